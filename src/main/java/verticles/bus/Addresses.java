@@ -1,0 +1,33 @@
+package verticles.bus;
+
+/** Every event-bus address in one place. Payloads are JSON objects so they survive clustering. */
+public final class Addresses {
+  private Addresses() {}
+
+  // Recall flow
+  public static final String RECALL = "memory.recall";
+  public static final String INTENT_DETECT = "memory.intent.detect";
+  public static final String VECTOR_SEARCH = "memory.vector.search";
+  public static final String VECTOR_UPSERT = "memory.vector.upsert";
+  public static final String VECTOR_DELETE = "memory.vector.delete";
+  public static final String VECTOR_EMBED = "memory.vector.embed";
+  public static final String STRUCTURED_SEARCH = "memory.structured.search";
+
+  // Structured store (MySQL) reads and writes
+  public static final String TASK_CREATE = "memory.tasks.create";
+  public static final String TASK_GET = "memory.tasks.get";
+  public static final String TASK_CLAIM = "memory.tasks.claim";
+  public static final String TASK_FAIL = "memory.tasks.fail";
+  public static final String TASK_PENDING = "memory.tasks.pending";
+  public static final String TASK_MARK_PUBLISHED = "memory.tasks.published";
+  public static final String MEMORIES_WRITE = "memory.structured.write";
+  public static final String ARCHIVE_PATH_SET = "memory.structured.archive-path";
+  public static final String USER_LIST = "memory.structured.list";
+  public static final String MESSAGES_BUFFER = "memory.messages.buffer";
+  public static final String SESSION_END = "memory.sessions.end";
+  public static final String SESSIONS_IDLE = "memory.sessions.idle";
+
+  // Generation flow
+  public static final String OUTBOX_PUBLISH = "memory.outbox.publish";
+  public static final String ARCHIVE_WRITE = "memory.archive.write";
+}
