@@ -1,0 +1,41 @@
+package verticles.stores;
+
+import java.util.List;
+
+/**
+ * The vector + keyword index of memories. Blocking API: callers run it on worker threads.
+ * Lucene on local disk by default; a remote engine (VikingDB) by config later.
+ */
+public interface MemoryIndex extends AutoCloseable {
+
+  /**
+   * Atomically replaces everything task {@code taskId} wrote before, and any record with the same id, by
+   * {@code records} (all of which carry vectors). Replaying a task therefore never duplicates.
+   */
+  void replaceTask(String taskId, List<MemoryRecord> records);
+
+  /** Inserts or replaces records by id. */
+  void upsert(List<MemoryRecord> records);
+
+  /** Hybrid search strictly inside one user + character. */
+  List<Hit> search(Query query);
+
+  /** Deletes records of a user (all characters when characterId is null); returns how many. */
+  long delete(String userId, String characterId);
+
+  /** Number of records of a user + character (all characters when characterId is null). */
+  long count(String userId, String characterId);
+
+  @Override
+  void close();
+
+  /**
+   * @param memoryTypes empty = all types
+   * @param vector query embedding (may be null: keyword only)
+   * @param text query text for BM25 (may be blank: dense only)
+   */
+  record Query(String userId, String characterId, List<String> memoryTypes, float[] vector, String text, int topK) {}
+
+  /** A hit with its fused score in [0,1] and the two component scores (0 when that path did not find it). */
+  record Hit(MemoryRecord record, double score, double denseScore, double keywordScore) {}
+}
