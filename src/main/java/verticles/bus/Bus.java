@@ -1,0 +1,47 @@
+package verticles.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Replying to event-bus requests: a result, or {@code message.fail(code, text)} with a code the gateway maps. */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private Bus() {}
+
+  public static <T> void respond(Message<?> msg, Future<T> result) {
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else {
+        Throwable t = ar.cause();
+        int code = code(t);
+        if (code >= 500) {
+          LOG.warn("{} failed: {}", msg.address(), t.toString());
+        }
+        msg.fail(code, t.getMessage() == null ? t.toString() : t.getMessage());
+      }
+    });
+  }
+
+  /** The failure code for an exception: kept from a ReplyException, 400 for bad input, 503 when a store is away. */
+  public static int code(Throwable t) {
+    if (t instanceof ReplyException re) {
+      return re.failureCode();
+    }
+    if (t instanceof IllegalArgumentException) {
+      return Failures.BAD_REQUEST;
+    }
+    if (t instanceof ConnectException || t instanceof TimeoutException
+        || t.getClass().getName().contains("ClosedConnection")
+        || (t.getMessage() != null && t.getMessage().contains("Connection refused"))) {
+      return Failures.UNAVAILABLE;
+    }
+    return Failures.INTERNAL;
+  }
+}

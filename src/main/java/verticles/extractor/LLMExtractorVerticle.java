@@ -1,0 +1,185 @@
+package verticles.extractor;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Addresses;
+import verticles.stores.KafkaSetup;
+
+/**
+ * A member of the Kafka consumer group {@code memory-worker-group}: per task, extract (summary ∥ profiles ∥ events),
+ * embed and index, write MySQL (idempotently by task id), then hand the conversation to the Archiver.
+ *
+ * <p>Offsets are committed explicitly, per partition, up to the highest contiguously finished record; in-flight
+ * records are bounded per partition by pausing that partition only. A failed task goes back to the outbox with a
+ * later attempt time (so it never blocks its partition); once its retries are spent it is marked failed and sent
+ * to the DLQ topic.
+ */
+public final class LLMExtractorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(LLMExtractorVerticle.class);
+
+  private final Extractor extractor;
+  private KafkaConsumer<String, String> consumer;
+  private KafkaProducer<String, String> dlqProducer;
+  private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
+  private final Set<TopicPartition> paused = new HashSet<>();
+  private int maxInFlight;
+  private boolean indexMessages;
+  private String dlqTopic;
+  private DeliveryOptions storeCall;
+
+  public LLMExtractorVerticle(Extractor extractor) {
+    this.extractor = extractor;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject kafka = config().getJsonObject("kafka");
+    JsonObject cfg = config().getJsonObject("extractor");
+    maxInFlight = cfg.getInteger("max_in_flight_per_partition", 8);
+    indexMessages = cfg.getBoolean("index_messages", true);
+    dlqTopic = kafka.getString("dlq_topic");
+    storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
+    dlqProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
+    consumer = KafkaConsumer.create(vertx, KafkaSetup.consumer(kafka));
+    consumer.partitionsRevokedHandler(parts -> parts.forEach(this::forget));
+    consumer.partitionsAssignedHandler(parts -> parts.forEach(this::forget));
+    consumer.exceptionHandler(e -> LOG.warn("Kafka consumer: {}", e.toString()));
+    consumer.handler(this::onRecord);
+    return consumer.subscribe(kafka.getString("topic"));
+  }
+
+  private void forget(TopicPartition tp) {
+    // Records of a revoked partition that are still running finish, but their commits are dropped:
+    // the new owner replays them and the writes are idempotent.
+    trackers.remove(tp);
+    paused.remove(tp);
+  }
+
+  private void onRecord(KafkaConsumerRecord<String, String> record) {
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    PartitionTracker tracker = trackers.computeIfAbsent(tp, k -> new PartitionTracker());
+    tracker.started(record.offset());
+    if (tracker.inFlight() >= maxInFlight && paused.add(tp)) {
+      consumer.pause(tp);
+    }
+    settle(record, tp, tracker, 0).onSuccess(x -> finished(tp, tracker, record.offset()));
+  }
+
+  /** Processes a record until it is settled; while the stores are away it waits and tries again. */
+  private Future<Void> settle(KafkaConsumerRecord<String, String> record, TopicPartition tp, PartitionTracker tracker,
+      int attempt) {
+    return process(record).recover(e -> {
+      if (trackers.get(tp) != tracker) {
+        return Future.failedFuture(e); // partition moved to another worker, which replays the record
+      }
+      long delay = Math.min(30_000L, 500L << Math.min(attempt, 6));
+      LOG.warn("Task record {}@{} not settled ({}), trying again in {} ms", tp, record.offset(), e.toString(), delay);
+      return vertx.timer(delay).compose(x -> settle(record, tp, tracker, attempt + 1));
+    });
+  }
+
+  private void finished(TopicPartition tp, PartitionTracker tracker, long offset) {
+    if (trackers.get(tp) != tracker) {
+      return; // partition was revoked meanwhile
+    }
+    long commit = tracker.done(offset);
+    if (commit >= 0) {
+      consumer.commit(Map.of(tp, new OffsetAndMetadata(commit, "")))
+          .onFailure(e -> LOG.warn("Commit of {}@{} failed (rebalance?): {}", tp, commit, e.toString()));
+    }
+    if (paused.contains(tp) && tracker.inFlight() < maxInFlight) {
+      paused.remove(tp);
+      consumer.resume(tp);
+    }
+  }
+
+  /** Settles one record: completed, skipped, rescheduled or dead-lettered. Fails only if even that was impossible. */
+  private Future<Void> process(KafkaConsumerRecord<String, String> record) {
+    JsonObject task;
+    try {
+      task = new JsonObject(record.value());
+      if (task.getString("task_id") == null || task.getJsonArray("messages") == null) {
+        throw new DecodeException("task_id and messages are required");
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Malformed task record at {}-{}@{}, sent to the DLQ: {}", record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+      return deadLetter(record.key(), record.value(), "malformed task: " + e.getMessage());
+    }
+    String taskId = task.getString("task_id");
+    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId),
+            storeCall)
+        .compose(claim -> {
+          JsonObject status = claim.body();
+          if (status == null) {
+            return deadLetter(record.key(), record.value(), "unknown task " + taskId);
+          }
+          if (!"processing".equals(status.getString("status"))) {
+            LOG.debug("Task {} already {}, skipped", taskId, status.getString("status"));
+            return Future.succeededFuture();
+          }
+          return run(task).recover(e -> retryLater(task, record, e));
+        });
+  }
+
+  private Future<Void> run(JsonObject task) {
+    long started = System.nanoTime();
+    return extractor.extract(task)
+        .compose(extraction -> vertx.eventBus().<JsonObject>request(Addresses.VECTOR_UPSERT, new JsonObject()
+                .put("task_id", task.getString("task_id"))
+                .put("records", MemoryRecords.toJson(MemoryRecords.from(task, extraction, indexMessages))), storeCall)
+            .compose(x -> vertx.eventBus().<JsonObject>request(Addresses.MEMORIES_WRITE,
+                new JsonObject().put("task", task).put("extraction", extraction), storeCall))
+            .map(x -> extraction))
+        .map(extraction -> {
+          LOG.debug("Task {} completed in {} ms", task.getString("task_id"), (System.nanoTime() - started) / 1_000_000);
+          // Archiving is retried by the Archiver and never fails the task.
+          vertx.eventBus().send(Addresses.ARCHIVE_WRITE, new JsonObject().put("task", task)
+              .put("extraction", extraction));
+          return null;
+        });
+  }
+
+  private Future<Void> retryLater(JsonObject task, KafkaConsumerRecord<String, String> record, Throwable error) {
+    String taskId = task.getString("task_id");
+    String reason = error.getMessage() == null ? error.toString() : error.getMessage();
+    return vertx.eventBus().<JsonObject>request(Addresses.TASK_FAIL,
+            new JsonObject().put("task_id", taskId).put("error", extractor.name() + ": " + reason), storeCall)
+        .compose(r -> {
+          String status = r.body() == null ? "failed" : r.body().getString("status");
+          if ("failed".equals(status)) {
+            LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);
+            return deadLetter(record.key(), record.value(), reason);
+          }
+          LOG.info("Task {} failed ({}), retry scheduled", taskId, reason);
+          return Future.<Void>succeededFuture();
+        });
+  }
+
+  private Future<Void> deadLetter(String key, String value, String reason) {
+    KafkaProducerRecord<String, String> r = KafkaProducerRecord.create(dlqTopic, key, value);
+    r.addHeader("error", reason == null ? "" : reason);
+    return dlqProducer.send(r).mapEmpty();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
+        dlqProducer == null ? Future.succeededFuture() : dlqProducer.close());
+  }
+}

