@@ -1,0 +1,235 @@
+package verticles.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.archiver.ArchiverVerticle;
+import verticles.extractor.Extractor;
+import verticles.extractor.LLMExtractorVerticle;
+import verticles.extractor.OpenAiExtractor;
+import verticles.extractor.RuleExtractor;
+import verticles.gateway.GatewayVerticle;
+import verticles.merger.MergerVerticle;
+import verticles.outbox.OutboxVerticle;
+import verticles.stores.EmbeddedKafka;
+import verticles.stores.EmbeddedMariaDb;
+import verticles.stores.Embedder;
+import verticles.stores.KafkaSetup;
+import verticles.stores.LocalObjectStore;
+import verticles.stores.LuceneMemoryIndex;
+import verticles.stores.MemoryIndex;
+import verticles.stores.Mysql;
+import verticles.stores.ObjectStore;
+import verticles.stores.OnnxEmbedder;
+import verticles.stores.OpenAiEmbedder;
+import verticles.stores.S3ObjectStore;
+import verticles.structured.StructuredSearchVerticle;
+import verticles.vectorsearch.VectorSearchVerticle;
+
+/**
+ * One Engram node: the embedded stores it is configured to run, a Vert.x instance and every verticle. The embedded
+ * parts start only when their external twin is not configured.
+ */
+public final class Engram implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Engram.class);
+
+  private final JsonObject config;
+  private EmbeddedMariaDb mariaDb;
+  private EmbeddedKafka kafka;
+  private Vertx vertx;
+  private MemoryIndex index;
+  private Embedder embedder;
+  private ObjectStore objectStore;
+
+  private Engram(JsonObject config) {
+    this.config = config;
+  }
+
+  /** Starts everything; blocks until the node serves. Call from a plain thread, not an event loop. */
+  public static Engram start(JsonObject config) throws Exception {
+    Engram e = new Engram(config.copy());
+    try {
+      e.boot();
+    } catch (Exception ex) {
+      e.close();
+      throw ex;
+    }
+    return e;
+  }
+
+  private void boot() throws Exception {
+    long t0 = System.nanoTime();
+    Path data = Path.of(config.getString("data_dir", "./data")).toAbsolutePath();
+    Files.createDirectories(data);
+    config.put("data_dir", data.toString());
+    JsonObject http = config.getJsonObject("http");
+    if (http.getInteger("port", 0) == 0) {
+      http.put("port", verticles.stores.Ports.free()); // every gateway instance must share one known port
+    }
+    JsonObject mysql = config.getJsonObject("mysql");
+    JsonObject kafkaCfg = config.getJsonObject("kafka");
+
+    // The two embedded servers take seconds each; start them side by side.
+    Thread dbThread = null;
+    Exception[] dbError = new Exception[1];
+    if (mysql.getBoolean("embedded", true)) {
+      mariaDb = new EmbeddedMariaDb(data.resolve("mysql"), mysql.getInteger("port", 0), mysql.getString("database"));
+      dbThread = new Thread(() -> {
+        try {
+          mariaDb.start();
+        } catch (Exception ex) {
+          dbError[0] = ex;
+        }
+      }, "mariadb-start");
+      dbThread.start();
+      mysql.put("host", "127.0.0.1").put("port", mariaDb.port()).put("user", "root").put("password", "");
+    }
+    if (kafkaCfg.getBoolean("embedded", true)) {
+      kafka = new EmbeddedKafka(data.resolve("kafka"), kafkaCfg.getInteger("port", 0));
+      kafka.start();
+      kafkaCfg.put("bootstrap_servers", kafka.bootstrapServers());
+    }
+    if (dbThread != null) {
+      dbThread.join();
+      if (dbError[0] != null) {
+        throw dbError[0];
+      }
+    }
+
+    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(false)).build();
+    embedder = await(vertx.executeBlocking(() -> createEmbedder()));
+    index = new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), config.getJsonObject("index"));
+    objectStore = createObjectStore(data);
+    await(Mysql.migrate(vertx, mysql));
+    await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
+
+    int cores = Runtime.getRuntime().availableProcessors();
+    JsonObject ex = config.getJsonObject("extractor");
+    int gatewayInstances = config.getJsonObject("http").getInteger("instances", 0);
+    await(Future.all(List.of(
+        deploy(StructuredSearchVerticle::new, 2),
+        deploy(() -> new VectorSearchVerticle(embedder, index), 1),
+        deploy(() -> new ArchiverVerticle(objectStore), 1),
+        deploy(MergerVerticle::new, 2))));
+    // Consumers and producers come after the stores they call.
+    await(Future.all(List.of(
+        deploy(OutboxVerticle::new, 1),
+        deploy(() -> new LLMExtractorVerticle(createExtractor()), ex.getInteger("instances", 2)))));
+    await(deploy(GatewayVerticle::new, gatewayInstances > 0 ? gatewayInstances : cores));
+    LOG.info("Engram listening on http://{}:{} (data in {}, started in {} ms)",
+        config.getJsonObject("http").getString("host"), port(), data, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private Future<String> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances).setConfig(config));
+  }
+
+  private Embedder createEmbedder() {
+    JsonObject cfg = config.getJsonObject("embedding");
+    return switch (cfg.getString("provider", "onnx")) {
+      case "onnx" -> new OnnxEmbedder(vertx, cfg.getString("model", "bge-small-zh-v15-q"));
+      case "openai" -> new OpenAiEmbedder(vertx, cfg);
+      default -> throw new IllegalArgumentException("embedding.provider must be onnx or openai");
+    };
+  }
+
+  private Extractor createExtractor() {
+    JsonObject cfg = config.getJsonObject("extractor");
+    return switch (cfg.getString("type", "rules")) {
+      case "rules" -> new RuleExtractor();
+      case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"));
+      default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
+    };
+  }
+
+  private ObjectStore createObjectStore(Path data) {
+    JsonObject cfg = config.getJsonObject("object_store");
+    return switch (cfg.getString("type", "local")) {
+      case "local" -> new LocalObjectStore(vertx, data.resolve("archive"));
+      case "s3" -> new S3ObjectStore(vertx, cfg);
+      default -> throw new IllegalArgumentException("object_store.type must be local or s3");
+    };
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  public int port() {
+    return config.getJsonObject("http").getInteger("port");
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public JsonObject config() {
+    return config;
+  }
+
+  public EmbeddedMariaDb mariaDb() {
+    return mariaDb;
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public MemoryIndex index() {
+    return index;
+  }
+
+  public Embedder embedder() {
+    return embedder;
+  }
+
+  public ObjectStore objectStore() {
+    return objectStore;
+  }
+
+  /** Stops verticles first (so nothing writes), then the index and the embedded servers. */
+  @Override
+  public void close() {
+    List<Runnable> steps = new ArrayList<>();
+    if (vertx != null) {
+      steps.add(() -> {
+        try {
+          await(vertx.close());
+        } catch (Exception e) {
+          LOG.warn("Closing Vert.x: {}", e.toString());
+        }
+      });
+    }
+    if (index != null) {
+      steps.add(index::close);
+    }
+    if (kafka != null) {
+      steps.add(kafka::stop);
+    }
+    if (mariaDb != null) {
+      steps.add(mariaDb::stop);
+    }
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Shutdown step failed: {}", e.toString());
+      }
+    }
+    LOG.info("Engram stopped");
+  }
+}

@@ -1,0 +1,73 @@
+package verticles.app;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code bin/engram serve|bench ...}: the one entry point. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Deque<String> a = new ArrayDeque<>(List.of(args));
+    String cmd = a.isEmpty() ? "serve" : a.pop();
+    switch (cmd) {
+      case "serve" -> serve(a);
+      case "bench" -> Bench.run(a);
+      default -> {
+        LOG.error("unknown command '{}'; usage: engram serve [--data DIR] [--port N] [--config FILE]"
+            + " | engram bench embed|ingest [options]", cmd);
+        System.exit(2);
+      }
+    }
+  }
+
+  /** Reads the options every command shares into a config. */
+  static JsonObject config(Deque<String> args, Map<String, String> extra) {
+    String configFile = null;
+    String data = null;
+    Integer port = null;
+    while (!args.isEmpty()) {
+      String opt = args.pop();
+      switch (opt) {
+        case "--config" -> configFile = args.pop();
+        case "--data" -> data = args.pop();
+        case "--port" -> port = Integer.parseInt(args.pop());
+        default -> {
+          if (opt.startsWith("--") && !args.isEmpty()) {
+            extra.put(opt.substring(2), args.pop());
+          } else {
+            throw new IllegalArgumentException("unknown option " + opt);
+          }
+        }
+      }
+    }
+    JsonObject cfg = Config.load(configFile, System.getenv());
+    if (data != null) {
+      cfg.put("data_dir", data);
+    }
+    if (port != null) {
+      cfg.getJsonObject("http").put("port", port);
+    }
+    return cfg;
+  }
+
+  private static void serve(Deque<String> args) throws Exception {
+    JsonObject cfg = config(args, new java.util.HashMap<>());
+    Engram engram = Engram.start(cfg);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Stopping Engram");
+      engram.close();
+      stopped.countDown();
+    }, "engram-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,245 @@
+package verticles.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Addresses;
+import verticles.bus.Failures;
+
+/** The HTTP API: validation and limits here, everything else over the event bus. */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private RequestValidator validator;
+  private DeliveryOptions storeCall;
+  private DeliveryOptions recallCall;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    JsonObject http = config().getJsonObject("http");
+    validator = new RequestValidator(http);
+    storeCall = new DeliveryOptions().setSendTimeout(http.getLong("store_timeout_ms", 5000L));
+    // the merger answers within its own total budget; this only guards against a missing merger
+    recallCall = new DeliveryOptions().setSendTimeout(config().getJsonObject("recall").getLong("total_timeout_ms", 2000L) + 500);
+
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(http.getLong("body_limit_bytes", 1_048_576L)));
+    router.post("/v1/sessions").handler(this::postSession);
+    router.post("/v1/messages").handler(this::postMessages);
+    router.post("/v1/sessions/:session_id/end").handler(this::endSession);
+    router.get("/v1/tasks/:task_id").handler(this::getTask);
+    router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(this::list);
+    router.post("/v1/recall").handler(this::recall);
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.errorHandler(413, ctx -> error(ctx, 413, "payload_too_large", "body", "request body is larger than "
+        + http.getLong("body_limit_bytes", 1_048_576L) + " bytes"));
+    router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "path", "no such endpoint"));
+    router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", "method", "method not allowed here"));
+    router.errorHandler(500, ctx -> {
+      LOG.error("Unhandled failure on {}", ctx.request().path(), ctx.failure());
+      error(ctx, 500, "internal", null, "internal error");
+    });
+
+    server = vertx.createHttpServer();
+    return server.requestHandler(router).listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  private void postSession(RoutingContext ctx) {
+    withBody(ctx, "sessions", body -> request(Addresses.TASK_CREATE, body, storeCall)
+        .map(task -> {
+          publish(task);
+          return new JsonObject().put("task_id", task.getString("task_id")).put("session_id", task.getString("session_id"));
+        }), 202);
+  }
+
+  private void postMessages(RoutingContext ctx) {
+    withBody(ctx, "messages", body -> request(Addresses.MESSAGES_BUFFER, body, storeCall)
+        .map(r -> {
+          JsonObject out = new JsonObject().put("buffered", r.getLong("buffered"));
+          JsonObject task = r.getJsonObject("task");
+          if (task != null) {
+            publish(task);
+            out.put("task_id", task.getString("task_id"));
+          }
+          return out.put("session_id", body.getString("session_id"));
+        }), 202);
+  }
+
+  private void endSession(RoutingContext ctx) {
+    String session = ctx.pathParam("session_id");
+    withBody(ctx, "session_end", body -> {
+      checkId("session_id", session);
+      return request(Addresses.SESSION_END, body.copy().put("session_id", session), storeCall).map(r -> {
+        JsonObject task = r.getJsonObject("task");
+        if (task != null) {
+          publish(task);
+        }
+        return new JsonObject().put("session_id", session).put("task_id", task == null ? null : task.getString("task_id"));
+      });
+    }, 202);
+  }
+
+  /** The row is already durable; publishing is best effort here and retried by the outbox sweeper. */
+  private void publish(JsonObject task) {
+    vertx.eventBus().request(Addresses.OUTBOX_PUBLISH, task, storeCall)
+        .onFailure(e -> LOG.debug("Task {} left for the outbox sweeper: {}", task.getString("task_id"), e.toString()));
+  }
+
+  private void getTask(RoutingContext ctx) {
+    String taskId = ctx.pathParam("task_id");
+    handle(ctx, () -> {
+      checkId("task_id", taskId);
+      return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
+          ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND,
+              "no task " + taskId))
+          : Future.succeededFuture(taskView(t)));
+    }, 200);
+  }
+
+  private static JsonObject taskView(JsonObject t) {
+    JsonObject out = new JsonObject().put("task_id", t.getString("task_id")).put("status", t.getString("status"))
+        .put("retry_count", t.getInteger("retry_count"));
+    if (t.getString("error_message") != null) {
+      out.put("error_message", t.getString("error_message"));
+    }
+    return out.put("session_id", t.getString("session_id")).put("created_at", t.getLong("created_at"))
+        .put("completed_at", t.getLong("completed_at"));
+  }
+
+  private void list(RoutingContext ctx) {
+    String kind = ctx.pathParam("kind");
+    handle(ctx, () -> {
+      if (!kind.equals("profiles") && !kind.equals("events") && !kind.equals("summaries")) {
+        throw new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no such collection " + kind);
+      }
+      checkId("user_id", ctx.pathParam("user_id"));
+      checkId("character_id", ctx.pathParam("character_id"));
+      int limit = intParam(ctx, "limit", 50, 1, 500);
+      int offset = intParam(ctx, "offset", 0, 0, 1_000_000);
+      return request(Addresses.USER_LIST, new JsonObject().put("kind", kind)
+          .put("user_id", ctx.pathParam("user_id")).put("character_id", ctx.pathParam("character_id"))
+          .put("limit", limit).put("offset", offset), storeCall)
+          .map(r -> new JsonObject().put(kind, r.getJsonArray("items")).put("limit", limit).put("offset", offset));
+    }, 200);
+  }
+
+  // ---------------------------------------------------------------- recall
+
+  private void recall(RoutingContext ctx) {
+    withBody(ctx, "recall", body -> request(Addresses.RECALL, body, recallCall)
+        // recall never fails the chat: whatever went wrong, answer with no long-term memory
+        .recover(e -> {
+          LOG.warn("Recall failed as a whole, answering empty: {}", e.toString());
+          return Future.succeededFuture(new JsonObject().put("memories", new JsonArray())
+              .put("profiles", new JsonArray()).put("context", "").put("degraded", new JsonArray().add("recall")));
+        }), 200);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  }
+
+  private void withBody(RoutingContext ctx, String schema, Function<JsonObject, Future<JsonObject>> action, int status) {
+    handle(ctx, () -> action.apply(validator.validate(schema, RequestValidator.parse(ctx.body().buffer()))), status);
+  }
+
+  private void handle(RoutingContext ctx, java.util.concurrent.Callable<Future<JsonObject>> action, int status) {
+    Future<JsonObject> result;
+    try {
+      result = action.call();
+    } catch (Exception e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, status, ar.result());
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void fail(RoutingContext ctx, Throwable t) {
+    if (t instanceof RequestValidator.ValidationException v) {
+      error(ctx, 400, "invalid_request", v.field, v.getMessage());
+    } else if (t instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case NO_HANDLERS, TIMEOUT -> error(ctx, 503, "unavailable", null, "service temporarily unavailable");
+        default -> {
+          int code = re.failureCode();
+          if (code == Failures.BAD_REQUEST) {
+            error(ctx, 400, "invalid_request", null, re.getMessage());
+          } else if (code == Failures.NOT_FOUND) {
+            error(ctx, 404, "not_found", null, re.getMessage());
+          } else {
+            LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
+            error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
+          }
+        }
+      }
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+      error(ctx, 500, "internal", null, "internal error");
+    }
+  }
+
+  private static void checkId(String field, String value) {
+    if (value == null || value.isEmpty() || value.length() > 64 || value.equals(".") || value.equals("..")
+        || value.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\')) {
+      throw new RequestValidator.ValidationException(field, "must be 1-64 characters without '/', '\\' or control characters");
+    }
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new RequestValidator.ValidationException(name, "must be an integer between " + min + " and " + max);
+    }
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
+          .end(body.encode());
+    }
+  }
+
+  private static void error(RoutingContext ctx, int status, String code, String field, String message) {
+    JsonObject err = new JsonObject().put("code", code).put("message", message);
+    if (field != null) {
+      err.put("field", field);
+    }
+    json(ctx, status, new JsonObject().put("error", err));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,201 @@
+package verticles.gateway;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Request validation: strict UTF-8 JSON, the JSON schemas in {@code conf/schemas/api.json}, then the limits the
+ * schema cannot express (content length and blankness, timestamps in the future, message counts).
+ */
+final class RequestValidator {
+  private static final Pattern REQUIRED = Pattern.compile("required property \"?([^\"\\s]+)\"?");
+
+  private final Map<String, Validator> validators = new HashMap<>();
+  private final int maxMessages;
+  private final int maxContentChars;
+  private final long maxFutureSkew;
+
+  RequestValidator(JsonObject http) {
+    maxMessages = http.getInteger("max_messages_per_request", 500);
+    maxContentChars = http.getInteger("max_content_chars", 20000);
+    maxFutureSkew = http.getLong("max_future_skew_s", 86400L);
+    JsonObject api = load();
+    JsonObject defs = api.getJsonObject("$defs");
+    JsonObject requests = api.getJsonObject("requests");
+    for (String name : requests.fieldNames()) {
+      JsonObject schema = requests.getJsonObject(name).copy().put("$defs", defs);
+      validators.put(name, Validator.create(JsonSchema.of(schema), new JsonSchemaOptions()
+          .setDraft(Draft.DRAFT202012).setBaseUri("https://engram.local/").setOutputFormat(OutputFormat.Basic)));
+    }
+  }
+
+  private static JsonObject load() {
+    try (InputStream in = RequestValidator.class.getResourceAsStream("/conf/schemas/api.json")) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Parses a body as a JSON object, rejecting bytes that are not UTF-8. */
+  static JsonObject parse(Buffer body) {
+    if (body == null || body.length() == 0) {
+      throw new ValidationException("body", "request body is empty; a JSON object is required");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      throw new ValidationException("body", "request body is not valid UTF-8");
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(text);
+    } catch (RuntimeException e) {
+      throw new ValidationException("body", "request body is not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject obj)) {
+      throw new ValidationException("body", "request body must be a JSON object");
+    }
+    return obj;
+  }
+
+  /** Validates {@code body} against request schema {@code name}; throws the first, most specific problem. */
+  JsonObject validate(String name, JsonObject body) {
+    OutputUnit out = validators.get(name).validate(body);
+    if (!Boolean.TRUE.equals(out.getValid())) {
+      throw toException(out);
+    }
+    JsonArray messages = body.getJsonArray("messages");
+    if (messages != null) {
+      checkMessages(messages);
+    }
+    for (String field : List.of("message", "recent_context")) {
+      String text = body.getString(field);
+      if (text != null && text.isBlank() && field.equals("message")) {
+        throw new ValidationException(field, "must not be blank");
+      }
+      if (text != null && hasLoneSurrogate(text)) {
+        throw new ValidationException(field, "contains an unpaired UTF-16 surrogate");
+      }
+    }
+    return body;
+  }
+
+  private void checkMessages(JsonArray messages) {
+    if (messages.size() > maxMessages) {
+      throw new ValidationException("messages", "at most " + maxMessages + " messages per request, got "
+          + messages.size());
+    }
+    long latest = Instant.now().getEpochSecond() + maxFutureSkew;
+    for (int i = 0; i < messages.size(); i++) {
+      JsonObject m = messages.getJsonObject(i);
+      String content = m.getString("content");
+      String at = "messages[" + i + "]";
+      if (content.isBlank()) {
+        throw new ValidationException(at + ".content", "must not be blank");
+      }
+      if (content.length() > maxContentChars) {
+        throw new ValidationException(at + ".content", "longer than " + maxContentChars + " characters");
+      }
+      if (hasLoneSurrogate(content)) {
+        throw new ValidationException(at + ".content", "contains an unpaired UTF-16 surrogate");
+      }
+      if (m.getLong("timestamp") > latest) {
+        throw new ValidationException(at + ".timestamp", "is in the future (epoch seconds expected)");
+      }
+    }
+  }
+
+  private static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ValidationException toException(OutputUnit out) {
+    OutputUnit best = out;
+    if (out.getErrors() != null) {
+      for (OutputUnit e : out.getErrors()) {
+        if (best == out || depth(e) > depth(best)) {
+          best = e;
+        }
+      }
+    }
+    String location = best.getInstanceLocation() == null ? "" : best.getInstanceLocation();
+    String error = best.getError() == null ? "is invalid" : best.getError();
+    Matcher m = REQUIRED.matcher(error);
+    if (m.find()) {
+      location = location + "/" + m.group(1);
+      error = "is required";
+    }
+    return new ValidationException(field(location), error);
+  }
+
+  private static int depth(OutputUnit u) {
+    String loc = u.getInstanceLocation() == null ? "" : u.getInstanceLocation();
+    int d = loc.split("/").length * 2;
+    return d + (u.getError() != null && u.getError().contains("required") ? 1 : 0);
+  }
+
+  /** "/messages/0/role" → "messages[0].role". */
+  static String field(String pointer) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : pointer.split("/")) {
+      if (part.isEmpty() || part.equals("#")) {
+        continue;
+      }
+      if (part.chars().allMatch(Character::isDigit)) {
+        sb.append('[').append(part).append(']');
+      } else {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(part.replace("~1", "/").replace("~0", "~"));
+      }
+    }
+    return sb.length() == 0 ? "body" : sb.toString();
+  }
+
+  /** A 400 naming the field and the problem. */
+  static final class ValidationException extends RuntimeException {
+    final String field;
+
+    ValidationException(String field, String problem) {
+      super(problem);
+      this.field = field;
+    }
+  }
+}
