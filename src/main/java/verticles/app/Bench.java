@@ -1,0 +1,157 @@
+package verticles.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.stores.Embedder;
+import verticles.stores.OnnxEmbedder;
+
+/**
+ * {@code bin/engram bench embed|ingest}. Results go to standard output as plain lines, e.g. {@code embeddings/s: 560}.
+ */
+final class Bench {
+  private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+
+  private Bench() {}
+
+  static void run(Deque<String> args) throws Exception {
+    String what = args.isEmpty() ? "" : args.pop();
+    Map<String, String> opts = new HashMap<>();
+    JsonObject cfg = Main.config(args, opts);
+    switch (what) {
+      case "embed" -> embed(cfg, opts);
+      case "ingest" -> ingest(cfg, opts);
+      default -> throw new IllegalArgumentException("usage: engram bench embed|ingest [--seconds N] [--sessions N]");
+    }
+    System.exit(0);
+  }
+
+  /** Sentences a companion chat might contain, all different. */
+  static List<String> texts(int n, long seed) {
+    String[] who = {"我", "我妈妈", "我同事", "我男朋友", "我室友", "我妹妹", "I", "my sister", "my boss"};
+    String[] what = {"今天加班到很晚", "周末想去爬山", "最近在学吉他", "下周三要面试", "养了一只小猫", "喜欢吃火锅",
+        "心情不太好", "升职了很开心", "went hiking last weekend", "is learning to cook pasta", "feels stressed about exams"};
+    String[] tail = {"，你觉得呢？", "，好累啊", "，真开心", "。", "!", "?", "，想听听你的建议"};
+    Random r = new Random(seed);
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(who[r.nextInt(who.length)] + what[r.nextInt(what.length)] + " #" + i + tail[r.nextInt(tail.length)]);
+    }
+    return out;
+  }
+
+  /** Raw model throughput: batches of 32 for the given seconds after a warm-up. */
+  static double embedThroughput(Embedder embedder, double seconds) throws Exception {
+    List<String> warm = texts(64, 1);
+    Engram.await(embedder.embed(warm));
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long t0 = System.nanoTime();
+    int done = 0;
+    int batch = 0;
+    while (System.nanoTime() < end) {
+      List<String> texts = texts(32, 100 + batch++);
+      Engram.await(embedder.embed(texts));
+      done += texts.size();
+    }
+    return done / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void embed(JsonObject cfg, Map<String, String> opts) throws Exception {
+    double seconds = Double.parseDouble(opts.getOrDefault("seconds", "15"));
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      String model = cfg.getJsonObject("embedding").getString("model");
+      OnnxEmbedder embedder = new OnnxEmbedder(vertx, model);
+      double rate = embedThroughput(embedder, seconds);
+      out("model: " + model + " (" + embedder.dimension() + " dims), cores: "
+          + Runtime.getRuntime().availableProcessors());
+      out(String.format("embeddings/s: %.0f", rate));
+    } finally {
+      Engram.await(vertx.close());
+    }
+  }
+
+  /** 20-message sessions through HTTP and the whole pipeline (rule extractor), on a fresh embedded stack. */
+  private static void ingest(JsonObject cfg, Map<String, String> opts) throws Exception {
+    int sessions = Integer.parseInt(opts.getOrDefault("sessions", "200"));
+    int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "16"));
+    if (!opts.containsKey("keep-data")) {
+      cfg.put("data_dir", Files.createTempDirectory("engram-bench-").toString());
+    }
+    cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+    long t0 = System.nanoTime();
+    try (Engram engram = Engram.start(cfg)) {
+      double startup = (System.nanoTime() - t0) / 1e9;
+      double raw = embedThroughput(engram.embedder(), 10);
+      WebClient http = WebClient.create(engram.vertx());
+      int port = engram.port();
+      String run = Long.toString(System.currentTimeMillis(), 36);
+      List<String> taskIds = new ArrayList<>();
+      long start = System.nanoTime();
+      // post with bounded concurrency
+      for (int i = 0; i < sessions; i += concurrency) {
+        List<Future<String>> batch = new ArrayList<>();
+        for (int j = i; j < Math.min(sessions, i + concurrency); j++) {
+          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j))
+              .map(r -> r.bodyAsJsonObject().getString("task_id")));
+        }
+        Engram.await(Future.all(batch));
+        batch.forEach(f -> taskIds.add(f.result()));
+      }
+      // wait until every task completed
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+      while (true) {
+        JsonObject counts = Engram.await(engram.vertx().eventBus().<JsonObject>request(
+            verticles.bus.Addresses.TASK_COUNTS, new JsonObject())).body();
+        long done = counts.getLong("completed") + counts.getLong("failed");
+        if (done >= sessions || System.nanoTime() > deadline) {
+          break;
+        }
+        Engram.await(engram.vertx().timer(50));
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      long records = 0;
+      for (int j = 0; j < sessions; j++) {
+        records += engram.index().count("bench-" + run + "-" + j, "c1");
+      }
+      double textsPerSec = records / elapsed;
+      out(String.format("startup_s: %.1f", startup));
+      out(String.format("embeddings/s: %.0f (raw model, same run)", raw));
+      out(String.format("sessions: %d x 20 messages, elapsed_s: %.1f", sessions, elapsed));
+      out(String.format("sessions/s: %.1f", sessions / elapsed));
+      out(String.format("embedded_texts: %d, embedded texts/s: %.0f (%.0f%% of raw)", records, textsPerSec,
+          100 * textsPerSec / raw));
+    }
+  }
+
+  private static JsonObject session(String run, int j) {
+    List<String> lines = texts(20, 10_000L * j + 7);
+    long ts = Instant.now().getEpochSecond() - 3600;
+    JsonArray msgs = new JsonArray();
+    for (int i = 0; i < lines.size(); i++) {
+      msgs.add(new JsonObject().put("msg_id", "m" + i).put("role", i % 2 == 0 ? "user" : "assistant")
+          .put("content", lines.get(i)).put("timestamp", ts + i * 10L));
+    }
+    return new JsonObject().put("user_id", "bench-" + run + "-" + j).put("character_id", "c1").put("messages", msgs);
+  }
+
+  @SuppressWarnings("java:S106") // a benchmark's results are its standard output
+  private static void out(String line) {
+    System.out.println(line);
+    LOG.debug(line);
+  }
+
+}
