@@ -437,10 +437,7 @@ final class ProfileRules {
       return;
     }
     Matcher m = ZH_PET.matcher(text);
-    while (m.find()) {
-      if (text.startsWith("养过", m.start() + 1) || text.startsWith("想", m.start() + 1)) {
-        continue;
-      }
+    while (m.find()) { // 我养过 / 我想养 do not match: the verb must follow 我 (or 我家) directly
       String name = m.group(1) != null ? m.group(1) : m.group(3);
       out.add(Fact.many("basic_info", "pet", petValue(m.group(2), name, true), 0.9));
     }

@@ -1,6 +1,7 @@
 package verticles.extractor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -120,7 +121,7 @@ final class Summarizer {
         .map(s -> pool.get((int) s[1]))
         .toList();
     if (chosen.isEmpty()) {
-      chosen = List.of(pool.stream().max(Comparator.comparingInt(c -> c.text().length())).orElseThrow());
+      return null; // only greetings and "哈哈": nothing worth remembering
     }
     StringBuilder b = new StringBuilder();
     for (Candidate c : chosen) {
@@ -144,13 +145,14 @@ final class Summarizer {
   }
 
   private static final Pattern SMALL_TALK = Pattern.compile(
-      "^(?:你好|您好|在吗|在不在|哈+|嗯+|好的?|哦+|早上好|晚安|谢谢|拜拜|hi|hello|hey|ok|okay|yes|no|yeah|lol|haha|thanks"
-          + "|thank you|bye|good night|morning|hmm+)[!！。.~～]*$", Pattern.CASE_INSENSITIVE);
+      "^(?:你好|您好|你好呀|在吗|在不在|哈+|嘿+|嗯+|好的?|好吧|行|哦+|噢+|早上好|早安|晚安|谢谢|拜拜|hi|hello|hey|ok|okay|yes|no"
+          + "|yeah|yep|lol|haha|thanks|thank|you|bye|good night|morning|hmm+|cool|nice|sure)[!！。.~～啊呀呢吧啦]*$",
+      Pattern.CASE_INSENSITIVE);
 
   private static double score(Candidate c) {
     String t = c.text();
-    if (SMALL_TALK.matcher(t.strip()).matches()) {
-      return 0;
+    if (Arrays.stream(t.split("[，,\\s]+")).allMatch(part -> part.isEmpty() || SMALL_TALK.matcher(part).matches())) {
+      return 0; // "哈哈哈，好的", "ok thanks"
     }
     double s = 2.0 * c.findings();
     s += topicHits(t) + 0.5 * sentimentHits(t);

@@ -160,7 +160,11 @@ class RuleExtractorTest {
         arguments("I'm moving to Seattle in 3 days", "plan", "Moving", "2024-06-15"),
         arguments("Our anniversary is on June 3rd", "anniversary", "Anniversary", "2024-06-03"),
         arguments("my birthday is March 15", "birthday", "User's birthday", "03-15"),
-        arguments("my mom's birthday is June 3", "birthday", "Mom's birthday", "06-03"));
+        arguments("my mom's birthday is June 3", "birthday", "Mom's birthday", "06-03"),
+        arguments("I'm going to the doctor on Monday", "plan", "Doctor appointment", "2024-06-17"),
+        // said now but happened long ago: no date rather than a wrong one
+        arguments("我去年毕业了", "life_event", "毕业", null),
+        arguments("I miss my dog Buddy, he passed away last year", "emotional", "Loss", null));
   }
 
   static Stream<String> nothingCases() {
@@ -193,6 +197,7 @@ class RuleExtractorTest {
         "他叫我去吃饭",
         "我在家",
         "我想养一只猫",
+        "I'd like a dog someday",
         "我朋友叫小明",
         "我朋友升职了",
         "我没考上",
@@ -441,14 +446,22 @@ class RuleExtractorTest {
   }
 
   @Test
-  @DisplayName("small talk has a neutral tone; an assistant-only conversation still gets a summary")
-  void neutralAndAssistantOnly() {
+  @DisplayName("plain news has a neutral tone; greetings alone leave no summary; the assistant alone still can")
+  void neutralGreetingsAndAssistantOnly() {
     JsonObject out = run("我今天去超市买了牛奶和面包");
     assertEquals("neutral", out.getJsonObject("summary").getString("emotion"));
 
-    out = extractor.extractNow(task(msg("a1", "assistant", "早上好！今天有什么计划吗？", WED_2024_06_12)));
-    assertNotNull(out.getJsonObject("summary"));
-    assertEquals(0, out.getJsonArray("profiles").size());
+    out = extractor.extractNow(task(
+        msg("m1", "user", "你好", WED_2024_06_12),
+        msg("m2", "assistant", "你好呀", WED_2024_06_12),
+        msg("m3", "user", "哈哈哈，好的", WED_2024_06_12)));
+    assertNull(out.getValue("summary"), out::encode);
+
+    out = extractor.extractNow(task(msg("a1", "assistant", "记得明天早上九点去公司面试哦", WED_2024_06_12)));
+    JsonObject summary = out.getJsonObject("summary");
+    assertEquals("AI：记得明天早上九点去公司面试哦。", summary.getString("text"));
+    assertEquals(List.of("工作"), strings(summary.getJsonArray("topics")));
+    assertEquals(0, out.getJsonArray("profiles").size(), "assistant messages state no user facts");
     assertEquals(0, out.getJsonArray("events").size());
   }
 
