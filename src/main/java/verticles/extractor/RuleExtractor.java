@@ -33,6 +33,7 @@ public final class RuleExtractor implements Extractor {
 
   static final ZoneId CHINESE_ZONE = ZoneId.of("Asia/Shanghai");
   private static final int MAX_ITEMS_PER_KEY = 10;
+  private static final long MAX_EPOCH_SECONDS = 253_402_300_799L; // 9999-12-31T23:59:59Z
 
   private final ZoneId fixedZone;
 
@@ -198,7 +199,8 @@ public final class RuleExtractor implements Extractor {
     } else {
       return null;
     }
-    return t > 100_000_000_000L ? t / 1000 : t; // milliseconds by mistake
+    t = t > 100_000_000_000L ? t / 1000 : t; // milliseconds by mistake
+    return t < 0 || t > MAX_EPOCH_SECONDS ? null : t;
   }
 
   // --- profile merging -------------------------------------------------------------------------------------------------
@@ -237,8 +239,10 @@ public final class RuleExtractor implements Extractor {
         }
         case CALL_ME -> {
           Entry name = byKey.get("name");
-          if (name != null && !name.fromCallMe && !name.value.equals(f.value())) {
-            addNickname(f.value(), f.confidence(), msgId);
+          if (name != null && !name.fromCallMe) {
+            if (!name.value.equals(f.value())) {
+              addNickname(f.value(), f.confidence(), msgId); // "my name is Anna, call me Annie"
+            }
           } else {
             Entry e = entry(f, msgId);
             e.value = f.value();

@@ -369,6 +369,22 @@ class RuleExtractorTest {
     assertEquals("Annie", profile(out, "nickname").getString("value"));
     assertEquals("hiking, jazz", profile(out, "likes").getString("value"));
     assertEquals("m3", profile(out, "likes").getString("source_msg_id"));
+
+    out = extractor.extractNow(task(msg("m1", "user", "My name is Anna. Call me Anna!", WED_2024_06_12)));
+    assertEquals("Anna", profile(out, "name").getString("value"));
+    assertNull(profile(out, "nickname"));
+  }
+
+  @Test
+  @DisplayName("a missing or absurd timestamp borrows a neighbour's")
+  void badTimestamps() {
+    JsonObject noTime = new JsonObject().put("msg_id", "m1").put("role", "user").put("content", "明天要考试");
+    JsonObject absurd = msg("m2", "user", "I have an exam tomorrow", Long.MAX_VALUE);
+    JsonObject out = extractor.extractNow(task(noTime, absurd, msg("m3", "assistant", "加油！", WED_2024_06_12)));
+    assertEquals(2, out.getJsonArray("events").size(), out::encode);
+    for (Object o : out.getJsonArray("events")) {
+      assertEquals("2024-06-13", ((JsonObject) o).getString("date"));
+    }
   }
 
   @Test
