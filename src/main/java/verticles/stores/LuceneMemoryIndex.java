@@ -1,0 +1,569 @@
+package verticles.stores;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.CharArraySet;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.cn.smart.SmartChineseAnalyzer;
+import org.apache.lucene.analysis.core.KeywordAnalyzer;
+import org.apache.lucene.analysis.core.WhitespaceTokenizer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.en.PorterStemFilter;
+import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.CollectionStatistics;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MemoryIndex} on a local Lucene 9 index: HNSW vectors (cosine) plus BM25 over the content analysed twice
+ * (SmartChineseAnalyzer and EnglishAnalyzer), always filtered to one user + character.
+ *
+ * <p>Writes are serialised and each one ends with a commit (durable across restarts) and a blocking refresh (the
+ * next search sees it). A commit per batch flushes a small segment each time; fine at companion-chat write rates,
+ * but batch upstream if writes get frequent. Searches are lock-free through a {@link SearcherManager}.
+ *
+ * <p>Scores. Dense: Lucene's COSINE score is (1+cos)/2; we map it back to cos and clamp to [0,1], an absolute scale
+ * that stays comparable across queries (min-max would give a poor best match 1.0).
+ * Keyword ({@code keyword_norm}): "idf" (default) divides BM25 by what an average-length document holding every
+ * query term once would score, an absolute [0,1] scale; "max" divides by the best BM25 among this query's hits, which
+ * rates the best of weak matches 1.0: with it, "When was I born?" ranked three memories that merely contain "I" above
+ * "My birthday is on March 15th".
+ * Fusion "weighted" (default): dense_weight * dense + keyword_weight * keyword, the two weights normalised to sum 1
+ * over the paths that ran (the temporal weight is applied later by the merger). Fusion "rrf": sum of 1/(60+rank)
+ * over the paths, times 61/paths so a document ranked first everywhere scores 1.
+ */
+public final class LuceneMemoryIndex implements MemoryIndex {
+  private static final Logger log = LoggerFactory.getLogger(LuceneMemoryIndex.class);
+
+  static final String F_ID = "id";
+  static final String F_TASK = "task_id";
+  static final String F_USER = "user_id";
+  static final String F_CHARACTER = "character_id";
+  static final String F_UC = "uc";
+  static final String F_TYPE = "memory_type";
+  static final String F_CONTENT = "content";
+  static final String F_CONTENT_ZH = "content_zh";
+  static final String F_CONTENT_EN = "content_en";
+  static final String F_TIMESTAMP = "timestamp";
+  static final String F_IMPORTANCE = "importance";
+  static final String F_SESSION = "session_id";
+  static final String F_SOURCES = "source_msg_ids";
+  static final String F_METADATA = "metadata";
+  static final String F_VECTOR = "vector";
+
+  static final int RRF_K = 60;
+  /** Lucene's default BM25 k1, which the keyword normalisation mirrors. */
+  static final double BM25_K1 = new BM25Similarity().getK1();
+  /** Caps the keyword query so a long text stays far below Lucene's 1024-clause limit. */
+  static final int MAX_QUERY_TERMS = 256;
+
+  private final Path dir;
+  private final int dimension;
+  private final double denseWeight;
+  private final double keywordWeight;
+  private final boolean rrf;
+  private final boolean maxKeywordNorm;
+  private final Analyzer analyzer;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  /** Serialises write + commit + refresh, so a count-then-delete is exact and no searcher sees half a write. */
+  private final Object writeLock = new Object();
+  private volatile boolean closed;
+
+  public LuceneMemoryIndex(Path dir, int dimension, JsonObject config) {
+    if (dimension <= 0) {
+      throw new IllegalArgumentException("dimension must be positive: " + dimension);
+    }
+    JsonObject cfg = config == null ? new JsonObject() : config;
+    double dense = cfg.getDouble("dense_weight", 0.5);
+    double keyword = cfg.getDouble("keyword_weight", 0.3);
+    if (dense < 0 || keyword < 0 || dense + keyword <= 0) {
+      throw new IllegalArgumentException("dense_weight and keyword_weight must be >= 0 and not both 0");
+    }
+    String fusion = cfg.getString("fusion", "weighted");
+    if (!fusion.equals("weighted") && !fusion.equals("rrf")) {
+      throw new IllegalArgumentException("fusion must be weighted or rrf: " + fusion);
+    }
+    String keywordNorm = cfg.getString("keyword_norm", "idf");
+    if (!keywordNorm.equals("idf") && !keywordNorm.equals("max")) {
+      throw new IllegalArgumentException("keyword_norm must be idf or max: " + keywordNorm);
+    }
+    this.dir = dir;
+    this.dimension = dimension;
+    this.denseWeight = dense / (dense + keyword);
+    this.keywordWeight = keyword / (dense + keyword);
+    this.rrf = fusion.equals("rrf");
+    this.maxKeywordNorm = keywordNorm.equals("max");
+    this.analyzer = new PerFieldAnalyzerWrapper(new KeywordAnalyzer(),
+        Map.of(F_CONTENT_ZH, new SmartChineseAnalyzer(zhStopWords()), F_CONTENT_EN, new EnglishAnalyzer()));
+    try {
+      this.directory = FSDirectory.open(dir);
+      // Seed 000: HNSW with M 16, efConstruction 256.
+      IndexWriterConfig iwc = new IndexWriterConfig(analyzer)
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+          .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 16), cfg.getInteger("hnsw_beam_width", 256)));
+      this.writer = new IndexWriter(directory, iwc);
+      this.searchers = new SearcherManager(writer, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open Lucene index at " + dir, e);
+    }
+    log.info("Lucene memory index at {}: {} docs, dim {}, fusion {}, keyword_norm {}, weights dense {} keyword {}",
+        dir, writer.getDocStats().numDocs, dimension, fusion, keywordNorm, denseWeight, keywordWeight);
+  }
+
+  /**
+   * SmartCN's punctuation stop set plus English stop words, since it tokenises English words too. SmartCN stems
+   * before it filters stop words, so the stemmed forms go in as well ("was" reaches the filter as "wa").
+   */
+  private static CharArraySet zhStopWords() {
+    CharArraySet stop = new CharArraySet(SmartChineseAnalyzer.getDefaultStopSet(), false);
+    try (Analyzer stemmer = new Analyzer() {
+      @Override
+      protected TokenStreamComponents createComponents(String field) {
+        Tokenizer source = new WhitespaceTokenizer();
+        return new TokenStreamComponents(source, new PorterStemFilter(source));
+      }
+    }) {
+      for (Object word : EnglishAnalyzer.ENGLISH_STOP_WORDS_SET) {
+        String w = new String((char[]) word);
+        stop.add(w);
+        stop.addAll(tokens(stemmer, "", w));
+      }
+    }
+    return CharArraySet.unmodifiableSet(stop);
+  }
+
+  /** The default codec with our HNSW parameters; segments record the format by name, so reading needs nothing. */
+  private static Codec hnswCodec(int m, int beamWidth) {
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(m, beamWidth);
+    return new Lucene912Codec() {
+      @Override
+      public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        return hnsw;
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void replaceTask(String taskId, List<MemoryRecord> records) {
+    requireText(taskId, "taskId");
+    write("replaceTask " + taskId, dedupeById(records), new TermQuery(new Term(F_TASK, taskId)));
+  }
+
+  @Override
+  public void upsert(List<MemoryRecord> records) {
+    List<MemoryRecord> unique = dedupeById(records);
+    if (!unique.isEmpty()) {
+      write("upsert", unique, null);
+    }
+  }
+
+  /**
+   * One writer operation, then one commit and one refresh: delete {@code alsoDelete} OR any id of {@code records},
+   * and add the records. IndexWriter.updateDocuments(Query, docs) is atomic and applies the delete only to documents
+   * indexed before it, so the new records survive it.
+   */
+  private void write(String what, List<MemoryRecord> records, org.apache.lucene.search.Query alsoDelete) {
+    List<Document> docs = new ArrayList<>(records.size());
+    for (MemoryRecord r : records) {
+      docs.add(toDocument(r));
+    }
+    BooleanQuery.Builder del = new BooleanQuery.Builder();
+    if (alsoDelete != null) {
+      del.add(alsoDelete, Occur.SHOULD);
+    }
+    if (!records.isEmpty()) {
+      // One multi-term clause however many ids: a BooleanQuery of ids would hit the 1024-clause limit.
+      del.add(new TermInSetQuery(F_ID, records.stream().map(r -> new BytesRef(r.id())).toList()), Occur.SHOULD);
+    }
+    synchronized (writeLock) {
+      ensureOpen();
+      try {
+        if (docs.isEmpty()) {
+          writer.deleteDocuments(del.build()); // a replay that now produces nothing removes what it wrote before
+        } else {
+          writer.updateDocuments(del.build(), docs);
+        }
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Lucene " + what + " failed at " + dir, e);
+      }
+    }
+    log.debug("Lucene {}: {} records", what, records.size());
+  }
+
+  @Override
+  public long delete(String userId, String characterId) {
+    org.apache.lucene.search.Query q = ownerQuery(userId, characterId);
+    synchronized (writeLock) {
+      ensureOpen();
+      try {
+        long n = withSearcher(s -> (long) s.count(q));
+        if (n > 0) {
+          writer.deleteDocuments(q);
+          writer.commit();
+          searchers.maybeRefreshBlocking();
+        }
+        log.info("Lucene delete user {} character {}: {} records", userId, characterId, n);
+        return n;
+      } catch (IOException e) {
+        throw new UncheckedIOException("Lucene delete failed at " + dir, e);
+      }
+    }
+  }
+
+  @Override
+  public long count(String userId, String characterId) {
+    org.apache.lucene.search.Query q = ownerQuery(userId, characterId);
+    return withSearcher(s -> (long) s.count(q));
+  }
+
+  private Document toDocument(MemoryRecord r) {
+    requireText(r.id(), "record id");
+    requireId(r.userId(), "record userId");
+    requireId(r.characterId(), "record characterId");
+    Document d = new Document();
+    d.add(new StringField(F_ID, r.id(), Field.Store.YES));
+    if (r.taskId() != null) {
+      d.add(new StringField(F_TASK, r.taskId(), Field.Store.YES));
+    }
+    d.add(new StringField(F_USER, r.userId(), Field.Store.YES));
+    d.add(new StringField(F_CHARACTER, r.characterId(), Field.Store.YES));
+    d.add(new StringField(F_UC, uc(r.userId(), r.characterId()), Field.Store.NO));
+    if (r.memoryType() != null) {
+      d.add(new StringField(F_TYPE, r.memoryType(), Field.Store.YES));
+    }
+    String content = r.content() == null ? "" : r.content();
+    d.add(new StoredField(F_CONTENT, content));
+    d.add(new TextField(F_CONTENT_ZH, content, Field.Store.NO));
+    d.add(new TextField(F_CONTENT_EN, content, Field.Store.NO));
+    d.add(new LongPoint(F_TIMESTAMP, r.timestamp()));
+    d.add(new StoredField(F_TIMESTAMP, r.timestamp()));
+    d.add(new StoredField(F_IMPORTANCE, r.importance()));
+    if (r.sessionId() != null) {
+      d.add(new StoredField(F_SESSION, r.sessionId()));
+    }
+    d.add(new StoredField(F_SOURCES, new JsonArray(r.sourceMsgIds() == null ? List.of() : r.sourceMsgIds()).encode()));
+    d.add(new StoredField(F_METADATA, (r.metadata() == null ? new JsonObject() : r.metadata()).encode()));
+    // A record without a vector is still found by keyword; the contract says replaceTask records carry one.
+    if (r.vector() != null) {
+      checkDimension(r.vector(), "record " + r.id());
+      d.add(new KnnFloatVectorField(F_VECTOR, r.vector(), VectorSimilarityFunction.COSINE));
+    }
+    return d;
+  }
+
+  private static MemoryRecord fromDocument(Document d) {
+    JsonArray sources = new JsonArray(d.get(F_SOURCES));
+    String meta = d.get(F_METADATA);
+    return new MemoryRecord(
+        d.get(F_ID),
+        d.get(F_TASK),
+        d.get(F_USER),
+        d.get(F_CHARACTER),
+        d.get(F_TYPE),
+        d.get(F_CONTENT),
+        d.getField(F_TIMESTAMP).numericValue().longValue(),
+        d.getField(F_IMPORTANCE).numericValue().intValue(),
+        d.get(F_SESSION),
+        sources.stream().map(String::valueOf).toList(),
+        meta == null ? new JsonObject() : new JsonObject(meta),
+        null);
+  }
+
+  // ---------------------------------------------------------------- search
+
+  @Override
+  public List<Hit> search(Query query) {
+    requireId(query.userId(), "userId");
+    requireId(query.characterId(), "characterId");
+    if (query.topK() <= 0) {
+      return List.of();
+    }
+    if (query.vector() != null) {
+      checkDimension(query.vector(), "query vector");
+    }
+    org.apache.lucene.search.Query filter = filterQuery(query);
+    int candidates = Math.max(query.topK() * 4, 50);
+    Map<String, Set<String>> terms = queryTerms(query.text());
+    boolean denseRuns = query.vector() != null;
+    boolean keywordRuns = !terms.isEmpty();
+    if (!denseRuns && !keywordRuns) {
+      return List.of();
+    }
+
+    return withSearcher(s -> {
+      Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
+      if (denseRuns) {
+        // Filtered kNN: Lucene searches exactly when the filter is small, so cost follows this owner's records.
+        ScoreDoc[] dense = s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
+            .scoreDocs;
+        for (int i = 0; i < dense.length; i++) {
+          double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[3]);
+          double cosine = 2.0 * dense[i].score - 1.0; // Lucene's COSINE score is (1 + cos) / 2
+          sc[0] = Math.max(0.0, Math.min(1.0, cosine));
+          sc[2] += 1.0 / (RRF_K + i + 1);
+        }
+      }
+      if (keywordRuns) {
+        BooleanQuery q = new BooleanQuery.Builder()
+            .add(keywordQuery(terms), Occur.MUST)
+            .add(filter, Occur.FILTER)
+            .build();
+        ScoreDoc[] kw = s.search(q, candidates).scoreDocs;
+        double norm = maxKeywordNorm ? (kw.length == 0 ? 0 : kw[0].score) : idfReference(s, terms);
+        for (int i = 0; i < kw.length; i++) {
+          double[] sc = scores.computeIfAbsent(kw[i].doc, k -> new double[3]);
+          sc[1] = norm > 0 ? Math.min(1.0, kw[i].score / norm) : 0;
+          sc[2] += 1.0 / (RRF_K + i + 1);
+        }
+      }
+      // Weights renormalised over the paths that ran: a keyword-only or dense-only query still spans [0,1].
+      double wd = !denseRuns ? 0 : keywordRuns ? denseWeight : 1;
+      double wk = !keywordRuns ? 0 : denseRuns ? keywordWeight : 1;
+      double rrfScale = (RRF_K + 1.0) / ((denseRuns ? 1 : 0) + (keywordRuns ? 1 : 0));
+      ToDoubleFunction<double[]> fused = sc -> rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1];
+
+      List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(scores.entrySet());
+      ranked.sort(Comparator.<Map.Entry<Integer, double[]>>comparingDouble(e -> fused.applyAsDouble(e.getValue()))
+          .reversed()
+          .thenComparing(Map.Entry::getKey));
+
+      StoredFields stored = s.storedFields();
+      List<Hit> hits = new ArrayList<>(Math.min(query.topK(), ranked.size()));
+      for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(query.topK(), ranked.size()))) {
+        double[] sc = e.getValue();
+        hits.add(new Hit(fromDocument(stored.document(e.getKey())), fused.applyAsDouble(sc), sc[0], sc[1]));
+      }
+      return hits;
+    });
+  }
+
+  /**
+   * The BM25 score of an average-length document holding every query term once: sum of idf / (1 + k1) over the
+   * query's terms in both fields, with the index-wide statistics BM25 itself uses. Dividing by it (clamped to 1)
+   * measures how much of the query's information a document matches, so matching only common words ("我", "I")
+   * scores low even when nothing better exists, and a query term absent from the index lowers every score.
+   */
+  private static double idfReference(IndexSearcher s, Map<String, Set<String>> terms) throws IOException {
+    double sum = 0;
+    for (Map.Entry<String, Set<String>> field : terms.entrySet()) {
+      CollectionStatistics cs = s.collectionStatistics(field.getKey());
+      if (cs == null) {
+        continue; // no document has this field yet
+      }
+      long docCount = cs.docCount();
+      for (String t : field.getValue()) {
+        int df = s.getIndexReader().docFreq(new Term(field.getKey(), t));
+        sum += Math.log(1 + (docCount - df + 0.5) / (df + 0.5)); // BM25Similarity's idf
+      }
+    }
+    return sum / (1 + BM25_K1);
+  }
+
+  /** The STRICT owner filter (user + character through one term), narrowed to memory types when given. */
+  private static org.apache.lucene.search.Query filterQuery(Query query) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(F_UC, uc(query.userId(), query.characterId()))), Occur.FILTER);
+    List<String> types = query.memoryTypes() == null ? List.of() : query.memoryTypes();
+    if (!types.isEmpty()) {
+      BooleanQuery.Builder anyType = new BooleanQuery.Builder();
+      for (String t : new LinkedHashSet<>(types)) {
+        anyType.add(new TermQuery(new Term(F_TYPE, t)), Occur.SHOULD);
+      }
+      b.add(anyType.build(), Occur.FILTER);
+    }
+    return b.build();
+  }
+
+  private static org.apache.lucene.search.Query ownerQuery(String userId, String characterId) {
+    requireId(userId, "userId");
+    if (characterId == null) {
+      return new TermQuery(new Term(F_USER, userId));
+    }
+    requireId(characterId, "characterId");
+    return new TermQuery(new Term(F_UC, uc(userId, characterId)));
+  }
+
+  /**
+   * The query's distinct tokens per content field, from the analysers themselves and never a query parser: no syntax
+   * exists, so hostile text cannot throw or widen the filter. Empty when the text yields no tokens (blank, emoji only,
+   * stop words only).
+   */
+  private Map<String, Set<String>> queryTerms(String text) {
+    Map<String, Set<String>> terms = new LinkedHashMap<>();
+    if (text == null || text.isBlank()) {
+      return terms;
+    }
+    for (String field : List.of(F_CONTENT_ZH, F_CONTENT_EN)) {
+      Set<String> fieldTerms = analyze(field, text);
+      if (!fieldTerms.isEmpty()) {
+        terms.put(field, fieldTerms);
+      }
+    }
+    return terms;
+  }
+
+  /** BM25 over both fields: any term of either field may match. */
+  private static org.apache.lucene.search.Query keywordQuery(Map<String, Set<String>> terms) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    for (Map.Entry<String, Set<String>> field : terms.entrySet()) {
+      BooleanQuery.Builder perField = new BooleanQuery.Builder();
+      for (String t : field.getValue()) {
+        perField.add(new TermQuery(new Term(field.getKey(), t)), Occur.SHOULD);
+      }
+      b.add(perField.build(), Occur.SHOULD);
+    }
+    return b.build();
+  }
+
+  /** Distinct tokens in order, at most {@link #MAX_QUERY_TERMS}, so a long text stays below the clause limit. */
+  private Set<String> analyze(String field, String text) {
+    return tokens(analyzer, field, text);
+  }
+
+  private static Set<String> tokens(Analyzer analyzer, String field, String text) {
+    Set<String> terms = new LinkedHashSet<>();
+    try (TokenStream ts = analyzer.tokenStream(field, text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
+        if (term.length() > 0) {
+          terms.add(term.toString());
+        }
+      }
+      ts.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // analysing a String does no I/O
+    }
+    return terms;
+  }
+
+  // ---------------------------------------------------------------- lifecycle and helpers
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        writer.commit();
+        searchers.close();
+        writer.close();
+        directory.close();
+        log.info("Lucene memory index at {} closed", dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("closing Lucene index at " + dir + " failed", e);
+      }
+    }
+  }
+
+  private interface SearcherFn<T> {
+    T apply(IndexSearcher s) throws IOException;
+  }
+
+  private <T> T withSearcher(SearcherFn<T> fn) {
+    ensureOpen();
+    try {
+      IndexSearcher s = searchers.acquire();
+      try {
+        return fn.apply(s);
+      } finally {
+        searchers.release(s);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Lucene search failed at " + dir, e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("Lucene memory index at " + dir + " is closed");
+    }
+  }
+
+  private void checkDimension(float[] v, String what) {
+    if (v.length != dimension) {
+      throw new IllegalArgumentException(what + " has " + v.length + " dims, index expects " + dimension);
+    }
+  }
+
+  private static String uc(String userId, String characterId) {
+    return userId + '\u0000' + characterId;
+  }
+
+  /** Ids must be non-blank and free of the NUL separator, or two owners could share one uc key. */
+  private static void requireId(String id, String what) {
+    requireText(id, what);
+    if (id.indexOf('\u0000') >= 0) {
+      throw new IllegalArgumentException(what + " contains NUL");
+    }
+  }
+
+  private static void requireText(String s, String what) {
+    if (s == null || s.isBlank()) {
+      throw new IllegalArgumentException(what + " is required");
+    }
+  }
+
+  private static List<MemoryRecord> dedupeById(List<MemoryRecord> records) {
+    if (records == null || records.isEmpty()) {
+      return List.of();
+    }
+    Map<String, MemoryRecord> byId = new LinkedHashMap<>(); // last one wins, as if written in order
+    for (MemoryRecord r : records) {
+      requireText(r.id(), "record id");
+      byId.put(r.id(), r);
+    }
+    return new ArrayList<>(byId.values());
+  }
+}
