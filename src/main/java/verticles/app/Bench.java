@@ -55,16 +55,20 @@ final class Bench {
 
   /** Raw model throughput: batches of 32 for the given seconds after a warm-up. */
   static double embedThroughput(Embedder embedder, double seconds) throws Exception {
-    List<String> warm = texts(64, 1);
-    Engram.await(embedder.embed(warm));
+    int callers = Integer.getInteger("engram.bench.callers", 2);
+    Engram.await(embedder.embed(texts(64, 1)));
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long t0 = System.nanoTime();
     int done = 0;
     int batch = 0;
     while (System.nanoTime() < end) {
-      List<String> texts = texts(32, 100 + batch++);
-      Engram.await(embedder.embed(texts));
-      done += texts.size();
+      // as many batches in flight as the pipeline keeps (one per extractor instance)
+      List<Future<List<float[]>>> inFlight = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        inFlight.add(embedder.embed(texts(32, 100 + batch++)));
+        done += 32;
+      }
+      Engram.await(Future.all(inFlight));
     }
     return done / ((System.nanoTime() - t0) / 1e9);
   }

@@ -112,6 +112,14 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private final SearcherManager searchers;
   /** Serialises write + commit + refresh, so a count-then-delete is exact and no searcher sees half a write. */
   private final Object writeLock = new Object();
+
+  /**
+   * Group commit: a write returns only once a commit that started after it has finished (durable and visible),
+   * but concurrent writers share one commit instead of paying one each — a commit costs tens of milliseconds.
+   */
+  private final Object commitLock = new Object();
+  private long writeSeq; // guarded by writeLock
+  private long committedSeq; // guarded by commitLock
   private volatile boolean closed;
 
   public LuceneMemoryIndex(Path dir, int dimension, JsonObject config) {
@@ -145,7 +153,11 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       // Seed 000: HNSW with M 16, efConstruction 256.
       IndexWriterConfig iwc = new IndexWriterConfig(analyzer)
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 16), cfg.getInteger("hnsw_beam_width", 256)));
+          // beam 100, not the seed's VikingDB efConstruction 256: graph building competes with the embedding model
+          // for the same cores, and per-user filtered searches are mostly exact anyway (see docs/benchmarks.md)
+          .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 16), cfg.getInteger("hnsw_beam_width", 100)))
+          // fewer, larger merges: every merge rebuilds HNSW graphs
+          .setMergePolicy(mergePolicy());
       this.writer = new IndexWriter(directory, iwc);
       this.searchers = new SearcherManager(writer, null);
     } catch (IOException e) {
@@ -222,6 +234,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       // One multi-term clause however many ids: a BooleanQuery of ids would hit the 1024-clause limit.
       del.add(new TermInSetQuery(F_ID, records.stream().map(r -> new BytesRef(r.id())).toList()), Occur.SHOULD);
     }
+    long seq;
     synchronized (writeLock) {
       ensureOpen();
       try {
@@ -230,13 +243,40 @@ public final class LuceneMemoryIndex implements MemoryIndex {
         } else {
           writer.updateDocuments(del.build(), docs);
         }
-        writer.commit();
-        searchers.maybeRefreshBlocking();
+        seq = ++writeSeq;
       } catch (IOException e) {
         throw new UncheckedIOException("Lucene " + what + " failed at " + dir, e);
       }
     }
+    commitUpTo(seq);
     log.debug("Lucene {}: {} records", what, records.size());
+  }
+
+  private static org.apache.lucene.index.TieredMergePolicy mergePolicy() {
+    org.apache.lucene.index.TieredMergePolicy p = new org.apache.lucene.index.TieredMergePolicy();
+    p.setSegmentsPerTier(20);
+    p.setFloorSegmentMB(8);
+    return p;
+  }
+
+  private void commitUpTo(long seq) {
+    synchronized (commitLock) {
+      if (committedSeq >= seq) {
+        return; // a commit that began after our write already covered it
+      }
+      long target;
+      synchronized (writeLock) {
+        ensureOpen();
+        target = writeSeq;
+      }
+      try {
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Lucene commit failed at " + dir, e);
+      }
+      committedSeq = target;
+    }
   }
 
   @Override
@@ -248,6 +288,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
         long n = withSearcher(s -> (long) s.count(q));
         if (n > 0) {
           writer.deleteDocuments(q);
+          ++writeSeq;
           writer.commit();
           searchers.maybeRefreshBlocking();
         }
