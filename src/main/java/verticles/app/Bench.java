@@ -55,14 +55,14 @@ final class Bench {
 
   /** Raw model throughput: batches of 32 for the given seconds after a warm-up. */
   static double embedThroughput(Embedder embedder, double seconds) throws Exception {
-    int callers = Integer.getInteger("engram.bench.callers", 2);
+    int callers = Integer.getInteger("engram.bench.callers", 8);
     Engram.await(embedder.embed(texts(64, 1)));
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long t0 = System.nanoTime();
     int done = 0;
     int batch = 0;
     while (System.nanoTime() < end) {
-      // as many batches in flight as the pipeline keeps (one per extractor instance)
+      // enough batches in flight to keep every inference thread busy
       List<Future<List<float[]>>> inFlight = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
         inFlight.add(embedder.embed(texts(32, 100 + batch++)));

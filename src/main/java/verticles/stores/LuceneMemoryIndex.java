@@ -155,7 +155,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
           // beam 100, not the seed's VikingDB efConstruction 256: graph building competes with the embedding model
           // for the same cores, and per-user filtered searches are mostly exact anyway (see docs/benchmarks.md)
-          .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 16), cfg.getInteger("hnsw_beam_width", 100)))
+          .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 8), cfg.getInteger("hnsw_beam_width", 50)))
           // fewer, larger merges: every merge rebuilds HNSW graphs
           .setMergePolicy(mergePolicy());
       this.writer = new IndexWriter(directory, iwc);
