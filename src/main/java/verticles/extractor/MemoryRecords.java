@@ -63,6 +63,7 @@ final class MemoryRecords {
               .put("event_date", date), null));
     }
 
+    boolean zh = messages.stream().anyMatch(m -> hasHan(((JsonObject) m).getString("content", "")));
     JsonArray profiles = extraction.getJsonArray("profiles", new JsonArray());
     for (int i = 0; i < profiles.size(); i++) {
       JsonObject p = profiles.getJsonObject(i);
@@ -71,7 +72,7 @@ final class MemoryRecords {
       // one record per user + character + fact key: a newer value replaces the older one
       String id = "profile:" + sha1(user + '\u0000' + character + '\u0000' + p.getString("type") + '\u0000'
           + p.getString("key"));
-      out.add(new MemoryRecord(id, taskId, user, character, "profile", profileText(p), timestampOf(messages, srcIds,
+      out.add(new MemoryRecord(id, taskId, user, character, "profile", profileText(p, zh), timestampOf(messages, srcIds,
           lastTs), 7, session, srcIds,
           new JsonObject().put("profile_type", p.getString("type")).put("profile_key", p.getString("key"))
               .put("profile_value", p.getString("value")), null));
@@ -94,12 +95,16 @@ final class MemoryRecords {
     return out;
   }
 
-  /** A fact as a sentence in the value's language, so it embeds close to questions about it. */
-  static String profileText(JsonObject p) {
+  private static boolean hasHan(String s) {
+    return s.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
+  }
+
+  /** A fact as a sentence in the conversation's language, so it embeds close to questions about it. */
+  static String profileText(JsonObject p, boolean conversationIsChinese) {
     String key = p.getString("key", "");
     String value = p.getString("value", "");
     String[] label = LABELS.get(key);
-    boolean zh = value.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
+    boolean zh = conversationIsChinese || hasHan(value);
     if (label == null) {
       label = new String[] {key.replace('_', ' '), key.replace('_', ' ')};
     }

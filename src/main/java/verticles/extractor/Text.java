@@ -242,7 +242,12 @@ final class Text {
 
   /** "我下周三要面试" → "用户下周三要面试": memories read better in the third person. */
   static String thirdPersonZh(String s) {
-    return s.replace("我们", "他们").replace("我", "用户").replaceAll("你(?!们)", "AI");
+    // a leading greeting says nothing worth summarising ("你好呀，我叫小雨" → "用户叫小雨")
+    String t = s.replaceFirst("^(你好|您好|嗨|哈喽|早上好|晚上好)[呀啊哦~！!，,。\\s]*", "");
+    if (t.isBlank()) {
+      t = s;
+    }
+    return t.replace("我们", "他们").replace("我", "用户").replaceAll("你(?![们好])", "AI");
   }
 
   /** Cuts to at most max characters (code points kept whole), marking the cut. */
