@@ -1,6 +1,9 @@
 package verticles.bus;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import java.net.ConnectException;
@@ -27,6 +30,22 @@ public final class Bus {
         msg.fail(code, t.getMessage() == null ? t.toString() : t.getMessage());
       }
     });
+  }
+
+  /**
+   * Registers {@code handler} at {@code address}: each request body goes in, the future's result is the reply and
+   * its failure a {@code message.fail}. Returns the registration's completion, for a verticle's start().
+   */
+  public static Future<Void> consume(Vertx vertx, String address, Function<JsonObject, Future<?>> handler) {
+    return vertx.eventBus().<JsonObject>consumer(address, msg -> {
+      Future<?> result;
+      try {
+        result = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      respond(msg, result);
+    }).completion();
   }
 
   /** The failure code for an exception: kept from a ReplyException, 400 for bad input, 503 when a store is away. */

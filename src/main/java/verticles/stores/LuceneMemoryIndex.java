@@ -153,7 +153,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       // Seed 000: HNSW with M 16, efConstruction 256.
       IndexWriterConfig iwc = new IndexWriterConfig(analyzer)
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          // beam 100, not the seed's VikingDB efConstruction 256: graph building competes with the embedding model
+          // M 8 / beam 50, not the seed's VikingDB M 16 / efConstruction 256: graph building competes with the embedding model
           // for the same cores, and per-user filtered searches are mostly exact anyway (see docs/benchmarks.md)
           .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 8), cfg.getInteger("hnsw_beam_width", 50)))
           // fewer, larger merges: every merge rebuilds HNSW graphs

@@ -2,14 +2,11 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.stores.Mysql;
@@ -29,40 +26,29 @@ public final class StructuredSearchVerticle extends VerticleBase {
     long backoffMs = extractor.getLong("retry_backoff_ms", 2000L);
     int threshold = cfg.getJsonObject("sessions").getInteger("message_threshold", 20);
 
-    List<Future<Void>> ready = new ArrayList<>();
-    on(ready, Addresses.TASK_CREATE, b -> repo.createTask(b, maxRetries));
-    on(ready, Addresses.TASK_GET, b -> repo.getTask(b.getString("task_id")));
-    on(ready, Addresses.TASK_CLAIM, b -> repo.claimTask(b.getString("task_id")));
-    on(ready, Addresses.TASK_FAIL, b -> repo.failTask(b.getString("task_id"), b.getString("error"), backoffMs,
-        b.getBoolean("permanent", false)));
-    on(ready, Addresses.TASK_COUNTS, b -> repo.taskCounts());
-    on(ready, Addresses.TASK_PENDING, b -> repo.duePendingTasks(b.getInteger("limit", 100), b.getLong("unpublished_after_ms", 10_000L))
-            .map(a -> new JsonObject().put("tasks", a)));
-    on(ready, Addresses.TASK_MARK_PUBLISHED, b -> repo.markPublished(
-        b.getJsonArray("task_ids").stream().map(String::valueOf).toList()).map(n -> new JsonObject().put("updated", n)));
-    on(ready, Addresses.MEMORIES_WRITE, b -> repo.writeMemories(b.getJsonObject("task"), b.getJsonObject("extraction")));
-    on(ready, Addresses.ARCHIVE_PATH_SET, b -> repo.setArchivePath(b.getString("task_id"), b.getString("path"))
-        .map(n -> new JsonObject().put("updated", n)));
-    on(ready, Addresses.USER_LIST, this::list);
-    on(ready, Addresses.MESSAGES_BUFFER, b -> repo.bufferMessages(b, threshold, maxRetries));
-    on(ready, Addresses.SESSION_END, b -> repo.endSession(b.getString("user_id"), b.getString("character_id"),
-        b.getString("session_id"), b.getString("trigger", "session_end"), maxRetries));
-    on(ready, Addresses.SESSIONS_IDLE, this::cutIdleSessions);
-    on(ready, Addresses.STRUCTURED_SEARCH, this::search);
-    return Future.all(ready);
-  }
-
-  private void on(List<Future<Void>> ready, String address, Function<JsonObject, Future<?>> handler) {
-    EventBus bus = vertx.eventBus();
-    ready.add(bus.<JsonObject>consumer(address, (Message<JsonObject> msg) -> {
-      Future<?> result;
-      try {
-        result = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      Bus.respond(msg, result);
-    }).completion());
+    return Future.all(List.of(
+        Bus.consume(vertx, Addresses.TASK_CREATE, b -> repo.createTask(b, maxRetries)),
+        Bus.consume(vertx, Addresses.TASK_GET, b -> repo.getTask(b.getString("task_id"))),
+        Bus.consume(vertx, Addresses.TASK_CLAIM, b -> repo.claimTask(b.getString("task_id"))),
+        Bus.consume(vertx, Addresses.TASK_FAIL, b -> repo.failTask(b.getString("task_id"), b.getString("error"),
+            backoffMs, b.getBoolean("permanent", false))),
+        Bus.consume(vertx, Addresses.TASK_COUNTS, b -> repo.taskCounts()),
+        Bus.consume(vertx, Addresses.TASK_PENDING, b -> repo.duePendingTasks(b.getInteger("limit", 100),
+            b.getLong("unpublished_after_ms", 10_000L)).map(a -> new JsonObject().put("tasks", a))),
+        Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, b -> repo.markPublished(
+            b.getJsonArray("task_ids").stream().map(String::valueOf).toList())
+            .map(n -> new JsonObject().put("updated", n))),
+        Bus.consume(vertx, Addresses.MEMORIES_WRITE, b -> repo.writeMemories(b.getJsonObject("task"),
+            b.getJsonObject("extraction"))),
+        Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, b -> repo.setArchivePath(b.getString("task_id"),
+            b.getString("path")).map(n -> new JsonObject().put("updated", n))),
+        Bus.consume(vertx, Addresses.USER_LIST, this::list),
+        Bus.consume(vertx, Addresses.MESSAGES_BUFFER, b -> repo.bufferMessages(b, threshold, maxRetries)),
+        Bus.consume(vertx, Addresses.SESSION_END, b -> repo.endSession(b.getString("user_id"),
+            b.getString("character_id"), b.getString("session_id"), b.getString("trigger", "session_end"),
+            maxRetries)),
+        Bus.consume(vertx, Addresses.SESSIONS_IDLE, this::cutIdleSessions),
+        Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, this::search)));
   }
 
   private Future<JsonObject> list(JsonObject b) {

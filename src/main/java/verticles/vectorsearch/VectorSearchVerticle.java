@@ -2,12 +2,10 @@ package verticles.vectorsearch;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.stores.Embedder;
@@ -26,24 +24,11 @@ public final class VectorSearchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    List<Future<Void>> ready = new ArrayList<>();
-    on(ready, Addresses.VECTOR_UPSERT, this::upsert);
-    on(ready, Addresses.VECTOR_SEARCH, this::search);
-    on(ready, Addresses.VECTOR_DELETE, this::delete);
-    on(ready, Addresses.VECTOR_EMBED, this::embed);
-    return Future.all(ready);
-  }
-
-  private void on(List<Future<Void>> ready, String address, Function<JsonObject, Future<JsonObject>> handler) {
-    ready.add(vertx.eventBus().<JsonObject>consumer(address, (Message<JsonObject> msg) -> {
-      Future<JsonObject> result;
-      try {
-        result = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      Bus.respond(msg, result);
-    }).completion());
+    return Future.all(List.of(
+        Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
+        Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
+        Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
+        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed)));
   }
 
   /** {task_id?, records:[MemoryRecord json]}: embeds the contents, then replaces the task's records. */
