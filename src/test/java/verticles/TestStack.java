@@ -36,6 +36,7 @@ public final class TestStack {
     cfg.getJsonObject("extractor").put("retry_backoff_ms", 200).put("instances", 2);
     cfg.getJsonObject("outbox").put("republish_interval_ms", 300).put("republish_after_ms", 1000);
     cfg.getJsonObject("sessions").put("message_threshold", 5).put("idle_timeout_s", 2).put("sweep_interval_s", 1);
+    cfg.put("breakers", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 1000));
     return cfg;
   }
 

@@ -4,7 +4,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +54,7 @@ public final class Engram implements AutoCloseable {
   private MemoryIndex index;
   private Embedder embedder;
   private ObjectStore objectStore;
+  private PrometheusMeterRegistry metrics;
 
   private Engram(JsonObject config) {
     this.config = config;
@@ -106,7 +111,15 @@ public final class Engram implements AutoCloseable {
       }
     }
 
-    vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(false)).build();
+    // One registry per node (tests run several nodes in one JVM), found by name from any verticle.
+    String registryName = "engram-" + java.util.UUID.randomUUID();
+    metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    config.put("metrics_registry", registryName);
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setRegistryName(registryName)))
+        .withMetrics(new MicrometerMetricsFactory(metrics))
+        .build();
     embedder = await(vertx.executeBlocking(() -> createEmbedder()));
     index = new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), config.getJsonObject("index"));
     objectStore = createObjectStore(data);
@@ -117,7 +130,7 @@ public final class Engram implements AutoCloseable {
     JsonObject ex = config.getJsonObject("extractor");
     int gatewayInstances = config.getJsonObject("http").getInteger("instances", 0);
     await(Future.all(List.of(
-        deploy(StructuredSearchVerticle::new, 2),
+        deploy(StructuredSearchVerticle::new, 1),
         deploy(() -> new VectorSearchVerticle(embedder, index), 1),
         deploy(() -> new ArchiverVerticle(objectStore), 1),
         deploy(MergerVerticle::new, 2))));
@@ -187,6 +200,10 @@ public final class Engram implements AutoCloseable {
 
   public EmbeddedKafka kafka() {
     return kafka;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
   }
 
   public MemoryIndex index() {

@@ -6,7 +6,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Failures;
+import verticles.stores.Breakers;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /** The HTTP API: validation and limits here, everything else over the event bus. */
 public final class GatewayVerticle extends VerticleBase {
@@ -44,6 +49,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(this::list);
     router.post("/v1/recall").handler(this::recall);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    PrometheusMeterRegistry metrics = (PrometheusMeterRegistry) Breakers.registry(config());
+    if (metrics != null) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    }
+    router.get("/v1/ws").handler(ctx -> ctx.request().toWebSocket()
+        .onSuccess(this::onWebSocket)
+        .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
     router.errorHandler(413, ctx -> error(ctx, 413, "payload_too_large", "body", "request body is larger than "
         + http.getLong("body_limit_bytes", 1_048_576L) + " bytes"));
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "path", "no such endpoint"));
@@ -53,7 +65,9 @@ public final class GatewayVerticle extends VerticleBase {
       error(ctx, 500, "internal", null, "internal error");
     });
 
-    server = vertx.createHttpServer();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setMaxWebSocketFrameSize(http.getInteger("ws_max_frame_bytes", 65_536))
+        .setMaxWebSocketMessageSize(http.getInteger("ws_max_message_bytes", 262_144)));
     return server.requestHandler(router).listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
   }
 
@@ -141,13 +155,66 @@ public final class GatewayVerticle extends VerticleBase {
   // ---------------------------------------------------------------- recall
 
   private void recall(RoutingContext ctx) {
-    withBody(ctx, "recall", body -> request(Addresses.RECALL, body, recallCall)
-        // recall never fails the chat: whatever went wrong, answer with no long-term memory
-        .recover(e -> {
-          LOG.warn("Recall failed as a whole, answering empty: {}", e.toString());
-          return Future.succeededFuture(new JsonObject().put("memories", new JsonArray())
-              .put("profiles", new JsonArray()).put("context", "").put("degraded", new JsonArray().add("recall")));
-        }), 200);
+    withBody(ctx, "recall", this::recallOrEmpty, 200);
+  }
+
+  /** Recall never fails the chat: whatever went wrong, the answer is "no long-term memory". */
+  private Future<JsonObject> recallOrEmpty(JsonObject body) {
+    return request(Addresses.RECALL, body, recallCall).recover(e -> {
+      LOG.warn("Recall failed as a whole, answering empty: {}", e.toString());
+      return Future.succeededFuture(new JsonObject()
+          .put("intent", new JsonObject().put("need_recall", body.getBoolean("force", false)))
+          .put("memories", new JsonArray()).put("profiles", new JsonArray()).put("context", "")
+          .put("degraded", new JsonArray().add("recall")));
+    });
+  }
+
+  /**
+   * WebSocket recall: frames {@code {type:"recall", id, ...recall request}} answer {@code {type:"recall.result", id,
+   * ...recall reply}}; a bad frame answers {@code {type:"error", id, error:{code, field, message}}} and the socket
+   * stays open.
+   */
+  private void onWebSocket(ServerWebSocket ws) {
+    ws.textMessageHandler(text -> {
+      JsonObject frame;
+      try {
+        frame = RequestValidator.parse(io.vertx.core.buffer.Buffer.buffer(text));
+      } catch (RequestValidator.ValidationException e) {
+        wsError(ws, null, "invalid_request", e.field, e.getMessage());
+        return;
+      }
+      Object id = frame.getValue("id");
+      if (!"recall".equals(frame.getString("type"))) {
+        wsError(ws, id, "invalid_request", "type", "unknown frame type; expected \"recall\"");
+        return;
+      }
+      JsonObject body = frame.copy();
+      body.remove("type");
+      body.remove("id");
+      try {
+        validator.validate("recall", body);
+      } catch (RequestValidator.ValidationException e) {
+        wsError(ws, id, "invalid_request", e.field, e.getMessage());
+        return;
+      }
+      recallOrEmpty(body).onSuccess(result -> {
+        if (!ws.isClosed()) {
+          ws.writeTextMessage(result.copy().put("type", "recall.result").put("id", id).encode());
+        }
+      });
+    });
+    ws.binaryMessageHandler(b -> wsError(ws, null, "invalid_request", "frame", "binary frames are not supported"));
+    ws.exceptionHandler(e -> LOG.debug("WebSocket error: {}", e.toString()));
+  }
+
+  private static void wsError(ServerWebSocket ws, Object id, String code, String field, String message) {
+    if (!ws.isClosed()) {
+      JsonObject err = new JsonObject().put("code", code).put("message", message);
+      if (field != null) {
+        err.put("field", field);
+      }
+      ws.writeTextMessage(new JsonObject().put("type", "error").put("id", id).put("error", err).encode());
+    }
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,19 +15,28 @@ import verticles.bus.Addresses;
 import verticles.bus.Bus;
 
 /**
- * Coordinates recall ({@code memory.recall}): vector search ∥ structured search, each under its own budget; a store
- * that fails or is late only marks the reply {@code degraded}, it never fails the chat.
+ * Coordinates recall ({@code memory.recall}, seed §5.2 {@code _recall_impl}): asks the intent detector, then vector
+ * search ∥ structured search according to the intent, each under its own budget; fuses, ranks, de-duplicates and
+ * fits the token budget. A store that fails or is late only adds its name to {@code degraded}; recall never fails
+ * the chat.
  */
 public final class MergerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MergerVerticle.class);
 
   private Ranker ranker;
   private JsonObject recall;
+  private DeliveryOptions intentCall;
+  private DeliveryOptions vectorCall;
+  private DeliveryOptions mysqlCall;
 
   @Override
   public Future<?> start() {
     recall = config().getJsonObject("recall");
     ranker = new Ranker(recall);
+    // The stores enforce their own budgets with breakers; these outer timeouts only catch a missing or stuck verticle.
+    intentCall = new DeliveryOptions().setSendTimeout(recall.getLong("intent_timeout_ms", 500L));
+    vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("vector_timeout_ms", 1000L) + 150);
+    mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     return vertx.eventBus().<JsonObject>consumer(Addresses.RECALL, this::onRecall).completion();
   }
 
@@ -36,46 +46,113 @@ public final class MergerVerticle extends VerticleBase {
 
   Future<JsonObject> recall(JsonObject req) {
     long started = System.nanoTime();
+    JsonArray degraded = new JsonArray();
+    String message = req.getString("message", "");
+    boolean force = req.getBoolean("force", false);
+    return intent(req, degraded).compose(intent -> {
+      if (!intent.getBoolean("need_recall", false)) {
+        return Future.succeededFuture(reply(intent, new JsonArray(), new JsonArray(), "", degraded, started));
+      }
+      return search(req, intent, degraded).map(found -> {
+        JsonArray memories = found.getJsonArray("memories");
+        JsonArray profiles = found.getJsonArray("profiles");
+        return reply(intent, memories, profiles, ContextFormatter.format(message, profiles, memories), degraded,
+            started);
+      });
+    }).recover(e -> {
+      LOG.warn("Recall failed as a whole (force={}), answering empty: {}", force, e.toString());
+      degraded.add("recall");
+      return Future.succeededFuture(reply(new JsonObject().put("need_recall", force), new JsonArray(),
+          new JsonArray(), "", degraded, started));
+    });
+  }
+
+  private Future<JsonObject> intent(JsonObject req, JsonArray degraded) {
+    boolean force = req.getBoolean("force", false);
+    JsonObject ask = new JsonObject().put("message", req.getString("message"))
+        .put("recent_context", req.getString("recent_context")).put("force", force);
+    return vertx.eventBus().<JsonObject>request(Addresses.INTENT_DETECT, ask, intentCall).map(Message::body)
+        .recover(e -> {
+          degraded.add("intent");
+          LOG.warn("Intent detection failed ({}), {}", e.toString(), force ? "recalling anyway" : "skipping recall");
+          // seed §6: no intent means no recall, unless the caller forces it
+          return Future.succeededFuture(new JsonObject().put("need_recall", force)
+              .put("recall_type", force ? "mixed" : "none").put("search_query", req.getString("message"))
+              .put("confidence", force ? 1.0 : 0.0));
+        });
+  }
+
+  private Future<JsonObject> search(JsonObject req, JsonObject intent, JsonArray degraded) {
+    String type = intent.getString("recall_type", "mixed");
     String user = req.getString("user_id");
     String character = req.getString("character_id");
-    String message = req.getString("message", "");
     int topK = req.getInteger("top_k", recall.getInteger("top_k", 5));
-
+    int maxTokens = req.getInteger("max_tokens", recall.getInteger("max_tokens", 1000));
+    JsonArray types = req.getJsonArray("types", new JsonArray());
+    if (types.isEmpty()) {
+      types = switch (type) {
+        case "event" -> new JsonArray().add("event").add("summary").add("message");
+        case "profile" -> new JsonArray().add("profile").add("message");
+        default -> new JsonArray(); // history, mixed: every type
+      };
+    }
+    JsonArray kinds = switch (type) {
+      case "profile" -> new JsonArray().add("profiles");
+      case "event" -> new JsonArray().add("events").add("upcoming").add("summaries");
+      case "history" -> new JsonArray().add("summaries");
+      default -> new JsonArray().add("profiles").add("events").add("upcoming").add("summaries");
+    };
     Future<JsonObject> vector = vertx.eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
-                .put("user_id", user).put("character_id", character).put("query", message)
-                .put("types", req.getJsonArray("types", new JsonArray())).put("top_k", Math.max(topK * 3, 20)),
-            new DeliveryOptions().setSendTimeout(recall.getLong("vector_timeout_ms", 1000L)))
+            .put("user_id", user).put("character_id", character).put("query", req.getString("message"))
+            .put("types", types).put("top_k", Math.max(topK * 4, 20)), vectorCall)
         .map(Message::body);
     Future<JsonObject> structured = vertx.eventBus().<JsonObject>request(Addresses.STRUCTURED_SEARCH, new JsonObject()
-                .put("user_id", user).put("character_id", character).put("kinds", new JsonArray().add("profiles"))
-                .put("profile_limit", recall.getInteger("profile_limit", 20)),
-            new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L)))
+            .put("user_id", user).put("character_id", character).put("kinds", kinds)
+            .put("profile_limit", recall.getInteger("profile_limit", 20))
+            .put("days", recall.getInteger("upcoming_days", 7)), mysqlCall)
         .map(Message::body);
 
     return Future.join(vector, structured).transform(x -> {
-      JsonArray degraded = new JsonArray();
-      JsonArray hits = new JsonArray();
-      JsonArray profiles = new JsonArray();
+      boolean zh = ContextFormatter.isChinese(req.getString("message"));
+      List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
-        hits = vector.result().getJsonArray("hits");
+        vector.result().getJsonArray("hits", new JsonArray())
+            .forEach(h -> candidates.add(Ranker.fromHit((JsonObject) h)));
+        vector.result().getJsonArray("degraded", new JsonArray()).forEach(degraded::add);
       } else {
         degraded.add("vector");
         LOG.warn("Recall without the vector index: {}", vector.cause().toString());
       }
+      JsonArray profiles = new JsonArray();
       if (structured.succeeded()) {
-        profiles = structured.result().getJsonArray("profiles");
+        JsonObject s = structured.result();
+        profiles = s.getJsonArray("profiles", new JsonArray());
+        s.getJsonArray("events", new JsonArray()).forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
+        s.getJsonArray("upcoming", new JsonArray())
+            .forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
+        if (!vector.succeeded()) {
+          // without the index, recent summaries stand in for semantic history
+          s.getJsonArray("summaries", new JsonArray())
+              .forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
+        }
       } else {
         degraded.add("mysql");
         LOG.warn("Recall without MySQL: {}", structured.cause().toString());
       }
-      List<JsonObject> memories = ranker.rank(hits, Instant.now().getEpochSecond(), topK);
-      JsonArray mem = new JsonArray(memories);
-      return Future.succeededFuture(new JsonObject()
-          .put("memories", mem)
-          .put("profiles", profiles)
-          .put("context", ContextFormatter.format(message, profiles, mem))
-          .put("degraded", degraded)
-          .put("took_ms", (System.nanoTime() - started) / 1_000_000));
+      List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
+      return Future.succeededFuture(new JsonObject().put("memories", new JsonArray(memories))
+          .put("profiles", profiles));
     });
+  }
+
+  private static JsonObject reply(JsonObject intent, JsonArray memories, JsonArray profiles, String context,
+      JsonArray degraded, long started) {
+    return new JsonObject()
+        .put("intent", intent)
+        .put("memories", memories)
+        .put("profiles", profiles)
+        .put("context", context)
+        .put("degraded", degraded)
+        .put("took_ms", (System.nanoTime() - started) / 1_000_000);
   }
 }

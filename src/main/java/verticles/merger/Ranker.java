@@ -5,58 +5,126 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import verticles.shared.Tokens;
 
 /**
  * The seed's ranking: score = relevance·w1 + recency·w2 + importance·w3 (0.5 / 0.3 / 0.2 by default), recency with a
- * 30-day half-life; then de-duplication and top-k.
+ * 30-day half-life; then near-duplicates removed by vector similarity (and identical text), top-k, and the token
+ * budget.
  */
 final class Ranker {
   private final double wRelevance;
   private final double wRecency;
   private final double wImportance;
   private final double halfLifeDays;
+  private final double duplicateCosine;
 
   Ranker(JsonObject cfg) {
     wRelevance = cfg.getDouble("relevance_weight", 0.5);
     wRecency = cfg.getDouble("recency_weight", 0.3);
     wImportance = cfg.getDouble("importance_weight", 0.2);
     halfLifeDays = cfg.getDouble("half_life_days", 30.0);
+    duplicateCosine = cfg.getDouble("duplicate_cosine", 0.93);
   }
 
-  /** Vector hits → scored memories, best first, distinct content, at most topK. */
-  List<JsonObject> rank(JsonArray hits, long nowSeconds, int topK) {
-    List<JsonObject> scored = new ArrayList<>();
-    for (int i = 0; i < hits.size(); i++) {
-      JsonObject h = hits.getJsonObject(i);
-      double relevance = h.getDouble("score", 0.0);
-      double days = Math.max(0, nowSeconds - h.getLong("timestamp", 0L)) / 86400.0;
-      double recency = Math.pow(0.5, days / halfLifeDays);
-      double importance = h.getInteger("importance", 5) / 10.0;
-      double score = relevance * wRelevance + recency * wRecency + importance * wImportance;
-      scored.add(new JsonObject()
-          .put("id", h.getString("id"))
-          .put("memory_type", h.getString("memory_type"))
-          .put("content", h.getString("content"))
-          .put("timestamp", h.getLong("timestamp"))
-          .put("importance", h.getInteger("importance"))
-          .put("score", score)
-          .put("scores", new JsonObject().put("relevance", relevance).put("recency", recency)
-              .put("importance", importance))
-          .put("source", "vector")
-          .put("provenance", new JsonObject().put("session_id", h.getString("session_id"))
-              .put("msg_ids", h.getJsonArray("source_msg_ids", new JsonArray()))));
-    }
-    scored.sort(Comparator.comparingDouble((JsonObject m) -> m.getDouble("score")).reversed());
-    List<JsonObject> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (JsonObject m : scored) {
-      String key = m.getString("content", "").strip();
-      if (seen.add(key) && out.size() < topK) {
-        out.add(m);
+  /** A candidate memory before ranking: the reply's fields plus the vector used to spot near-duplicates. */
+  record Candidate(JsonObject memory, double relevance, float[] vector) {}
+
+  static Candidate fromHit(JsonObject h) {
+    JsonArray v = h.getJsonArray("vector");
+    float[] vector = null;
+    if (v != null) {
+      vector = new float[v.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = v.getFloat(i);
       }
     }
+    JsonObject m = new JsonObject()
+        .put("id", h.getString("id"))
+        .put("memory_type", h.getString("memory_type"))
+        .put("content", h.getString("content"))
+        .put("timestamp", h.getLong("timestamp"))
+        .put("importance", h.getInteger("importance"))
+        .put("source", "vector")
+        .put("provenance", new JsonObject().put("session_id", h.getString("session_id"))
+            .put("msg_ids", h.getJsonArray("source_msg_ids", new JsonArray())));
+    return new Candidate(m, h.getDouble("score", 0.0), vector);
+  }
+
+  /** Scores, merges candidates with the same id, removes near-duplicates, keeps topK within maxTokens. */
+  List<JsonObject> rank(List<Candidate> candidates, long nowSeconds, int topK, int maxTokens) {
+    Map<String, Candidate> byId = new LinkedHashMap<>();
+    for (Candidate c : candidates) {
+      // the same memory found by both stores: keep the better relevance, note both sources
+      byId.merge(c.memory().getString("id"), c, (a, b) -> {
+        Candidate keep = a.relevance() >= b.relevance() ? a : b;
+        Candidate other = keep == a ? b : a;
+        keep.memory().put("source", keep.memory().getString("source") + "+" + other.memory().getString("source"));
+        return new Candidate(keep.memory(), keep.relevance(), keep.vector() != null ? keep.vector() : other.vector());
+      });
+    }
+    List<Candidate> scored = new ArrayList<>(byId.values());
+    for (Candidate c : scored) {
+      JsonObject m = c.memory();
+      double days = Math.max(0, nowSeconds - m.getLong("timestamp", 0L)) / 86400.0;
+      double recency = Math.pow(0.5, days / halfLifeDays);
+      double importance = Math.max(1, Math.min(10, m.getInteger("importance", 5))) / 10.0;
+      m.put("score", c.relevance() * wRelevance + recency * wRecency + importance * wImportance);
+      m.put("scores", new JsonObject().put("relevance", c.relevance()).put("recency", recency)
+          .put("importance", importance));
+    }
+    scored.sort(Comparator.comparingDouble((Candidate c) -> c.memory().getDouble("score")).reversed());
+
+    List<JsonObject> out = new ArrayList<>();
+    List<float[]> kept = new ArrayList<>();
+    Set<String> texts = new HashSet<>();
+    int tokens = 0;
+    for (Candidate c : scored) {
+      if (out.size() >= topK) {
+        break;
+      }
+      String text = c.memory().getString("content", "").strip();
+      if (!texts.add(text) || nearDuplicate(c.vector(), kept)) {
+        continue;
+      }
+      int cost = Tokens.estimate(text) + 4; // the date prefix and line break
+      if (tokens + cost > maxTokens) {
+        continue; // a shorter memory further down may still fit
+      }
+      tokens += cost;
+      if (c.vector() != null) {
+        kept.add(c.vector());
+      }
+      out.add(c.memory());
+    }
     return out;
+  }
+
+  private boolean nearDuplicate(float[] v, List<float[]> kept) {
+    if (v == null) {
+      return false;
+    }
+    for (float[] k : kept) {
+      if (k.length == v.length && cosine(v, k) >= duplicateCosine) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 }

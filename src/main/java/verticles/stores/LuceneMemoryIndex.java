@@ -341,6 +341,18 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     return d;
   }
 
+  /** The stored vector of a hit (null when it has none), so callers can compare hits with each other. */
+  private static float[] vectorOf(IndexSearcher s, int doc) throws IOException {
+    List<org.apache.lucene.index.LeafReaderContext> leaves = s.getIndexReader().leaves();
+    org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues(F_VECTOR);
+    int target = doc - leaf.docBase;
+    if (values == null || values.advance(target) != target) {
+      return null;
+    }
+    return values.vectorValue().clone();
+  }
+
   private static MemoryRecord fromDocument(Document d) {
     JsonArray sources = new JsonArray(d.get(F_SOURCES));
     String meta = d.get(F_METADATA);
@@ -421,7 +433,8 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       List<Hit> hits = new ArrayList<>(Math.min(query.topK(), ranked.size()));
       for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(query.topK(), ranked.size()))) {
         double[] sc = e.getValue();
-        hits.add(new Hit(fromDocument(stored.document(e.getKey())), fused.applyAsDouble(sc), sc[0], sc[1]));
+        MemoryRecord r = fromDocument(stored.document(e.getKey())).withVector(vectorOf(s, e.getKey()));
+        hits.add(new Hit(r, fused.applyAsDouble(sc), sc[0], sc[1]));
       }
       return hits;
     });

@@ -1,5 +1,6 @@
 package verticles.structured;
 
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -9,18 +10,21 @@ import java.util.ArrayList;
 import java.util.List;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.stores.Breakers;
 import verticles.stores.Mysql;
 
 /** Owns MySQL: reads and writes of profiles, events, summaries, tasks and the message buffer. Stateless, pooled. */
 public final class StructuredSearchVerticle extends VerticleBase {
   private Pool pool;
   private MemoryRepository repo;
+  private CircuitBreaker mysqlBreaker;
 
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
     pool = Mysql.pool(vertx, cfg.getJsonObject("mysql"));
     repo = new MemoryRepository(pool);
+    mysqlBreaker = Breakers.create(vertx, cfg, "mysql", cfg.getJsonObject("recall").getLong("mysql_timeout_ms", 1000L));
     JsonObject extractor = cfg.getJsonObject("extractor");
     int maxRetries = extractor.getInteger("max_retries", 3);
     long backoffMs = extractor.getLong("retry_backoff_ms", 2000L);
@@ -48,7 +52,8 @@ public final class StructuredSearchVerticle extends VerticleBase {
             b.getString("character_id"), b.getString("session_id"), b.getString("trigger", "session_end"),
             maxRetries)),
         Bus.consume(vertx, Addresses.SESSIONS_IDLE, this::cutIdleSessions),
-        Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, this::search)));
+        // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
+        Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, b -> mysqlBreaker.<JsonObject>execute(() -> search(b)))));
   }
 
   private Future<JsonObject> list(JsonObject b) {

@@ -1,21 +1,35 @@
 package verticles.vectorsearch;
 
 import io.vertx.core.Future;
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.stores.Breakers;
 import verticles.stores.Embedder;
 import verticles.stores.MemoryIndex;
 import verticles.stores.MemoryRecord;
 
-/** Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. */
+/**
+ * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through
+ * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
+ * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
+ * merger flags {@code "vector"}). Index work runs on its own worker pool, {@code engram-index}.
+ */
 public final class VectorSearchVerticle extends VerticleBase {
+  public static final String INDEX_POOL = "engram-index";
+
   private final Embedder embedder;
   private final MemoryIndex index;
+  private CircuitBreaker embeddingBreaker;
+  private CircuitBreaker indexBreaker;
+  private QueryEmbeddingCache cache;
+  private WorkerExecutor indexPool;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
     this.embedder = embedder;
@@ -24,6 +38,11 @@ public final class VectorSearchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    JsonObject recall = config().getJsonObject("recall");
+    embeddingBreaker = Breakers.create(vertx, config(), "embedding", recall.getLong("embedding_timeout_ms", 500L));
+    indexBreaker = Breakers.create(vertx, config(), "vector-index", recall.getLong("vector_timeout_ms", 1000L));
+    cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
+    indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
@@ -42,7 +61,7 @@ public final class VectorSearchVerticle extends VerticleBase {
       texts.add(r.content());
     }
     String taskId = body.getString("task_id");
-    return embedder.embed(texts).compose(vectors -> vertx.executeBlocking(() -> {
+    return embedder.embed(texts).compose(vectors -> indexPool.executeBlocking(() -> {
       List<MemoryRecord> withVectors = new ArrayList<>(records.size());
       for (int i = 0; i < records.size(); i++) {
         withVectors.add(records.get(i).withVector(vectors.get(i)));
@@ -61,24 +80,55 @@ public final class VectorSearchVerticle extends VerticleBase {
     String query = body.getString("query", "");
     List<String> types = body.getJsonArray("types", new JsonArray()).stream().map(String::valueOf).toList();
     int topK = body.getInteger("top_k", 10);
-    Future<List<float[]>> vector = query.isBlank() ? Future.succeededFuture(List.of())
-        : embedder.embed(List.of(query));
-    return vector.compose(v -> vertx.executeBlocking(() -> {
-      MemoryIndex.Query q = new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types,
-          v.isEmpty() ? null : v.get(0), query, topK);
-      JsonArray hits = new JsonArray();
-      for (MemoryIndex.Hit h : index.search(q)) {
-        hits.add(h.record().toJson()
-            .put("score", h.score())
-            .put("dense_score", h.denseScore())
-            .put("keyword_score", h.keywordScore()));
-      }
-      return new JsonObject().put("hits", hits);
-    }, false));
+    JsonArray degraded = new JsonArray();
+    return queryVector(query)
+        .recover(e -> {
+          degraded.add("embedding"); // keyword search still works without the model
+          return Future.succeededFuture(null);
+        })
+        .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() -> index.search(
+            new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types, v, query, topK)),
+            false)))
+        .map(found -> {
+          JsonArray hits = new JsonArray();
+          for (MemoryIndex.Hit h : found) {
+            JsonObject j = h.record().toJson()
+                .put("score", h.score())
+                .put("dense_score", h.denseScore())
+                .put("keyword_score", h.keywordScore());
+            if (h.record().vector() != null) {
+              j.put("vector", toJson(h.record().vector()));
+            }
+            hits.add(j);
+          }
+          return new JsonObject().put("hits", hits).put("degraded", degraded);
+        });
+  }
+
+  private Future<float[]> queryVector(String query) {
+    if (query.isBlank()) {
+      return Future.succeededFuture(null);
+    }
+    float[] cached = cache.get(query);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return embeddingBreaker.<List<float[]>>execute(() -> embedder.embed(List.of(query))).map(v -> {
+      cache.put(query, v.get(0));
+      return v.get(0);
+    });
+  }
+
+  private static JsonArray toJson(float[] v) {
+    JsonArray a = new JsonArray();
+    for (float f : v) {
+      a.add(f);
+    }
+    return a;
   }
 
   private Future<JsonObject> delete(JsonObject body) {
-    return vertx.executeBlocking(() -> new JsonObject()
+    return indexPool.executeBlocking(() -> new JsonObject()
         .put("deleted", index.delete(body.getString("user_id"), body.getString("character_id"))), false);
   }
 
@@ -87,13 +137,7 @@ public final class VectorSearchVerticle extends VerticleBase {
     List<String> texts = body.getJsonArray("texts", new JsonArray()).stream().map(String::valueOf).toList();
     return embedder.embed(texts).map(vs -> {
       JsonArray out = new JsonArray();
-      for (float[] v : vs) {
-        JsonArray a = new JsonArray();
-        for (float f : v) {
-          a.add(f);
-        }
-        out.add(a);
-      }
+      vs.forEach(v -> out.add(toJson(v)));
       return new JsonObject().put("vectors", out).put("dimension", embedder.dimension());
     });
   }

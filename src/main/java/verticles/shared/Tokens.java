@@ -1,4 +1,4 @@
-package verticles.structured;
+package verticles.shared;
 
 /** Rough token count without a tokenizer: one per CJK character, one per ~4 other characters. */
 public final class Tokens {
