@@ -93,6 +93,8 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   static final String F_SOURCES = "source_msg_ids";
   static final String F_METADATA = "metadata";
   static final String F_VECTOR = "vector";
+  /** Unit vector as little-endian floats, for the exact per-owner scan ({@code dense: "exact"}). */
+  static final String F_VECTOR_BIN = "vector_bin";
 
   static final int RRF_K = 60;
   /** Lucene's default BM25 k1, which the keyword normalisation mirrors. */
@@ -106,6 +108,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private final double keywordWeight;
   private final boolean rrf;
   private final boolean maxKeywordNorm;
+  private final boolean exactDense;
   private final Analyzer analyzer;
   private final Directory directory;
   private final IndexWriter writer;
@@ -146,6 +149,8 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     this.keywordWeight = keyword / (dense + keyword);
     this.rrf = fusion.equals("rrf");
     this.maxKeywordNorm = keywordNorm.equals("max");
+    // "exact" (default): score every record of the owner, no graph to build; "hnsw": Lucene's filtered kNN.
+    exactDense = !"hnsw".equals(cfg.getString("dense", "exact"));
     this.analyzer = new PerFieldAnalyzerWrapper(new KeywordAnalyzer(),
         Map.of(F_CONTENT_ZH, new SmartChineseAnalyzer(zhStopWords()), F_CONTENT_EN, new EnglishAnalyzer()));
     try {
@@ -336,15 +341,97 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     // A record without a vector is still found by keyword; the contract says replaceTask records carry one.
     if (r.vector() != null) {
       checkDimension(r.vector(), "record " + r.id());
-      d.add(new KnnFloatVectorField(F_VECTOR, r.vector(), VectorSimilarityFunction.COSINE));
+      if (exactDense) {
+        d.add(new org.apache.lucene.document.BinaryDocValuesField(F_VECTOR_BIN, toBytes(unit(r.vector()))));
+      } else {
+        d.add(new KnnFloatVectorField(F_VECTOR, r.vector(), VectorSimilarityFunction.COSINE));
+      }
     }
     return d;
+  }
+
+  /** Lucene's COSINE kNN score is (1 + cos) / 2; back to the cosine. */
+  private static ScoreDoc[] cosineScores(ScoreDoc[] docs) {
+    for (ScoreDoc d : docs) {
+      d.score = 2.0f * d.score - 1.0f;
+    }
+    return docs;
+  }
+
+  /**
+   * Exact dense search: the cosine of the query with every live record the filter admits (one owner's records),
+   * best {@code k} first. No graph is built at write time, and a query's cost is the owner's record count.
+   */
+  private static ScoreDoc[] exactScan(IndexSearcher s, org.apache.lucene.search.Query filter, float[] q, int k)
+      throws IOException {
+    java.util.PriorityQueue<ScoreDoc> best = new java.util.PriorityQueue<>(Comparator.comparingDouble(d -> d.score));
+    org.apache.lucene.search.Weight weight = s.createWeight(s.rewrite(filter),
+        org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1f);
+    for (org.apache.lucene.index.LeafReaderContext leaf : s.getIndexReader().leaves()) {
+      org.apache.lucene.search.Scorer scorer = weight.scorer(leaf);
+      org.apache.lucene.index.BinaryDocValues vectors = leaf.reader().getBinaryDocValues(F_VECTOR_BIN);
+      if (scorer == null || vectors == null) {
+        continue;
+      }
+      org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+      org.apache.lucene.search.DocIdSetIterator it = scorer.iterator();
+      for (int doc = it.nextDoc(); doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+        if ((live != null && !live.get(doc)) || !vectors.advanceExact(doc)) {
+          continue;
+        }
+        BytesRef b = vectors.binaryValue();
+        java.nio.FloatBuffer v = java.nio.ByteBuffer.wrap(b.bytes, b.offset, b.length)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float dot = 0;
+        for (int i = 0; i < q.length; i++) {
+          dot += q[i] * v.get(i);
+        }
+        if (best.size() < k) {
+          best.add(new ScoreDoc(leaf.docBase + doc, dot));
+        } else if (dot > best.peek().score) {
+          best.poll();
+          best.add(new ScoreDoc(leaf.docBase + doc, dot));
+        }
+      }
+    }
+    ScoreDoc[] out = best.toArray(new ScoreDoc[0]);
+    java.util.Arrays.sort(out, Comparator.comparingDouble((ScoreDoc d) -> d.score).reversed());
+    return out;
+  }
+
+  private static float[] unit(float[] v) {
+    double sum = 0;
+    for (float f : v) {
+      sum += f * f;
+    }
+    float norm = (float) Math.sqrt(sum);
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = norm == 0 ? 0 : v[i] / norm;
+    }
+    return out;
+  }
+
+  private static BytesRef toBytes(float[] v) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      buf.putFloat(f);
+    }
+    return new BytesRef(buf.array());
   }
 
   /** The stored vector of a hit (null when it has none), so callers can compare hits with each other. */
   private static float[] vectorOf(IndexSearcher s, int doc) throws IOException {
     List<org.apache.lucene.index.LeafReaderContext> leaves = s.getIndexReader().leaves();
     org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    org.apache.lucene.index.BinaryDocValues bin = leaf.reader().getBinaryDocValues(F_VECTOR_BIN);
+    if (bin != null && bin.advanceExact(doc - leaf.docBase)) {
+      BytesRef b = bin.binaryValue();
+      float[] out = new float[b.length / 4];
+      java.nio.ByteBuffer.wrap(b.bytes, b.offset, b.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+          .get(out);
+      return out;
+    }
     org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues(F_VECTOR);
     int target = doc - leaf.docBase;
     if (values == null || values.advance(target) != target) {
@@ -395,13 +482,13 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     return withSearcher(s -> {
       Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
       if (denseRuns) {
-        // Filtered kNN: Lucene searches exactly when the filter is small, so cost follows this owner's records.
-        ScoreDoc[] dense = s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
-            .scoreDocs;
+        // Either way the cost follows this owner's records, not the whole index.
+        ScoreDoc[] dense = exactDense ? exactScan(s, filter, unit(query.vector()), candidates)
+            : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
+                .scoreDocs);
         for (int i = 0; i < dense.length; i++) {
           double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[3]);
-          double cosine = 2.0 * dense[i].score - 1.0; // Lucene's COSINE score is (1 + cos) / 2
-          sc[0] = Math.max(0.0, Math.min(1.0, cosine));
+          sc[0] = Math.max(0.0, Math.min(1.0, dense[i].score));
           sc[2] += 1.0 / (RRF_K + i + 1);
         }
       }
