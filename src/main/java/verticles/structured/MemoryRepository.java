@@ -291,31 +291,60 @@ final class MemoryRepository {
         });
   }
 
+  private static final String EVENT_COLUMNS = "id, event_type, event_title, event_summary, event_date, emotion_tag,"
+      + " importance, vector_id, session_id, source_msg_ids, created_at";
+
   Future<JsonArray> events(String user, String character, int limit, int offset) {
-    return pool.preparedQuery("SELECT id, event_type, event_title, event_summary, event_date, emotion_tag, importance,"
-            + " vector_id, session_id, source_msg_ids, created_at FROM user_events"
-            + " WHERE user_id = ? AND character_id = ? AND is_deleted = 0"
+    return events(user, character, 0, limit, offset);
+  }
+
+  /** The user's events at or above {@code minImportance}, most important first, then the most recent. */
+  Future<JsonArray> events(String user, String character, int minImportance, int limit, int offset) {
+    return pool.preparedQuery("SELECT " + EVENT_COLUMNS + " FROM user_events"
+            + " WHERE user_id = ? AND character_id = ? AND is_deleted = 0 AND importance >= ?"
             + " ORDER BY importance DESC, created_at DESC, id DESC LIMIT ? OFFSET ?")
-        .execute(Tuple.of(user, character, limit, offset))
-        .map(rs -> {
-          JsonArray out = new JsonArray();
-          for (Row r : rs) {
-            LocalDate d = r.getLocalDate("event_date");
-            out.add(new JsonObject()
-                .put("id", r.getLong("id"))
-                .put("event_type", r.getString("event_type"))
-                .put("event_title", r.getString("event_title"))
-                .put("event_summary", r.getString("event_summary"))
-                .put("event_date", d == null ? null : d.toString())
-                .put("emotion_tag", r.getString("emotion_tag"))
-                .put("importance", r.getInteger("importance"))
-                .put("vector_id", r.getString("vector_id"))
-                .put("session_id", r.getString("session_id"))
-                .put("source_msg_ids", jsonArray(r.getValue("source_msg_ids")))
-                .put("created_at", epoch(r.getLocalDateTime("created_at"))));
-          }
-          return out;
-        });
+        .execute(Tuple.of(user, character, minImportance, limit, offset))
+        .map(MemoryRepository::eventRows);
+  }
+
+  /**
+   * The user's dated events that may happen in [from, to]: every recurring one (birthdays, anniversaries; their year
+   * says nothing about the next time) and the one-offs dated inside the window. Which recurring ones fall inside is
+   * day arithmetic, left to {@link UpcomingDates}.
+   */
+  Future<JsonArray> datedEvents(String user, String character, List<String> recurringTypes, LocalDate from,
+      LocalDate to) {
+    String types = String.join(", ", recurringTypes.stream().map(t -> "?").toList());
+    List<Object> args = new ArrayList<>(List.of(user, character));
+    args.addAll(recurringTypes);
+    args.add(from);
+    args.add(to);
+    return pool.preparedQuery("SELECT " + EVENT_COLUMNS + " FROM user_events"
+            + " WHERE user_id = ? AND character_id = ? AND is_deleted = 0 AND event_date IS NOT NULL"
+            + " AND (event_type IN (" + types + ") OR event_date BETWEEN ? AND ?)"
+            + " ORDER BY importance DESC, created_at DESC, id DESC")
+        .execute(Tuple.from(args))
+        .map(MemoryRepository::eventRows);
+  }
+
+  private static JsonArray eventRows(RowSet<Row> rs) {
+    JsonArray out = new JsonArray();
+    for (Row r : rs) {
+      LocalDate d = r.getLocalDate("event_date");
+      out.add(new JsonObject()
+          .put("id", r.getLong("id"))
+          .put("event_type", r.getString("event_type"))
+          .put("event_title", r.getString("event_title"))
+          .put("event_summary", r.getString("event_summary"))
+          .put("event_date", d == null ? null : d.toString())
+          .put("emotion_tag", r.getString("emotion_tag"))
+          .put("importance", r.getInteger("importance"))
+          .put("vector_id", r.getString("vector_id"))
+          .put("session_id", r.getString("session_id"))
+          .put("source_msg_ids", jsonArray(r.getValue("source_msg_ids")))
+          .put("created_at", epoch(r.getLocalDateTime("created_at"))));
+    }
+    return out;
   }
 
   Future<JsonArray> summaries(String user, String character, int limit, int offset) {

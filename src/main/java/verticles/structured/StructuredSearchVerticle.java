@@ -6,8 +6,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.stores.Breakers;
@@ -15,6 +20,12 @@ import verticles.stores.Mysql;
 
 /** Owns MySQL: reads and writes of profiles, events, summaries, tasks and the message buffer. Stateless, pooled. */
 public final class StructuredSearchVerticle extends VerticleBase {
+  /** The kinds {@code memory.structured.search} answers, one reply array each. */
+  static final List<String> KINDS = List.of("profiles", "events", "upcoming", "summaries");
+
+  /** The seed's users are in China; "today" is decided in their zone unless the request says otherwise. */
+  private static final String DEFAULT_TZ = "Asia/Shanghai";
+
   private Pool pool;
   private MemoryRepository repo;
   private CircuitBreaker mysqlBreaker;
@@ -70,21 +81,72 @@ public final class StructuredSearchVerticle extends VerticleBase {
     return rows.map(a -> new JsonObject().put("items", a));
   }
 
-  /** The structured half of recall: profiles (and, as asked, events and summaries) of one user + character. */
+  /**
+   * The structured half of recall for one user + character: profiles, events by importance, dated events coming up in
+   * the next days, and the latest summaries, as {@code kinds} asks (default: profiles). The kinds run in parallel.
+   */
   private Future<JsonObject> search(JsonObject b) {
     String user = b.getString("user_id");
     String character = b.getString("character_id");
+    if (user == null || user.isBlank() || character == null || character.isBlank()) {
+      throw new IllegalArgumentException("user_id and character_id are required");
+    }
     JsonArray kinds = b.getJsonArray("kinds", new JsonArray().add("profiles"));
-    Future<JsonArray> profiles = kinds.contains("profiles")
-        ? repo.profiles(user, character, b.getInteger("profile_limit", 20)) : Future.succeededFuture(new JsonArray());
-    Future<JsonArray> events = kinds.contains("events")
-        ? repo.events(user, character, b.getInteger("event_limit", 10), 0) : Future.succeededFuture(new JsonArray());
-    Future<JsonArray> summaries = kinds.contains("summaries")
-        ? repo.summaries(user, character, b.getInteger("summary_limit", 3), 0) : Future.succeededFuture(new JsonArray());
-    return Future.all(profiles, events, summaries).map(x -> new JsonObject()
-        .put("profiles", profiles.result())
-        .put("events", events.result())
-        .put("summaries", summaries.result()));
+    for (Object kind : kinds) {
+      if (!KINDS.contains(kind)) {
+        throw new IllegalArgumentException("unknown kind " + kind + "; expected one of " + KINDS);
+      }
+    }
+    Map<String, Future<JsonArray>> parts = new LinkedHashMap<>();
+    for (Object kind : kinds) {
+      parts.computeIfAbsent((String) kind, k -> switch (k) {
+        case "profiles" -> repo.profiles(user, character, count(b, "profile_limit", 20));
+        case "events" -> repo.events(user, character, b.getInteger("min_importance", 5),
+            count(b, "event_limit", 10), 0);
+        case "upcoming" -> upcoming(user, character, b);
+        default -> repo.summaries(user, character, count(b, "summary_limit", 3), 0);
+      });
+    }
+    return Future.all(List.copyOf(parts.values())).map(x -> {
+      JsonObject reply = new JsonObject();
+      parts.forEach((kind, rows) -> reply.put(kind, rows.result()));
+      return reply;
+    });
+  }
+
+  /**
+   * Dated events in the next {@code days} days from the user's today (in {@code tz}), each with next_date and
+   * days_until, soonest first. SQL picks the candidates; UpcomingDates does the calendar.
+   */
+  private Future<JsonArray> upcoming(String user, String character, JsonObject b) {
+    int days = b.getInteger("days", 7);
+    // a year at most: each event is reported once, at its next occurrence
+    if (days < 0 || days > 366) {
+      throw new IllegalArgumentException("days must be between 0 and 366");
+    }
+    int limit = count(b, "upcoming_limit", 10);
+    long now = b.getLong("now", Instant.now().getEpochSecond());
+    LocalDate today = UpcomingDates.today(now, UpcomingDates.zone(b.getString("tz", DEFAULT_TZ)));
+    return repo.datedEvents(user, character, UpcomingDates.RECURRING, today, today.plusDays(days)).map(rows -> {
+      List<JsonObject> due = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        JsonObject e = rows.getJsonObject(i);
+        UpcomingDates.next(e.getString("event_type"), LocalDate.parse(e.getString("event_date")), today, days)
+            .ifPresent(next -> due.add(e.put("next_date", next.toString())
+                .put("days_until", UpcomingDates.daysUntil(today, next))));
+      }
+      // stable sort: same-day events keep the SQL order, most important first
+      due.sort(Comparator.comparingInt(e -> e.getInteger("days_until")));
+      return new JsonArray(new ArrayList<>(due.subList(0, Math.min(limit, due.size()))));
+    });
+  }
+
+  private static int count(JsonObject b, String field, int fallback) {
+    int n = b.getInteger(field, fallback);
+    if (n < 0) {
+      throw new IllegalArgumentException(field + " must not be negative");
+    }
+    return n;
   }
 
   private Future<JsonObject> cutIdleSessions(JsonObject b) {
