@@ -34,7 +34,9 @@ final class Bench {
     switch (what) {
       case "embed" -> embed(cfg, opts);
       case "ingest" -> ingest(cfg, opts);
-      default -> throw new IllegalArgumentException("usage: engram bench embed|ingest [--seconds N] [--sessions N]");
+      case "recall" -> RecallBench.run(cfg, opts);
+      default -> throw new IllegalArgumentException(
+          "usage: engram bench embed|ingest|recall [--seconds N] [--sessions N] [--users N] [--memories N]");
     }
     System.exit(0);
   }
@@ -153,7 +155,7 @@ final class Bench {
   }
 
   @SuppressWarnings("java:S106") // a benchmark's results are its standard output
-  private static void out(String line) {
+  static void out(String line) {
     System.out.println(line);
     LOG.debug(line);
   }
