@@ -19,9 +19,10 @@ import verticles.intent.IntentRules.Type;
  *   <li>Guard phrases ("记得多喝水", "remember to") are blanked out.</li>
  *   <li>A type matches when one of its {@code ask} patterns does, or one of its {@code about} topics does in a
  *       question or next to a recall cue. Two or more matching types give {@code mixed}.</li>
- *   <li>With no type, a bare recall cue ("你还记得吗？", "do you remember our…") means history, but only when the
- *       message is about the user ("我", "my", "we") or is nothing but the cue: "do you remember the lyrics to…" is
- *       general knowledge.</li>
+ *   <li>With no type, a recall cue alone ("你还记得吗？") means history; a recall cue on something of the user's
+ *       that no type recognised ("你还记得我是哪年出生的吗" before a rule knew birth years) means mixed, so recall
+ *       searches every kind instead of guessing one; a cue on anything else ("do you remember the lyrics to…") is
+ *       general knowledge, not recall.</li>
  *   <li>With still nothing, a short follow-up ("那个呢？", "what about her?") inherits the recall of the recent context.</li>
  * </ol>
  *
@@ -31,7 +32,7 @@ import verticles.intent.IntentRules.Type;
  *   <li>0.7: no recall, but something recall-like was seen and set aside (a statement about "my birthday", a guarded
  *       "remember to", a cue about general knowledge);</li>
  *   <li>0.8: one type matched; +0.1 when a recall cue agrees; +0.05 when more than one type matched; at most 0.95;</li>
- *   <li>0.6: history from a bare recall cue only;</li>
+ *   <li>0.6: from a recall cue only (history or mixed, see above);</li>
  *   <li>0.55: inherited from the recent context.</li>
  * </ul>
  */
@@ -65,8 +66,12 @@ public final class IntentDetector {
       double confidence = 0.8 + (s.cue ? 0.1 : 0) + (s.types.size() > 1 ? 0.05 : 0);
       return recall(typeOf(s.types), query(text), Math.min(0.95, confidence));
     }
-    if (s.cue && (s.personal || nothingBut(s.clean, rules.cues))) {
+    if (s.cue && nothingBut(s.clean, rules.cues)) {
       return recall(Type.HISTORY.label(), query(text), 0.6);
+    }
+    if (s.cue && s.personal) {
+      // A recall cue on something of the user's that no type recognised: search every kind rather than guess one.
+      return recall(MIXED, query(text), 0.6);
     }
     if (recentContext != null && !recentContext.isBlank() && rules.followUp.matcher(s.clean).find()) {
       String context = normalise(tail(recentContext));
