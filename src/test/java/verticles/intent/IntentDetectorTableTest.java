@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures the shipped rules against a hand-labelled table of companion-chat messages
- * ({@code src/test/resources/intent/labelled.tsv}, written before the rules were tuned).
+ * Measures the shipped rules against hand-labelled tables of companion-chat messages in
+ * {@code src/test/resources/intent/}: {@code labelled.tsv} (223 rows, written before any rule and then tuned on),
+ * {@code holdout.tsv} and {@code fresh.tsv} (each written and committed before its first run, then tuned on once) and
+ * {@code unseen.tsv} (written after the last rule change, never tuned on).
  * Run alone with {@code mvn -q -B test -Dtest=IntentDetectorTableTest}; the figures and every misclassified row are
  * logged. The floors sit a little below what the rules reach, so a regression fails but honest noise does not.
  */
@@ -27,15 +29,20 @@ import org.slf4j.LoggerFactory;
 class IntentDetectorTableTest {
   private static final Logger LOG = LoggerFactory.getLogger(IntentDetectorTableTest.class);
 
-  private static final double LABELLED_PRECISION_FLOOR = 0.0;
-  private static final double LABELLED_RECALL_FLOOR = 0.0;
-  private static final double LABELLED_TYPE_FLOOR = 0.0;
-  private static final double HOLDOUT_PRECISION_FLOOR = 0.0;
-  private static final double HOLDOUT_RECALL_FLOOR = 0.0;
-  private static final double HOLDOUT_TYPE_FLOOR = 0.0;
-  private static final double FRESH_PRECISION_FLOOR = 0.0;
-  private static final double FRESH_RECALL_FLOOR = 0.0;
-  private static final double FRESH_TYPE_FLOOR = 0.0;
+  // Floors a little under what the shipped rules reach (docs/intent.md). The rules were tuned on labelled.tsv, then
+  // once each on holdout.tsv and fresh.tsv; unseen.tsv has never been tuned on, so its floors are the honest ones.
+  private static final double LABELLED_PRECISION_FLOOR = 0.95; // reached 1.000
+  private static final double LABELLED_RECALL_FLOOR = 0.95; // reached 1.000
+  private static final double LABELLED_TYPE_FLOOR = 0.95; // reached 1.000
+  private static final double HOLDOUT_PRECISION_FLOOR = 0.95; // reached 0.982 (0.900 before tuning on it)
+  private static final double HOLDOUT_RECALL_FLOOR = 0.95; // reached 0.982 (0.789)
+  private static final double HOLDOUT_TYPE_FLOOR = 0.82; // reached 0.875 (0.711)
+  private static final double FRESH_PRECISION_FLOOR = 0.95; // reached 1.000 (1.000 before tuning on it)
+  private static final double FRESH_RECALL_FLOOR = 0.93; // reached 0.978 (0.800)
+  private static final double FRESH_TYPE_FLOOR = 0.78; // reached 0.841 (0.722)
+  private static final double UNSEEN_PRECISION_FLOOR = 0.93; // reached 0.973
+  private static final double UNSEEN_RECALL_FLOOR = 0.75; // reached 0.800
+  private static final double UNSEEN_TYPE_FLOOR = 0.50; // reached 0.583
 
   private record Row(int line, String message, boolean needRecall, String type) {
     boolean chinese() {
@@ -48,6 +55,7 @@ class IntentDetectorTableTest {
   private static List<Row> labelled;
   private static List<Row> holdout;
   private static List<Row> fresh;
+  private static List<Row> unseen;
   private static IntentDetector detector;
 
   @BeforeAll
@@ -56,6 +64,7 @@ class IntentDetectorTableTest {
     labelled = load("/intent/labelled.tsv");
     holdout = load("/intent/holdout.tsv");
     fresh = load("/intent/fresh.tsv");
+    unseen = load("/intent/unseen.tsv");
   }
 
   private static List<Row> load(String resource) throws IOException {
@@ -86,7 +95,7 @@ class IntentDetectorTableTest {
     assertTrue(zh >= labelled.size() * 0.4 && zh <= labelled.size() * 0.6, "roughly half Chinese");
     double share = (double) recall / labelled.size();
     assertTrue(share >= 0.38 && share <= 0.52, "about 45% need recall, got " + share);
-    for (List<Row> table : List.of(labelled, holdout, fresh)) {
+    for (List<Row> table : List.of(labelled, holdout, fresh, unseen)) {
       for (Row r : table) {
         assertEquals(r.needRecall(), !"none".equals(r.type()), "line " + r.line() + ": type agrees with need_recall");
       }
@@ -118,6 +127,15 @@ class IntentDetectorTableTest {
     assertTrue(all.precision() >= FRESH_PRECISION_FLOOR, "gate precision " + all.precision());
     assertTrue(all.recall() >= FRESH_RECALL_FLOOR, "gate recall " + all.recall());
     assertTrue(all.typeAccuracy() >= FRESH_TYPE_FLOOR, "type accuracy " + all.typeAccuracy());
+  }
+
+  @Test
+  @DisplayName("On the unseen table, written after the last rule change, the gate and the types stay above their floors")
+  void unseenFigures() {
+    Figures all = report("unseen", unseen);
+    assertTrue(all.precision() >= UNSEEN_PRECISION_FLOOR, "gate precision " + all.precision());
+    assertTrue(all.recall() >= UNSEEN_RECALL_FLOOR, "gate recall " + all.recall());
+    assertTrue(all.typeAccuracy() >= UNSEEN_TYPE_FLOOR, "type accuracy " + all.typeAccuracy());
   }
 
   /** Runs one table, logs its figures (all, zh, en), its type confusion and every misclassified row. */
