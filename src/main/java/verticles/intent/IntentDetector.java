@@ -41,7 +41,7 @@ public final class IntentDetector {
   public static final String MIXED = "mixed";
 
   /** Longer messages are judged on their first and last {@value} characters: the question is nearly always there. */
-  static final int EDGE = 2000;
+  static final int EDGE = 1000;
   /** Only the tail of the recent context matters for a follow-up. */
   static final int CONTEXT_TAIL = 500;
   static final int MAX_QUERY_CHARS = 50;
