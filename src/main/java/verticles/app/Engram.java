@@ -23,6 +23,7 @@ import verticles.extractor.LLMExtractorVerticle;
 import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.RuleExtractor;
 import verticles.gateway.GatewayVerticle;
+import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
 import verticles.outbox.OutboxVerticle;
 import verticles.stores.EmbeddedKafka;
@@ -133,6 +134,7 @@ public final class Engram implements AutoCloseable {
         deploy(StructuredSearchVerticle::new, 1),
         deploy(() -> new VectorSearchVerticle(embedder, index), 1),
         deploy(() -> new ArchiverVerticle(objectStore), 1),
+        deploy(IntentDetectorVerticle::new, 1),
         deploy(MergerVerticle::new, 2))));
     // Consumers and producers come after the stores they call.
     await(Future.all(List.of(
