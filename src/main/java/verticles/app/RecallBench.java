@@ -50,6 +50,7 @@ final class RecallBench {
 
       seed(engram, pool, vectors, 0, firstPhase, perUser);
       Bench.out(String.format("users: %d x %d memories", firstPhase, perUser));
+      latency(engram, http, firstPhase, Math.min(10, seconds / 2), 8, 500_000); // JIT warm-up, not reported
       double[] small = latency(engram, http, firstPhase, seconds / 2, 1, 1_000_000);
       Bench.out(String.format("low load (1 client): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d recalls)",
           small[0], small[1], small[2], (long) small[4]));
@@ -182,7 +183,10 @@ final class RecallBench {
     return http.post("/v1/recall").sendJsonObject(body).transform(ar -> {
       HttpResponse<Buffer> res = ar.succeeded() ? ar.result() : null;
       if (res == null || res.statusCode() != 200 || !res.bodyAsJsonObject().getJsonArray("degraded").isEmpty()) {
-        errors.incrementAndGet();
+        if (errors.incrementAndGet() <= 3) {
+          Bench.out("  error sample: " + (res == null ? ar.cause().toString()
+              : res.statusCode() + " degraded " + res.bodyAsJsonObject().getJsonArray("degraded")));
+        }
       } else {
         samples.add(System.nanoTime() - t);
       }

@@ -35,7 +35,8 @@ public final class MergerVerticle extends VerticleBase {
     ranker = new Ranker(recall);
     // The stores enforce their own budgets with breakers; these outer timeouts only catch a missing or stuck verticle.
     intentCall = new DeliveryOptions().setSendTimeout(recall.getLong("intent_timeout_ms", 500L));
-    vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("vector_timeout_ms", 1000L) + 150);
+    vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("embedding_timeout_ms", 700L)
+        + recall.getLong("index_timeout_ms", 600L) + 100);
     mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     return vertx.eventBus().<JsonObject>consumer(Addresses.RECALL, this::onRecall).completion();
   }
@@ -50,6 +51,7 @@ public final class MergerVerticle extends VerticleBase {
     String message = req.getString("message", "");
     boolean force = req.getBoolean("force", false);
     return intent(req, degraded).compose(intent -> {
+      double intentMs = (System.nanoTime() - started) / 1e6;
       if (!intent.getBoolean("need_recall", false)) {
         return Future.succeededFuture(reply(intent, new JsonArray(), new JsonArray(), "", degraded, started));
       }
@@ -57,7 +59,7 @@ public final class MergerVerticle extends VerticleBase {
         JsonArray memories = found.getJsonArray("memories");
         JsonArray profiles = found.getJsonArray("profiles");
         return reply(intent, memories, profiles, ContextFormatter.format(message, profiles, memories), degraded,
-            started);
+            started).put("timings", found.getJsonObject("timings").put("intent_ms", intentMs));
       });
     }).recover(e -> {
       LOG.warn("Recall failed as a whole (force={}), answering empty: {}", force, e.toString());
@@ -102,15 +104,24 @@ public final class MergerVerticle extends VerticleBase {
       case "history" -> new JsonArray().add("summaries");
       default -> new JsonArray().add("profiles").add("events").add("upcoming").add("summaries");
     };
+    long fanOut = System.nanoTime();
+    JsonObject timings = new JsonObject();
     Future<JsonObject> vector = vertx.eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
             .put("user_id", user).put("character_id", character).put("query", req.getString("message"))
             .put("types", types).put("top_k", Math.max(topK * 4, 20)), vectorCall)
-        .map(Message::body);
+        .map(Message::body)
+        .onComplete(x -> {
+          timings.put("vector_ms", (System.nanoTime() - fanOut) / 1e6);
+          if (x.succeeded()) {
+            timings.put("embed_ms", x.result().getDouble("embed_ms")).put("index_ms", x.result().getDouble("index_ms"));
+          }
+        });
     Future<JsonObject> structured = vertx.eventBus().<JsonObject>request(Addresses.STRUCTURED_SEARCH, new JsonObject()
             .put("user_id", user).put("character_id", character).put("kinds", kinds)
             .put("profile_limit", recall.getInteger("profile_limit", 20))
             .put("days", recall.getInteger("upcoming_days", 7)), mysqlCall)
-        .map(Message::body);
+        .map(Message::body)
+        .onComplete(x -> timings.put("mysql_ms", (System.nanoTime() - fanOut) / 1e6));
 
     return Future.join(vector, structured).transform(x -> {
       boolean zh = ContextFormatter.isChinese(req.getString("message"));
@@ -141,7 +152,7 @@ public final class MergerVerticle extends VerticleBase {
       }
       List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
       return Future.succeededFuture(new JsonObject().put("memories", new JsonArray(memories))
-          .put("profiles", profiles));
+          .put("profiles", profiles).put("timings", timings));
     });
   }
 

@@ -13,36 +13,27 @@ import verticles.shared.Tokens;
 
 /**
  * The seed's ranking: score = relevance·w1 + recency·w2 + importance·w3 (0.5 / 0.3 / 0.2 by default), recency with a
- * 30-day half-life; then near-duplicates removed by vector similarity (and identical text), top-k, and the token
- * budget.
+ * 30-day half-life; then top-k within the token budget. Near-duplicates by vector similarity are removed by
+ * VectorSearch, which holds the vectors; here the same memory found twice merges by id, and identical text is
+ * dropped.
  */
 final class Ranker {
   private final double wRelevance;
   private final double wRecency;
   private final double wImportance;
   private final double halfLifeDays;
-  private final double duplicateCosine;
 
   Ranker(JsonObject cfg) {
     wRelevance = cfg.getDouble("relevance_weight", 0.5);
     wRecency = cfg.getDouble("recency_weight", 0.3);
     wImportance = cfg.getDouble("importance_weight", 0.2);
     halfLifeDays = cfg.getDouble("half_life_days", 30.0);
-    duplicateCosine = cfg.getDouble("duplicate_cosine", 0.93);
   }
 
-  /** A candidate memory before ranking: the reply's fields plus the vector used to spot near-duplicates. */
-  record Candidate(JsonObject memory, double relevance, float[] vector) {}
+  /** A candidate memory before ranking: the reply's fields and its relevance in [0,1]. */
+  record Candidate(JsonObject memory, double relevance) {}
 
   static Candidate fromHit(JsonObject h) {
-    JsonArray v = h.getJsonArray("vector");
-    float[] vector = null;
-    if (v != null) {
-      vector = new float[v.size()];
-      for (int i = 0; i < vector.length; i++) {
-        vector[i] = v.getFloat(i);
-      }
-    }
     JsonObject m = new JsonObject()
         .put("id", h.getString("id"))
         .put("memory_type", h.getString("memory_type"))
@@ -52,10 +43,10 @@ final class Ranker {
         .put("source", "vector")
         .put("provenance", new JsonObject().put("session_id", h.getString("session_id"))
             .put("msg_ids", h.getJsonArray("source_msg_ids", new JsonArray())));
-    return new Candidate(m, h.getDouble("score", 0.0), vector);
+    return new Candidate(m, h.getDouble("score", 0.0));
   }
 
-  /** Scores, merges candidates with the same id, removes near-duplicates, keeps topK within maxTokens. */
+  /** Scores, merges candidates with the same id, drops identical text, keeps topK within maxTokens. */
   List<JsonObject> rank(List<Candidate> candidates, long nowSeconds, int topK, int maxTokens) {
     Map<String, Candidate> byId = new LinkedHashMap<>();
     for (Candidate c : candidates) {
@@ -64,7 +55,7 @@ final class Ranker {
         Candidate keep = a.relevance() >= b.relevance() ? a : b;
         Candidate other = keep == a ? b : a;
         keep.memory().put("source", keep.memory().getString("source") + "+" + other.memory().getString("source"));
-        return new Candidate(keep.memory(), keep.relevance(), keep.vector() != null ? keep.vector() : other.vector());
+        return keep;
       });
     }
     List<Candidate> scored = new ArrayList<>(byId.values());
@@ -80,7 +71,6 @@ final class Ranker {
     scored.sort(Comparator.comparingDouble((Candidate c) -> c.memory().getDouble("score")).reversed());
 
     List<JsonObject> out = new ArrayList<>();
-    List<float[]> kept = new ArrayList<>();
     Set<String> texts = new HashSet<>();
     int tokens = 0;
     for (Candidate c : scored) {
@@ -88,7 +78,7 @@ final class Ranker {
         break;
       }
       String text = c.memory().getString("content", "").strip();
-      if (!texts.add(text) || nearDuplicate(c.vector(), kept)) {
+      if (!texts.add(text)) {
         continue;
       }
       int cost = Tokens.estimate(text) + 4; // the date prefix and line break
@@ -96,35 +86,8 @@ final class Ranker {
         continue; // a shorter memory further down may still fit
       }
       tokens += cost;
-      if (c.vector() != null) {
-        kept.add(c.vector());
-      }
       out.add(c.memory());
     }
     return out;
-  }
-
-  private boolean nearDuplicate(float[] v, List<float[]> kept) {
-    if (v == null) {
-      return false;
-    }
-    for (float[] k : kept) {
-      if (k.length == v.length && cosine(v, k) >= duplicateCosine) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 }

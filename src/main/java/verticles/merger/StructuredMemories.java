@@ -15,7 +15,7 @@ final class StructuredMemories {
     // the event's vector_id is its record id in the index, so a hit on both paths merges into one memory
     String id = e.getString("vector_id") != null ? e.getString("vector_id") : "event-row:" + e.getLong("id");
     return new Candidate(memory(id, "event", e.getString("event_title") + ": " + e.getString("event_summary"),
-        e.getLong("created_at", 0L), e.getInteger("importance", 5), e), RELEVANCE, null);
+        e.getLong("created_at", 0L), e.getInteger("importance", 5), e), RELEVANCE);
   }
 
   static Candidate upcoming(JsonObject e, boolean zh) {
@@ -25,12 +25,12 @@ final class StructuredMemories {
         ? "即将到来：" + e.getString("event_title") + "（" + e.getString("next_date") + "，" + when + "）"
         : "Coming up: " + e.getString("event_title") + " (" + e.getString("next_date") + ", " + when + ")";
     return new Candidate(memory("upcoming:" + e.getLong("id"), "event", content, e.getLong("created_at", 0L),
-        Math.min(10, e.getInteger("importance", 5) + 1), e), UPCOMING_RELEVANCE, null);
+        Math.min(10, e.getInteger("importance", 5) + 1), e), UPCOMING_RELEVANCE);
   }
 
   static Candidate summary(JsonObject s) {
     return new Candidate(memory(s.getString("vector_id"), "summary", s.getString("summary_text"),
-        s.getLong("end_time", 0L), 5, s), RELEVANCE, null);
+        s.getLong("end_time", 0L), 5, s), RELEVANCE);
   }
 
   private static JsonObject memory(String id, String type, String content, long timestamp, int importance,

@@ -28,6 +28,8 @@ public final class Mysql {
         .setPassword(cfg.getString("password", ""))
         .setCharset("utf8mb4")
         .setCollation("utf8mb4_unicode_ci")
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(256)
         .setReconnectAttempts(0);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(cfg.getInteger("pool_size", 8))

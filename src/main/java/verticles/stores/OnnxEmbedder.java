@@ -210,11 +210,17 @@ public final class OnnxEmbedder implements Embedder {
     while (true) {
       List<Pending> batch = new ArrayList<>();
       List<String> texts = new ArrayList<>();
-      for (Pending p = queue.peek(); p != null && (texts.isEmpty() || texts.size() + p.texts.size() <= MAX_COALESCED);
-          p = queue.peek()) {
-        queue.poll();
-        batch.add(p);
-        texts.addAll(p.texts);
+      Pending first = queue.poll();
+      if (first != null) {
+        batch.add(first);
+        texts.addAll(first.texts);
+        // take more while they fit; remove() succeeds for exactly one runner, so no request runs twice
+        for (Pending p = queue.peek(); p != null && texts.size() + p.texts.size() <= MAX_COALESCED; p = queue.peek()) {
+          if (queue.remove(p)) {
+            batch.add(p);
+            texts.addAll(p.texts);
+          }
+        }
       }
       if (batch.isEmpty()) {
         active.decrementAndGet();

@@ -30,6 +30,7 @@ public final class VectorSearchVerticle extends VerticleBase {
   private CircuitBreaker indexBreaker;
   private QueryEmbeddingCache cache;
   private WorkerExecutor indexPool;
+  private double duplicateCosine;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
     this.embedder = embedder;
@@ -39,8 +40,10 @@ public final class VectorSearchVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject recall = config().getJsonObject("recall");
-    embeddingBreaker = Breakers.create(vertx, config(), "embedding", recall.getLong("embedding_timeout_ms", 500L));
-    indexBreaker = Breakers.create(vertx, config(), "vector-index", recall.getLong("vector_timeout_ms", 1000L));
+    // the vector budget (vector_timeout_ms) is split between the query embedding and the index search
+    embeddingBreaker = Breakers.create(vertx, config(), "embedding", recall.getLong("embedding_timeout_ms", 700L));
+    indexBreaker = Breakers.create(vertx, config(), "vector-index", recall.getLong("index_timeout_ms", 600L));
+    duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
     return Future.all(List.of(
@@ -81,7 +84,10 @@ public final class VectorSearchVerticle extends VerticleBase {
     List<String> types = body.getJsonArray("types", new JsonArray()).stream().map(String::valueOf).toList();
     int topK = body.getInteger("top_k", 10);
     JsonArray degraded = new JsonArray();
+    long t0 = System.nanoTime();
+    long[] embedded = new long[1];
     return queryVector(query)
+        .onComplete(x -> embedded[0] = System.nanoTime())
         .recover(e -> {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(null);
@@ -90,18 +96,24 @@ public final class VectorSearchVerticle extends VerticleBase {
             new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types, v, query, topK)),
             false)))
         .map(found -> {
+          // near-duplicates go here, where the vectors are, so replies stay small
           JsonArray hits = new JsonArray();
+          List<float[]> kept = new ArrayList<>();
           for (MemoryIndex.Hit h : found) {
-            JsonObject j = h.record().toJson()
+            float[] v = h.record().vector();
+            if (v != null && kept.stream().anyMatch(k -> cosine(k, v) >= duplicateCosine)) {
+              continue;
+            }
+            if (v != null) {
+              kept.add(v);
+            }
+            hits.add(h.record().toJson()
                 .put("score", h.score())
                 .put("dense_score", h.denseScore())
-                .put("keyword_score", h.keywordScore());
-            if (h.record().vector() != null) {
-              j.put("vector", toJson(h.record().vector()));
-            }
-            hits.add(j);
+                .put("keyword_score", h.keywordScore()));
           }
-          return new JsonObject().put("hits", hits).put("degraded", degraded);
+          return new JsonObject().put("hits", hits).put("degraded", degraded)
+              .put("embed_ms", (embedded[0] - t0) / 1e6).put("index_ms", (System.nanoTime() - embedded[0]) / 1e6);
         });
   }
 
@@ -117,6 +129,21 @@ public final class VectorSearchVerticle extends VerticleBase {
       cache.put(query, v.get(0));
       return v.get(0);
     });
+  }
+
+  static double cosine(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return 0;
+    }
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 
   private static JsonArray toJson(float[] v) {
