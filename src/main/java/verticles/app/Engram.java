@@ -236,6 +236,9 @@ public final class Engram implements AutoCloseable {
     if (index != null) {
       steps.add(index::close);
     }
+    if (embedder instanceof OnnxEmbedder onnx) {
+      steps.add(onnx::close);
+    }
     if (kafka != null) {
       steps.add(kafka::stop);
     }

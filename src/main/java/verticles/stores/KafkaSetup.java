@@ -8,7 +8,6 @@ import io.vertx.kafka.admin.NewTopic;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Kafka client settings from the "kafka" config section, and the topics Engram needs. */
 public final class KafkaSetup {
@@ -64,9 +63,5 @@ public final class KafkaSetup {
           return missing.isEmpty() ? Future.<Void>succeededFuture() : client.createTopics(missing);
         })
         .eventually(client::close);
-  }
-
-  static Set<String> names(List<NewTopic> topics) {
-    return Set.copyOf(topics.stream().map(NewTopic::getName).toList());
   }
 }

@@ -38,6 +38,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import verticles.shared.Vectors;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -342,7 +343,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     if (r.vector() != null) {
       checkDimension(r.vector(), "record " + r.id());
       if (exactDense) {
-        d.add(new org.apache.lucene.document.BinaryDocValuesField(F_VECTOR_BIN, toBytes(unit(r.vector()))));
+        d.add(new org.apache.lucene.document.BinaryDocValuesField(F_VECTOR_BIN, toBytes(Vectors.unit(r.vector()))));
       } else {
         d.add(new KnnFloatVectorField(F_VECTOR, r.vector(), VectorSimilarityFunction.COSINE));
       }
@@ -396,19 +397,6 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     }
     ScoreDoc[] out = best.toArray(new ScoreDoc[0]);
     java.util.Arrays.sort(out, Comparator.comparingDouble((ScoreDoc d) -> d.score).reversed());
-    return out;
-  }
-
-  private static float[] unit(float[] v) {
-    double sum = 0;
-    for (float f : v) {
-      sum += f * f;
-    }
-    float norm = (float) Math.sqrt(sum);
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = norm == 0 ? 0 : v[i] / norm;
-    }
     return out;
   }
 
@@ -483,7 +471,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
       if (denseRuns) {
         // Either way the cost follows this owner's records, not the whole index.
-        ScoreDoc[] dense = exactDense ? exactScan(s, filter, unit(query.vector()), candidates)
+        ScoreDoc[] dense = exactDense ? exactScan(s, filter, Vectors.unit(query.vector()), candidates)
             : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
                 .scoreDocs);
         for (int i = 0; i < dense.length; i++) {

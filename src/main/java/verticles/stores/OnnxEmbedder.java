@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import verticles.shared.Vectors;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -150,7 +151,7 @@ public final class OnnxEmbedder implements Embedder {
         float[][][] hidden = (float[][][]) result.get(0).getValue();
         float[][] out = new float[n][];
         for (int b = 0; b < n; b++) {
-          out[b] = normalize(hidden[b][0]); // CLS token
+          out[b] = Vectors.unit(hidden[b][0]); // CLS token
         }
         return out;
       }
@@ -159,19 +160,6 @@ public final class OnnxEmbedder implements Embedder {
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
-  }
-
-  private static float[] normalize(float[] v) {
-    double sum = 0;
-    for (float f : v) {
-      sum += f * f;
-    }
-    float norm = (float) Math.sqrt(sum);
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = norm == 0 ? 0 : v[i] / norm;
-    }
-    return out;
   }
 
   /**

@@ -14,6 +14,7 @@ import verticles.stores.Breakers;
 import verticles.stores.Embedder;
 import verticles.stores.MemoryIndex;
 import verticles.stores.MemoryRecord;
+import verticles.shared.Vectors;
 
 /**
  * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through
@@ -101,7 +102,7 @@ public final class VectorSearchVerticle extends VerticleBase {
           List<float[]> kept = new ArrayList<>();
           for (MemoryIndex.Hit h : found) {
             float[] v = h.record().vector();
-            if (v != null && kept.stream().anyMatch(k -> cosine(k, v) >= duplicateCosine)) {
+            if (v != null && kept.stream().anyMatch(k -> Vectors.cosine(k, v) >= duplicateCosine)) {
               continue;
             }
             if (v != null) {
@@ -129,21 +130,6 @@ public final class VectorSearchVerticle extends VerticleBase {
       cache.put(query, v.get(0));
       return v.get(0);
     });
-  }
-
-  static double cosine(float[] a, float[] b) {
-    if (a.length != b.length) {
-      return 0;
-    }
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 
   private static JsonArray toJson(float[] v) {

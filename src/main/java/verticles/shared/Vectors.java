@@ -1,0 +1,36 @@
+package verticles.shared;
+
+/** Small vector helpers shared by the embedding model, the index and the searchers. */
+public final class Vectors {
+  private Vectors() {}
+
+  /** v scaled to length 1 (zeros stay zeros). */
+  public static float[] unit(float[] v) {
+    double sum = 0;
+    for (float f : v) {
+      sum += f * f;
+    }
+    float norm = (float) Math.sqrt(sum);
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = norm == 0 ? 0 : v[i] / norm;
+    }
+    return out;
+  }
+
+  /** Cosine similarity; 0 when the lengths differ or a vector is zero. */
+  public static double cosine(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return 0;
+    }
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+  }
+}
