@@ -139,7 +139,11 @@ public final class LLMExtractorVerticle extends VerticleBase {
 
   private Future<Void> run(JsonObject task) {
     long started = System.nanoTime();
-    return extractor.extract(task)
+    // The rule extractor is pure CPU (milliseconds for long sessions): keep it off the event loop.
+    Future<JsonObject> extracted = extractor instanceof RuleExtractor rules
+        ? vertx.executeBlocking(() -> rules.extractNow(task), false)
+        : extractor.extract(task);
+    return extracted
         .compose(extraction -> vertx.eventBus().<JsonObject>request(Addresses.VECTOR_UPSERT, new JsonObject()
                 .put("task_id", task.getString("task_id"))
                 .put("records", MemoryRecords.toJson(MemoryRecords.from(task, extraction, indexMessages))), storeCall)
