@@ -123,7 +123,8 @@ public final class IntentRules {
       }
       alternation.append(alternation.isEmpty() ? "" : "|").append("(?:").append(p).append(')');
     }
-    return Pattern.compile(alternation.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    // ASCII case folding is enough (English); Unicode folding cost ~7 % of a saturated recall's CPU in a profile
+    return Pattern.compile(alternation.toString(), Pattern.CASE_INSENSITIVE);
   }
 
   private static List<String> strings(JsonArray array) {

@@ -108,7 +108,7 @@ public final class MergerVerticle extends VerticleBase {
     JsonObject timings = new JsonObject();
     Future<JsonObject> vector = vertx.eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
             .put("user_id", user).put("character_id", character).put("query", req.getString("message"))
-            .put("types", types).put("top_k", Math.max(topK * 4, 20)), vectorCall)
+            .put("types", types).put("top_k", Math.max(topK * 3, 12)), vectorCall)
         .map(Message::body)
         .onComplete(x -> {
           timings.put("vector_ms", (System.nanoTime() - fanOut) / 1e6);

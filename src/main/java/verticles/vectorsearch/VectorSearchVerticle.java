@@ -93,21 +93,12 @@ public final class VectorSearchVerticle extends VerticleBase {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(null);
         })
-        .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() -> index.search(
-            new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types, v, query, topK)),
-            false)))
+        .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() ->
+            withoutNearDuplicates(index.search(new MemoryIndex.Query(body.getString("user_id"),
+                body.getString("character_id"), types, v, query, topK))), false)))
         .map(found -> {
-          // near-duplicates go here, where the vectors are, so replies stay small
           JsonArray hits = new JsonArray();
-          List<float[]> kept = new ArrayList<>();
           for (MemoryIndex.Hit h : found) {
-            float[] v = h.record().vector();
-            if (v != null && kept.stream().anyMatch(k -> Vectors.cosine(k, v) >= duplicateCosine)) {
-              continue;
-            }
-            if (v != null) {
-              kept.add(v);
-            }
             hits.add(h.record().toJson()
                 .put("score", h.score())
                 .put("dense_score", h.denseScore())
@@ -116,6 +107,23 @@ public final class VectorSearchVerticle extends VerticleBase {
           return new JsonObject().put("hits", hits).put("degraded", degraded)
               .put("embed_ms", (embedded[0] - t0) / 1e6).put("index_ms", (System.nanoTime() - embedded[0]) / 1e6);
         });
+  }
+
+  /** Near-duplicates go here, on the index pool where the vectors are, so replies stay small. */
+  private List<MemoryIndex.Hit> withoutNearDuplicates(List<MemoryIndex.Hit> found) {
+    List<MemoryIndex.Hit> out = new ArrayList<>(found.size());
+    List<float[]> kept = new ArrayList<>();
+    for (MemoryIndex.Hit h : found) {
+      float[] v = h.record().vector();
+      if (v != null && kept.stream().anyMatch(k -> Vectors.cosine(k, v) >= duplicateCosine)) {
+        continue;
+      }
+      if (v != null) {
+        kept.add(v);
+      }
+      out.add(h);
+    }
+    return out;
   }
 
   private Future<float[]> queryVector(String query) {
