@@ -18,6 +18,16 @@ public final class Vectors {
     return out;
   }
 
+  /** Dot product over the shorter length; the cosine when both are unit vectors. */
+  public static float dot(float[] a, float[] b) {
+    int n = Math.min(a.length, b.length);
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
+
   /** Cosine similarity; 0 when the lengths differ or a vector is zero. */
   public static double cosine(float[] a, float[] b) {
     if (a.length != b.length) {

@@ -36,6 +36,9 @@ public interface MemoryIndex extends AutoCloseable {
    */
   record Query(String userId, String characterId, List<String> memoryTypes, float[] vector, String text, int topK) {}
 
-  /** A hit with its fused score in [0,1] and the two component scores (0 when that path did not find it). */
+  /**
+   * A hit with its fused score in [0,1] and the two component scores (0 when that path did not find it). Its
+   * record carries the stored vector scaled to unit length (null if it has none).
+   */
   record Hit(MemoryRecord record, double score, double denseScore, double keywordScore) {}
 }

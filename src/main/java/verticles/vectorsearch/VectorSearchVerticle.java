@@ -109,13 +109,16 @@ public final class VectorSearchVerticle extends VerticleBase {
         });
   }
 
-  /** Near-duplicates go here, on the index pool where the vectors are, so replies stay small. */
+  /**
+   * Near-duplicates go here, on the index pool where the vectors are, so replies stay small. Hit vectors are unit
+   * length (MemoryIndex contract), so the dot product is the cosine.
+   */
   private List<MemoryIndex.Hit> withoutNearDuplicates(List<MemoryIndex.Hit> found) {
     List<MemoryIndex.Hit> out = new ArrayList<>(found.size());
     List<float[]> kept = new ArrayList<>();
     for (MemoryIndex.Hit h : found) {
       float[] v = h.record().vector();
-      if (v != null && kept.stream().anyMatch(k -> Vectors.cosine(k, v) >= duplicateCosine)) {
+      if (v != null && kept.stream().anyMatch(k -> Vectors.dot(k, v) >= duplicateCosine)) {
         continue;
       }
       if (v != null) {
