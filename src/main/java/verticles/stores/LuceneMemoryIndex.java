@@ -167,8 +167,9 @@ public final class LuceneMemoryIndex implements MemoryIndex {
           // M 8 / beam 50, not the seed's VikingDB M 16 / efConstruction 256: graph building competes with the embedding model
           // for the same cores, and per-user filtered searches are mostly exact anyway (see docs/benchmarks.md)
           .setCodec(hnswCodec(cfg.getInteger("hnsw_m", 8), cfg.getInteger("hnsw_beam_width", 50)))
-          // fewer, larger merges: every merge rebuilds HNSW graphs
-          .setMergePolicy(mergePolicy());
+          // fewer, larger merges only when HNSW graphs are built (every merge rebuilds them); otherwise Lucene's
+          // default keeps fewer segments, and every query pays a fixed cost per segment
+          .setMergePolicy(exactDense ? new org.apache.lucene.index.TieredMergePolicy() : mergePolicy());
       this.writer = new IndexWriter(directory, iwc);
       this.searchers = new SearcherManager(writer, null);
     } catch (IOException e) {
