@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -40,13 +39,8 @@ public final class ArchiverVerticle extends VerticleBase {
     JsonObject cfg = config().getJsonObject("archive", new JsonObject());
     maxAttempts = cfg.getInteger("max_attempts", 6);
     backoffMs = cfg.getLong("backoff_ms", 1000L);
-    return vertx.eventBus().<JsonObject>consumer(Addresses.ARCHIVE_WRITE, this::onArchive).completion();
-  }
-
-  private void onArchive(Message<JsonObject> msg) {
-    JsonObject task = msg.body().getJsonObject("task");
-    JsonObject extraction = msg.body().getJsonObject("extraction", new JsonObject());
-    Bus.respond(msg, attempt(task, extraction, 1).map(path -> new JsonObject().put("archive_path", path)));
+    return Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
+        body.getJsonObject("extraction", new JsonObject()), 1).map(path -> new JsonObject().put("archive_path", path)));
   }
 
   private Future<String> attempt(JsonObject task, JsonObject extraction, int n) {

@@ -38,11 +38,7 @@ public final class MergerVerticle extends VerticleBase {
     vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("embedding_timeout_ms", 700L)
         + recall.getLong("index_timeout_ms", 600L) + 100);
     mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
-    return vertx.eventBus().<JsonObject>consumer(Addresses.RECALL, this::onRecall).completion();
-  }
-
-  private void onRecall(Message<JsonObject> msg) {
-    Bus.respond(msg, recall(msg.body()));
+    return Bus.consume(vertx, Addresses.RECALL, this::recall);
   }
 
   Future<JsonObject> recall(JsonObject req) {

@@ -3,7 +3,6 @@ package verticles.outbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -41,11 +40,8 @@ public final class OutboxVerticle extends VerticleBase {
     vertx.setPeriodic(outbox.getLong("republish_interval_ms", 5000L), id -> sweep(unpublishedAfter));
     long idle = sessions.getLong("idle_timeout_s", 1800L);
     vertx.setPeriodic(sessions.getLong("sweep_interval_s", 30L) * 1000, id -> cutIdle(idle));
-    return vertx.eventBus().<JsonObject>consumer(Addresses.OUTBOX_PUBLISH, this::onPublish).completion();
-  }
-
-  private void onPublish(Message<JsonObject> msg) {
-    Bus.respond(msg, publishAll(List.of(msg.body())).map(n -> new JsonObject().put("published", n)));
+    return Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, task -> publishAll(List.of(task))
+        .map(n -> new JsonObject().put("published", n)));
   }
 
   /** Publishes tasks and marks the ones that made it; returns how many did. */

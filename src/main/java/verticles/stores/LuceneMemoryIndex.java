@@ -415,9 +415,13 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     return new BytesRef(buf.array());
   }
 
-  private static MemoryRecord recordOf(IndexSearcher s, StoredFields stored, int doc) throws IOException {
+  private static org.apache.lucene.index.LeafReaderContext leafOf(IndexSearcher s, int doc) {
     List<org.apache.lucene.index.LeafReaderContext> leaves = s.getIndexReader().leaves();
-    org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    return leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+  }
+
+  private static MemoryRecord recordOf(IndexSearcher s, StoredFields stored, int doc) throws IOException {
+    org.apache.lucene.index.LeafReaderContext leaf = leafOf(s, doc);
     org.apache.lucene.index.BinaryDocValues json = leaf.reader().getBinaryDocValues(F_RECORD);
     if (json != null && json.advanceExact(doc - leaf.docBase)) {
       BytesRef b = json.binaryValue();
@@ -429,8 +433,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   /** The stored vector of a hit (null when it has none), so callers can compare hits with each other. */
   private static float[] vectorOf(IndexSearcher s, int doc) throws IOException {
-    List<org.apache.lucene.index.LeafReaderContext> leaves = s.getIndexReader().leaves();
-    org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    org.apache.lucene.index.LeafReaderContext leaf = leafOf(s, doc);
     org.apache.lucene.index.BinaryDocValues bin = leaf.reader().getBinaryDocValues(F_VECTOR_BIN);
     if (bin != null && bin.advanceExact(doc - leaf.docBase)) {
       BytesRef b = bin.binaryValue();
