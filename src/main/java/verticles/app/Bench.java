@@ -95,7 +95,7 @@ final class Bench {
     int sessions = Integer.parseInt(opts.getOrDefault("sessions", "200"));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "16"));
     if (!opts.containsKey("keep-data")) {
-      cfg.put("data_dir", Files.createTempDirectory("engram-bench-").toString());
+      cfg.put("data_dir", scratch("engram-bench-").toString());
     }
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
     long t0 = System.nanoTime();
@@ -155,6 +155,19 @@ final class Bench {
   }
 
   @SuppressWarnings("java:S106") // a benchmark's results are its standard output
+  /** A temporary data directory, deleted when the JVM exits: a full recall run leaves gigabytes behind otherwise. */
+  static java.nio.file.Path scratch(String prefix) throws java.io.IOException {
+    java.nio.file.Path dir = Files.createTempDirectory(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (java.io.IOException e) {
+        LOG.warn("could not delete {}: {}", dir, e.toString());
+      }
+    }));
+    return dir;
+  }
+
   static void out(String line) {
     System.out.println(line);
     LOG.debug(line);

@@ -8,7 +8,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +35,7 @@ final class RecallBench {
     int firstPhase = Math.min(users, Integer.parseInt(opts.getOrDefault("first-users", "1000")));
     double seconds = Double.parseDouble(opts.getOrDefault("seconds", "20"));
     int clients = Integer.parseInt(opts.getOrDefault("clients", "64"));
-    cfg.put("data_dir", Files.createTempDirectory("engram-bench-recall-").toString());
+    cfg.put("data_dir", Bench.scratch("engram-bench-recall-").toString());
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
     try (Engram engram = Engram.start(cfg)) {
       WebClient http = WebClient.create(engram.vertx(), new WebClientOptions()

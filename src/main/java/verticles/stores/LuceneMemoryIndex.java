@@ -51,6 +51,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -119,6 +120,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
+  private volatile OwnerSearcher.Stats stats;
   /** Serialises write + commit + refresh, so a count-then-delete is exact and no searcher sees half a write. */
   private final Object writeLock = new Object();
 
@@ -489,52 +491,72 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       return List.of();
     }
 
-    return withSearcher(s -> {
-      Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
-      if (denseRuns) {
-        // Either way the cost follows this owner's records, not the whole index.
-        ScoreDoc[] dense = exactDense ? exactScan(s, filter, Vectors.unit(query.vector()), candidates)
-            : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
-                .scoreDocs);
-        for (int i = 0; i < dense.length; i++) {
-          double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[3]);
-          sc[0] = Math.max(0.0, Math.min(1.0, dense[i].score));
-          sc[2] += 1.0 / (RRF_K + i + 1);
-        }
+    return withSearcher(whole -> {
+      try (OwnerSearcher s = OwnerSearcher.of(whole, new Term(F_UC, uc(query.userId(), query.characterId())),
+          statsFor(whole))) {
+        return s == null ? List.<Hit>of() : search(s, query, filter, terms, candidates);
       }
-      if (keywordRuns) {
-        BooleanQuery q = new BooleanQuery.Builder()
-            .add(keywordQuery(terms), Occur.MUST)
-            .add(filter, Occur.FILTER)
-            .build();
-        ScoreDoc[] kw = s.search(q, candidates).scoreDocs;
-        double norm = maxKeywordNorm ? (kw.length == 0 ? 0 : kw[0].score) : idfReference(s, terms);
-        for (int i = 0; i < kw.length; i++) {
-          double[] sc = scores.computeIfAbsent(kw[i].doc, k -> new double[3]);
-          sc[1] = norm > 0 ? Math.min(1.0, kw[i].score / norm) : 0;
-          sc[2] += 1.0 / (RRF_K + i + 1);
-        }
-      }
-      // Weights renormalised over the paths that ran: a keyword-only or dense-only query still spans [0,1].
-      double wd = !denseRuns ? 0 : keywordRuns ? denseWeight : 1;
-      double wk = !keywordRuns ? 0 : denseRuns ? keywordWeight : 1;
-      double rrfScale = (RRF_K + 1.0) / ((denseRuns ? 1 : 0) + (keywordRuns ? 1 : 0));
-      ToDoubleFunction<double[]> fused = sc -> rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1];
-
-      List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(scores.entrySet());
-      ranked.sort(Comparator.<Map.Entry<Integer, double[]>>comparingDouble(e -> fused.applyAsDouble(e.getValue()))
-          .reversed()
-          .thenComparing(Map.Entry::getKey));
-
-      StoredFields stored = s.storedFields();
-      List<Hit> hits = new ArrayList<>(Math.min(query.topK(), ranked.size()));
-      for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(query.topK(), ranked.size()))) {
-        double[] sc = e.getValue();
-        MemoryRecord r = recordOf(s, stored, e.getKey()).withVector(vectorOf(s, e.getKey()));
-        hits.add(new Hit(r, fused.applyAsDouble(sc), sc[0], sc[1]));
-      }
-      return hits;
     });
+  }
+
+  private List<Hit> search(OwnerSearcher s, Query query, org.apache.lucene.search.Query filter,
+      Map<String, Set<String>> terms, int candidates) throws IOException {
+    boolean denseRuns = query.vector() != null;
+    boolean keywordRuns = !terms.isEmpty();
+    Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
+    if (denseRuns) {
+      // Either way the cost follows this owner's records, not the whole index.
+      ScoreDoc[] dense = exactDense ? exactScan(s, filter, Vectors.unit(query.vector()), candidates)
+          : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
+              .scoreDocs);
+      for (int i = 0; i < dense.length; i++) {
+        double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[3]);
+        sc[0] = Math.max(0.0, Math.min(1.0, dense[i].score));
+        sc[2] += 1.0 / (RRF_K + i + 1);
+      }
+    }
+    if (keywordRuns) {
+      BooleanQuery q = new BooleanQuery.Builder()
+          .add(keywordQuery(terms), Occur.MUST)
+          .add(filter, Occur.FILTER)
+          .build();
+      ScoreDoc[] kw = s.search(q, candidates).scoreDocs;
+      double norm = maxKeywordNorm ? (kw.length == 0 ? 0 : kw[0].score) : idfReference(s, terms);
+      for (int i = 0; i < kw.length; i++) {
+        double[] sc = scores.computeIfAbsent(kw[i].doc, k -> new double[3]);
+        sc[1] = norm > 0 ? Math.min(1.0, kw[i].score / norm) : 0;
+        sc[2] += 1.0 / (RRF_K + i + 1);
+      }
+    }
+    // Weights renormalised over the paths that ran: a keyword-only or dense-only query still spans [0,1].
+    double wd = !denseRuns ? 0 : keywordRuns ? denseWeight : 1;
+    double wk = !keywordRuns ? 0 : denseRuns ? keywordWeight : 1;
+    double rrfScale = (RRF_K + 1.0) / ((denseRuns ? 1 : 0) + (keywordRuns ? 1 : 0));
+    ToDoubleFunction<double[]> fused = sc -> rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1];
+
+    List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(scores.entrySet());
+    ranked.sort(Comparator.<Map.Entry<Integer, double[]>>comparingDouble(e -> fused.applyAsDouble(e.getValue()))
+        .reversed()
+        .thenComparing(Map.Entry::getKey));
+
+    StoredFields stored = s.storedFields();
+    List<Hit> hits = new ArrayList<>(Math.min(query.topK(), ranked.size()));
+    for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(query.topK(), ranked.size()))) {
+      double[] sc = e.getValue();
+      MemoryRecord r = recordOf(s, stored, e.getKey()).withVector(vectorOf(s, e.getKey()));
+      hits.add(new Hit(r, fused.applyAsDouble(sc), sc[0], sc[1]));
+    }
+    return hits;
+  }
+
+  /** BM25 statistics of the searcher's generation, shared by the searches that run on it. */
+  private OwnerSearcher.Stats statsFor(IndexSearcher whole) {
+    OwnerSearcher.Stats current = stats;
+    if (current == null || !current.describes(whole)) {
+      current = new OwnerSearcher.Stats(whole);
+      stats = current;
+    }
+    return current;
   }
 
   /**
@@ -543,7 +565,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
    * measures how much of the query's information a document matches, so matching only common words ("我", "I")
    * scores low even when nothing better exists, and a query term absent from the index lowers every score.
    */
-  private static double idfReference(IndexSearcher s, Map<String, Set<String>> terms) throws IOException {
+  private static double idfReference(OwnerSearcher s, Map<String, Set<String>> terms) throws IOException {
     double sum = 0;
     for (Map.Entry<String, Set<String>> field : terms.entrySet()) {
       CollectionStatistics cs = s.collectionStatistics(field.getKey());
@@ -552,7 +574,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       }
       long docCount = cs.docCount();
       for (String t : field.getValue()) {
-        int df = s.getIndexReader().docFreq(new Term(field.getKey(), t));
+        long df = s.stats().term(new Term(field.getKey(), t)).map(TermStatistics::docFreq).orElse(0L);
         sum += Math.log(1 + (docCount - df + 0.5) / (df + 0.5)); // BM25Similarity's idf
       }
     }

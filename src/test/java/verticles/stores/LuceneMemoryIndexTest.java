@@ -166,6 +166,25 @@ class LuceneMemoryIndexTest {
   }
 
   @Test
+  @DisplayName("keyword scores use the whole index's statistics, though a search reads only its owner's segments")
+  void keywordStatisticsAreIndexWide() {
+    try (LuceneMemoryIndex index = open()) {
+      index.replaceTask("t-u1", zhRecords("t-u1", "u1", "c1"));
+      // Other users' tasks land in later segments; they make 火锅 a common word and leave 咪咪 rare.
+      for (int u = 0; u < 12; u++) {
+        index.replaceTask("t-other-" + u, List.of(record("other-" + u, "t-other-" + u, "other-" + u, "c1", "event",
+            "我喜欢吃火锅", zhVectors.get(1))));
+      }
+      List<Hit> hits = index.search(new Query("u1", "c1", List.of(), null, "火锅 咪咪", 2));
+      assertOwnedBy(hits, "u1", "c1");
+      assertEquals(List.of("我养了一只猫叫咪咪", "我喜欢吃火锅"), contents(hits));
+      assertTrue(hits.get(0).keywordScore() > hits.get(1).keywordScore() * 1.5,
+          "rare word outweighs the common one: " + hits.get(0).keywordScore() + " vs " + hits.get(1).keywordScore());
+      assertTrue(index.search(new Query("nobody", "c1", List.of(), zhVectors.get(0), "火锅", 5)).isEmpty());
+    }
+  }
+
+  @Test
   @DisplayName("RRF fusion ranks a memory first in both paths at score 1")
   void rrfFusion() {
     try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, zh.dimension(), new JsonObject().put("fusion", "rrf"))) {
