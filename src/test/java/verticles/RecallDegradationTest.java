@@ -111,6 +111,9 @@ class RecallDegradationTest {
           ctx.verify(() -> {
             assertTrue(r.getJsonArray("degraded").contains("vector"), r.encode());
             assertEquals("08-08", EndToEndMemoryTest.profileValue(r.getJsonArray("profiles"), "birthday"), r.encode());
+            assertTrue(r.getJsonArray("memories").stream().map(JsonObject.class::cast)
+                .anyMatch(m -> "summary".equals(m.getString("memory_type"))),
+                "MySQL's session summary stands in for the index: " + r.encode());
             assertTrue(r.getLong("took_ms") <= BUDGET_MS, "took " + r.getLong("took_ms"));
           });
           release.countDown();

@@ -51,7 +51,7 @@ public final class MergerVerticle extends VerticleBase {
       if (!intent.getBoolean("need_recall", false)) {
         return Future.succeededFuture(reply(intent, new JsonArray(), new JsonArray(), "", degraded, started));
       }
-      return search(req, intent, degraded).map(found -> {
+      return search(req, intent, degraded, started).map(found -> {
         JsonArray memories = found.getJsonArray("memories");
         JsonArray profiles = found.getJsonArray("profiles");
         return reply(intent, memories, profiles, ContextFormatter.format(message, profiles, memories), degraded,
@@ -80,7 +80,7 @@ public final class MergerVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonObject> search(JsonObject req, JsonObject intent, JsonArray degraded) {
+  private Future<JsonObject> search(JsonObject req, JsonObject intent, JsonArray degraded, long started) {
     String type = intent.getString("recall_type", "mixed");
     String user = req.getString("user_id");
     String character = req.getString("character_id");
@@ -94,11 +94,12 @@ public final class MergerVerticle extends VerticleBase {
         default -> new JsonArray(); // history, mixed: every type
       };
     }
+    // Summaries are in the vector index too; MySQL's copy is read only when the index is out (below).
     JsonArray kinds = switch (type) {
       case "profile" -> new JsonArray().add("profiles");
-      case "event" -> new JsonArray().add("events").add("upcoming").add("summaries");
-      case "history" -> new JsonArray().add("summaries");
-      default -> new JsonArray().add("profiles").add("events").add("upcoming").add("summaries");
+      case "event" -> new JsonArray().add("events").add("upcoming");
+      case "history" -> new JsonArray();
+      default -> new JsonArray().add("profiles").add("events").add("upcoming");
     };
     long fanOut = System.nanoTime();
     JsonObject timings = new JsonObject();
@@ -112,14 +113,25 @@ public final class MergerVerticle extends VerticleBase {
             timings.put("embed_ms", x.result().getDouble("embed_ms")).put("index_ms", x.result().getDouble("index_ms"));
           }
         });
-    Future<JsonObject> structured = vertx.eventBus().<JsonObject>request(Addresses.STRUCTURED_SEARCH, new JsonObject()
-            .put("user_id", user).put("character_id", character).put("kinds", kinds)
-            .put("profile_limit", recall.getInteger("profile_limit", 20))
-            .put("days", recall.getInteger("upcoming_days", 7)), mysqlCall)
-        .map(Message::body)
-        .onComplete(x -> timings.put("mysql_ms", (System.nanoTime() - fanOut) / 1e6));
+    Future<JsonObject> structured = kinds.isEmpty() ? Future.succeededFuture(new JsonObject())
+        : structured(user, character, kinds, mysqlCall)
+            .onComplete(x -> timings.put("mysql_ms", (System.nanoTime() - fanOut) / 1e6));
+    Future<JsonArray> summaries = Future.join(vector, structured).transform(x -> {
+      long left = Math.min(mysqlCall.getSendTimeout(),
+          recall.getLong("total_timeout_ms", 2000L) - (System.nanoTime() - started) / 1_000_000 - 50);
+      if (vector.succeeded() || structured.failed() || left <= 0) {
+        return Future.succeededFuture(new JsonArray());
+      }
+      // without the index, recent summaries stand in for semantic history
+      return structured(user, character, new JsonArray().add("summaries"), new DeliveryOptions().setSendTimeout(left))
+          .map(s -> s.getJsonArray("summaries", new JsonArray()))
+          .recover(e -> {
+            degraded.add("mysql");
+            return Future.succeededFuture(new JsonArray());
+          });
+    });
 
-    return Future.join(vector, structured).transform(x -> {
+    return summaries.transform(x -> {
       boolean zh = ContextFormatter.isChinese(req.getString("message"));
       List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
@@ -137,11 +149,7 @@ public final class MergerVerticle extends VerticleBase {
         s.getJsonArray("events", new JsonArray()).forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
         s.getJsonArray("upcoming", new JsonArray())
             .forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
-        if (!vector.succeeded()) {
-          // without the index, recent summaries stand in for semantic history
-          s.getJsonArray("summaries", new JsonArray())
-              .forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
-        }
+        summaries.result().forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
         LOG.warn("Recall without MySQL: {}", structured.cause().toString());
@@ -150,6 +158,14 @@ public final class MergerVerticle extends VerticleBase {
       return Future.succeededFuture(new JsonObject().put("memories", new JsonArray(memories))
           .put("profiles", profiles).put("timings", timings));
     });
+  }
+
+  private Future<JsonObject> structured(String user, String character, JsonArray kinds, DeliveryOptions call) {
+    return vertx.eventBus().<JsonObject>request(Addresses.STRUCTURED_SEARCH, new JsonObject()
+            .put("user_id", user).put("character_id", character).put("kinds", kinds)
+            .put("profile_limit", recall.getInteger("profile_limit", 20))
+            .put("days", recall.getInteger("upcoming_days", 7)), call)
+        .map(Message::body);
   }
 
   private static JsonObject reply(JsonObject intent, JsonArray memories, JsonArray profiles, String context,
