@@ -27,6 +27,7 @@ import verticles.stores.Mysql;
  * memory sentences is embedded once by the real model, and each user gets {@code --memories} of them.
  */
 final class RecallBench {
+  private static final Map<String, List<Double>> SERVER_TIMINGS = new java.util.HashMap<>();
   private RecallBench() {}
 
   static void run(JsonObject cfg, Map<String, String> opts) throws Exception {
@@ -49,10 +50,12 @@ final class RecallBench {
 
       seed(engram, pool, vectors, 0, firstPhase, perUser);
       Bench.out(String.format("users: %d x %d memories", firstPhase, perUser));
-      latency(engram, http, firstPhase, Math.min(10, seconds / 2), 8, 500_000); // JIT warm-up, not reported
+      latency(engram, http, firstPhase, seconds, 8, 500_000); // JIT warm-up, not reported
+      serverTimings();
       double[] small = latency(engram, http, firstPhase, seconds / 2, 1, 1_000_000);
       Bench.out(String.format("low load (1 client): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d recalls)",
           small[0], small[1], small[2], (long) small[4]));
+      Bench.out("  " + serverTimings());
 
       if (users > firstPhase) {
         seed(engram, pool, vectors, firstPhase, users, perUser);
@@ -62,9 +65,11 @@ final class RecallBench {
       double[] low = latency(engram, http, users, seconds, 1, 2_000_000);
       Bench.out(String.format("low load (1 client): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d recalls)",
           low[0], low[1], low[2], (long) low[4]));
+      Bench.out("  " + serverTimings());
       double[] high = latency(engram, http, users, seconds, clients, 3_000_000);
       Bench.out(String.format("saturated (%d clients): %.0f recalls/s, p50 %.1f ms, p99 %.1f ms, errors %d",
           clients, high[3], high[0], high[2], (long) high[5]));
+      Bench.out("  " + serverTimings());
       Bench.out(String.format("query embedding ceiling (same run): %.0f texts/s; recall throughput = %.0f%% of it",
           raw, 100 * high[3] / raw));
       Bench.out(String.format("p99 at %d users vs %d users: %.1f ms vs %.1f ms (%+.0f%%)", firstPhase, users,
@@ -188,9 +193,30 @@ final class RecallBench {
         }
       } else {
         samples.add(System.nanoTime() - t);
+        JsonObject timings = res.bodyAsJsonObject().getJsonObject("timings", new JsonObject());
+        synchronized (SERVER_TIMINGS) {
+          timings.forEach(e -> SERVER_TIMINGS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+              .add(((Number) e.getValue()).doubleValue()));
+        }
       }
       return recallLoop(http, users, r, counter, samples, errors, end);
     });
+  }
+
+  /** Server-side {@code timings} of the replies since the last call, as "name p50" pairs: where a recall's time goes. */
+  private static String serverTimings() {
+    StringBuilder out = new StringBuilder();
+    synchronized (SERVER_TIMINGS) {
+      for (String key : List.of("intent_ms", "embed_ms", "index_ms", "vector_ms", "mysql_ms")) {
+        List<Double> v = SERVER_TIMINGS.getOrDefault(key, List.of());
+        if (!v.isEmpty()) {
+          double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+          out.append(String.format(" %s %.1f", key.replace("_ms", ""), sorted[sorted.length / 2]));
+        }
+      }
+      SERVER_TIMINGS.clear();
+    }
+    return "server-side p50 (ms):" + out;
   }
 
   private static double pct(long[] sorted, double p) {

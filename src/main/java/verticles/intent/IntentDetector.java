@@ -66,14 +66,14 @@ public final class IntentDetector {
       double confidence = 0.8 + (s.cue ? 0.1 : 0) + (s.types.size() > 1 ? 0.05 : 0);
       return recall(typeOf(s.types), query(text), Math.min(0.95, confidence));
     }
-    if (s.cue && nothingBut(s.clean, rules.cues)) {
+    if (s.cue && nothingBut(s.clean, rules.cues.in(s.script))) {
       return recall(Type.HISTORY.label(), query(text), 0.6);
     }
     if (s.cue && s.personal) {
       // A recall cue on something of the user's that no type recognised: search every kind rather than guess one.
       return recall(MIXED, query(text), 0.6);
     }
-    if (recentContext != null && !recentContext.isBlank() && rules.followUp.matcher(s.clean).find()) {
+    if (recentContext != null && !recentContext.isBlank() && rules.followUp.in(s.script).matcher(s.clean).find()) {
       String context = normalise(tail(recentContext));
       Signals c = signals(context);
       if (!c.types.isEmpty()) {
@@ -101,25 +101,27 @@ public final class IntentDetector {
   }
 
   /** What the rules see in one (normalised) text. */
-  private record Signals(String clean, Set<Type> types, boolean cue, boolean personal, boolean weak) {}
+  private record Signals(String clean, IntentRules.Script script, Set<Type> types, boolean cue, boolean personal,
+      boolean weak) {}
 
   private Signals signals(String text) {
-    String clean = rules.guards.matcher(text).replaceAll(" ");
-    boolean question = rules.question.matcher(clean).find();
-    boolean cue = rules.cues.matcher(clean).find();
-    boolean personal = rules.personal.matcher(clean).find();
+    IntentRules.Script script = IntentRules.Script.of(text);
+    String clean = rules.guards.in(script).matcher(text).replaceAll(" ");
+    boolean question = rules.question.in(script).matcher(clean).find();
+    boolean cue = rules.cues.in(script).matcher(clean).find();
+    boolean personal = rules.personal.in(script).matcher(clean).find();
     boolean weak = !clean.equals(text) || cue;
     Set<Type> types = EnumSet.noneOf(Type.class);
     for (Type type : Type.values()) {
       IntentRules.TypeRules r = rules.rules(type);
-      boolean about = r.about().matcher(clean).find();
-      if (r.ask().matcher(clean).find() || (about && (question || cue))) {
+      boolean about = r.about().in(script).matcher(clean).find();
+      if (r.ask().in(script).matcher(clean).find() || (about && (question || cue))) {
         types.add(type);
       } else if (about) {
         weak = true;
       }
     }
-    return new Signals(clean, types, cue, personal, weak);
+    return new Signals(clean, script, types, cue, personal, weak);
   }
 
   /** True when the text holds nothing beyond the given pattern and stop words, e.g. "你还记得吗？". */

@@ -290,6 +290,22 @@ class IntentDetectorTest {
     }
 
     @Test
+    @DisplayName("A message meets the patterns of the scripts it is written in, and all of them when mixed or neither")
+    void scripts() {
+      assertEquals(IntentRules.Script.ZH, IntentRules.Script.of("你还记得我的生日吗？"));
+      assertEquals(IntentRules.Script.EN, IntentRules.Script.of("do you remember my birthday?"));
+      assertEquals(IntentRules.Script.MIXED, IntentRules.Script.of("我跟你说过 Taylor 的事吗"));
+      assertEquals(IntentRules.Script.MIXED, IntentRules.Script.of("？？ 🙂 123"));
+      // A "?" alone is a question in either script's rules.
+      IntentRules rules = IntentRules.load();
+      assertTrue(rules.question.in(IntentRules.Script.ZH).matcher("?").find());
+      assertTrue(rules.question.in(IntentRules.Script.EN).matcher("?").find());
+      JsonObject json = new JsonObject().put("cues", new JsonObject().put("fr", new JsonArray().add("souviens")));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> IntentRules.fromJson(json));
+      assertTrue(e.getMessage().contains("fr"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("A missing resource fails loading with its name")
     void missing() {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> IntentRules.load("conf/nope.json"));
