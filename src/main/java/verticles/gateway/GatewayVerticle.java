@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/sessions/:session_id/end").handler(this::endSession);
     router.get("/v1/tasks/:task_id").handler(this::getTask);
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(this::list);
+    router.post("/v1/memories").handler(this::postMemory);
     router.post("/v1/recall").handler(this::recall);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     PrometheusMeterRegistry metrics = (PrometheusMeterRegistry) Breakers.registry(config());
@@ -106,6 +108,43 @@ public final class GatewayVerticle extends VerticleBase {
         return new JsonObject().put("session_id", session).put("task_id", task == null ? null : task.getString("task_id"));
       });
     }, 202);
+  }
+
+  /**
+   * An already-extracted memory (an import, a correction, a benchmark's gold facts): embedded and indexed now,
+   * searchable by the next recall. Its id is derived from owner, type, time and text, so posting it again replaces
+   * it instead of adding a copy, and no request can name another owner's memory.
+   */
+  private void postMemory(RoutingContext ctx) {
+    withBody(ctx, "memories", body -> {
+      JsonObject record = new JsonObject()
+          .put("id", memoryId(body))
+          .put("user_id", body.getString("user_id"))
+          .put("character_id", body.getString("character_id"))
+          .put("memory_type", body.getString("memory_type"))
+          .put("content", body.getString("content"))
+          .put("timestamp", body.getLong("timestamp"))
+          .put("importance", body.getInteger("importance", 5))
+          .put("session_id", body.getString("session_id"))
+          .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
+          .put("metadata", body.getJsonObject("metadata", new JsonObject()));
+      return request(Addresses.VECTOR_UPSERT, new JsonObject().put("records", new JsonArray().add(record)), storeCall)
+          .map(r -> record);
+    }, 201);
+  }
+
+  private static String memoryId(JsonObject body) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (String part : List.of(body.getString("user_id"), body.getString("character_id"),
+          body.getString("memory_type"), String.valueOf(body.getLong("timestamp")), body.getString("content"))) {
+        sha.update(part.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return "mem-" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The row is already durable; publishing is best effort here and retried by the outbox sweeper. */

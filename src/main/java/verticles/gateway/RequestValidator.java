@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * schema cannot express (content length and blankness, timestamps in the future, message counts).
  */
 final class RequestValidator {
+  private static final int MAX_METADATA_CHARS = 16_384;
   private static final Pattern REQUIRED = Pattern.compile("required property \"?([^\"\\s]+)\"?");
 
   private final Map<String, Validator> validators = new HashMap<>();
@@ -93,6 +94,18 @@ final class RequestValidator {
     if (messages != null) {
       checkMessages(messages);
     }
+    String content = body.getString("content");
+    if (content != null) {
+      checkContent("content", content);
+    }
+    JsonObject metadata = body.getJsonObject("metadata");
+    if (metadata != null && metadata.encode().length() > MAX_METADATA_CHARS) {
+      throw new ValidationException("metadata", "larger than " + MAX_METADATA_CHARS + " characters as JSON");
+    }
+    Long timestamp = body.getLong("timestamp");
+    if (timestamp != null && timestamp > Instant.now().getEpochSecond() + maxFutureSkew) {
+      throw new ValidationException("timestamp", "is in the future (epoch seconds expected)");
+    }
     for (String field : List.of("message", "recent_context")) {
       String text = body.getString(field);
       if (text != null && text.isBlank() && field.equals("message")) {
@@ -113,20 +126,23 @@ final class RequestValidator {
     long latest = Instant.now().getEpochSecond() + maxFutureSkew;
     for (int i = 0; i < messages.size(); i++) {
       JsonObject m = messages.getJsonObject(i);
-      String content = m.getString("content");
       String at = "messages[" + i + "]";
-      if (content.isBlank()) {
-        throw new ValidationException(at + ".content", "must not be blank");
-      }
-      if (content.length() > maxContentChars) {
-        throw new ValidationException(at + ".content", "longer than " + maxContentChars + " characters");
-      }
-      if (hasLoneSurrogate(content)) {
-        throw new ValidationException(at + ".content", "contains an unpaired UTF-16 surrogate");
-      }
+      checkContent(at + ".content", m.getString("content"));
       if (m.getLong("timestamp") > latest) {
         throw new ValidationException(at + ".timestamp", "is in the future (epoch seconds expected)");
       }
+    }
+  }
+
+  private void checkContent(String field, String content) {
+    if (content.isBlank()) {
+      throw new ValidationException(field, "must not be blank");
+    }
+    if (content.length() > maxContentChars) {
+      throw new ValidationException(field, "longer than " + maxContentChars + " characters");
+    }
+    if (hasLoneSurrogate(content)) {
+      throw new ValidationException(field, "contains an unpaired UTF-16 surrogate");
     }
   }
 
