@@ -29,14 +29,19 @@ final class Bench {
 
   static void run(Deque<String> args) throws Exception {
     String what = args.isEmpty() ? "" : args.pop();
+    if (what.equals("locomo")) {
+      // for this benchmark --data names the dataset, not the service's data directory
+      args = new java.util.ArrayDeque<>(args.stream().map(a -> a.equals("--data") ? "--dataset" : a).toList());
+    }
     Map<String, String> opts = new HashMap<>();
     JsonObject cfg = Main.config(args, opts);
     switch (what) {
       case "embed" -> embed(cfg, opts);
       case "ingest" -> ingest(cfg, opts);
       case "recall" -> RecallBench.run(cfg, opts);
-      default -> throw new IllegalArgumentException(
-          "usage: engram bench embed|ingest|recall [--seconds N] [--sessions N] [--users N] [--memories N]");
+      case "locomo" -> LocomoBench.run(cfg, opts);
+      default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
+          + " [--sessions N] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
     }
     System.exit(0);
   }

@@ -86,14 +86,12 @@ public final class MergerVerticle extends VerticleBase {
     String character = req.getString("character_id");
     int topK = req.getInteger("top_k", recall.getInteger("top_k", 5));
     int maxTokens = req.getInteger("max_tokens", recall.getInteger("max_tokens", 1000));
-    JsonArray types = req.getJsonArray("types", new JsonArray());
-    if (types.isEmpty()) {
-      types = switch (type) {
-        case "event" -> new JsonArray().add("event").add("summary").add("message");
-        case "profile" -> new JsonArray().add("profile").add("message");
-        default -> new JsonArray(); // history, mixed: every type
-      };
-    }
+    JsonArray asked = req.getJsonArray("types", new JsonArray());
+    JsonArray types = !asked.isEmpty() ? asked : switch (type) {
+      case "event" -> new JsonArray().add("event").add("summary").add("message");
+      case "profile" -> new JsonArray().add("profile").add("message");
+      default -> new JsonArray(); // history, mixed: every type
+    };
     // Summaries are in the vector index too; MySQL's copy is read only when the index is out (below).
     JsonArray kinds = switch (type) {
       case "profile" -> new JsonArray().add("profiles");
@@ -101,6 +99,11 @@ public final class MergerVerticle extends VerticleBase {
       case "history" -> new JsonArray();
       default -> new JsonArray().add("profiles").add("events").add("upcoming");
     };
+    if (!asked.isEmpty() && !asked.contains("event")) {
+      // the caller asked for other memory types only: MySQL's events would be memories of a type not asked for
+      kinds.remove("events");
+      kinds.remove("upcoming");
+    }
     long fanOut = System.nanoTime();
     JsonObject timings = new JsonObject();
     Future<JsonObject> vector = vertx.eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
@@ -119,7 +122,7 @@ public final class MergerVerticle extends VerticleBase {
     Future<JsonArray> summaries = Future.join(vector, structured).transform(x -> {
       long left = Math.min(mysqlCall.getSendTimeout(),
           recall.getLong("total_timeout_ms", 2000L) - (System.nanoTime() - started) / 1_000_000 - 50);
-      if (vector.succeeded() || structured.failed() || left <= 0) {
+      if (vector.succeeded() || structured.failed() || left <= 0 || (!asked.isEmpty() && !asked.contains("summary"))) {
         return Future.succeededFuture(new JsonArray());
       }
       // without the index, recent summaries stand in for semantic history
