@@ -205,7 +205,8 @@ class ChineseRecallQualityTest {
       assertEquals(200, r.statusCode(), r.bodyAsString());
       JsonObject reply = r.bodyAsJsonObject();
       // a store that timed out would quietly lower the figures; fail loudly instead
-      assertTrue(reply.getJsonArray("degraded").isEmpty(), q.text() + " → degraded " + reply.getJsonArray("degraded"));
+      JsonArray degraded = reply.getJsonArray("degraded");
+      assertTrue(degraded.isEmpty(), q.text() + " → degraded " + degraded);
       LinkedHashSet<String> cited = new LinkedHashSet<>();
       List<String> top = new ArrayList<>();
       Set<String> foreign = new LinkedHashSet<>();
