@@ -213,7 +213,11 @@ class ChineseRecallQualityTest {
       for (Object m : reply.getJsonArray("memories")) {
         if (top.size() < 3) {
           JsonObject memory = (JsonObject) m;
-          top.add(memory.getString("memory_type") + ":" + abbreviate(memory.getString("content", ""), 30));
+          // source and score parts say why a memory ranked where it did
+          JsonObject scores = memory.getJsonObject("scores", new JsonObject());
+          top.add(String.format("%s[%s rel %.2f rec %.2f]:%s", memory.getString("memory_type"),
+              memory.getString("source"), scores.getDouble("relevance", 0.0), scores.getDouble("recency", 0.0),
+              abbreviate(memory.getString("content", ""), 30)));
         }
         for (Object id : ((JsonObject) m).getJsonObject("provenance").getJsonArray("msg_ids", new JsonArray())) {
           cited.add(String.valueOf(id));
