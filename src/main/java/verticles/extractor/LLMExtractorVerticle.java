@@ -38,7 +38,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
   private int maxInFlight;
-  private boolean indexMessages;
+  private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
   private DeliveryOptions storeCall;
 
@@ -51,7 +51,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
     JsonObject kafka = config().getJsonObject("kafka");
     JsonObject cfg = config().getJsonObject("extractor");
     maxInFlight = cfg.getInteger("max_in_flight_per_partition", 8);
-    indexMessages = cfg.getBoolean("index_messages", true);
+    messageIndexing = MemoryRecords.MessageIndexing.from(cfg);
     dlqTopic = kafka.getString("dlq_topic");
     storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
     dlqProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
@@ -146,7 +146,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
     return extracted
         .compose(extraction -> vertx.eventBus().<JsonObject>request(Addresses.VECTOR_UPSERT, new JsonObject()
                 .put("task_id", task.getString("task_id"))
-                .put("records", MemoryRecords.toJson(MemoryRecords.from(task, extraction, indexMessages))), storeCall)
+                .put("records", MemoryRecords.toJson(MemoryRecords.from(task, extraction, messageIndexing))), storeCall)
             .compose(x -> vertx.eventBus().<JsonObject>request(Addresses.MEMORIES_WRITE,
                 new JsonObject().put("task", task).put("extraction", extraction), storeCall))
             .map(x -> extraction))

@@ -31,7 +31,22 @@ final class MemoryRecords {
       Map.entry("dislikes", new String[] {"不喜欢", "dislikes"}),
       Map.entry("pet", new String[] {"宠物", "pet"}));
 
-  static List<MemoryRecord> from(JsonObject task, JsonObject extraction, boolean indexMessages) {
+  /**
+   * How messages are indexed: at all, with the speaker's name, and with how many turns before and after as
+   * context (see {@link MemoryRecord#indexText()}).
+   */
+  record MessageIndexing(boolean enabled, boolean speakers, int before, int after) {
+    static MessageIndexing from(JsonObject extractorConfig) {
+      return new MessageIndexing(extractorConfig.getBoolean("index_messages", true),
+          extractorConfig.getBoolean("message_speakers", true), extractorConfig.getInteger("message_context_before", 1),
+          extractorConfig.getInteger("message_context_after", 0));
+    }
+  }
+
+  /** A neighbouring turn in a message's context: long turns are cut, the context is a hint, not the memory. */
+  static final int CONTEXT_CHARS = 200;
+
+  static List<MemoryRecord> from(JsonObject task, JsonObject extraction, MessageIndexing messageIndexing) {
     String taskId = task.getString("task_id");
     String user = task.getString("user_id");
     String character = task.getString("character_id");
@@ -78,7 +93,7 @@ final class MemoryRecords {
               .put("profile_value", p.getString("value")), null));
     }
 
-    if (indexMessages) {
+    if (messageIndexing.enabled()) {
       for (int i = 0; i < messages.size(); i++) {
         JsonObject m = messages.getJsonObject(i);
         String content = m.getString("content", "");
@@ -86,13 +101,43 @@ final class MemoryRecords {
           continue;
         }
         String msgId = m.getString("msg_id");
+        JsonObject metadata = new JsonObject().put("role", m.getString("role")).put("name", m.getString("name"));
+        if (messageIndexing.speakers()) {
+          metadata.put("speaker", speaker(m));
+        }
+        String context = context(messages, i, messageIndexing);
+        if (!context.isEmpty()) {
+          metadata.put("context", context);
+        }
         out.add(new MemoryRecord(taskId + ":msg:" + (msgId == null ? "#" + i : msgId), taskId, user, character,
             "message", content, m.getLong("timestamp", lastTs), 3, session,
-            msgId == null ? List.of() : List.of(msgId),
-            new JsonObject().put("role", m.getString("role")).put("name", m.getString("name")), null));
+            msgId == null ? List.of() : List.of(msgId), metadata, null));
       }
     }
     return out;
+  }
+
+  /** The speaker's name when the client gave one, else the role. */
+  private static String speaker(JsonObject m) {
+    String name = m.getString("name");
+    return name != null && !name.isBlank() ? name : m.getString("role", "user");
+  }
+
+  /** The turns around message i, "speaker: text" each, in order, each cut to {@value #CONTEXT_CHARS} characters. */
+  private static String context(JsonArray messages, int i, MessageIndexing how) {
+    List<String> turns = new ArrayList<>();
+    for (int j = Math.max(0, i - how.before()); j <= Math.min(messages.size() - 1, i + how.after()); j++) {
+      String text = messages.getJsonObject(j).getString("content", "");
+      if (j == i || text.isBlank()) {
+        continue;
+      }
+      if (text.length() > CONTEXT_CHARS) {
+        int cut = Character.isHighSurrogate(text.charAt(CONTEXT_CHARS - 1)) ? CONTEXT_CHARS - 1 : CONTEXT_CHARS;
+        text = text.substring(0, cut) + "…";
+      }
+      turns.add((how.speakers() ? speaker(messages.getJsonObject(j)) + ": " : "") + text);
+    }
+    return String.join("\n", turns);
   }
 
   private static boolean hasHan(String s) {

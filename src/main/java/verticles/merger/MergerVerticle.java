@@ -92,17 +92,21 @@ public final class MergerVerticle extends VerticleBase {
       case "profile" -> new JsonArray().add("profile").add("message");
       default -> new JsonArray(); // history, mixed: every type
     };
-    // Summaries are in the vector index too; MySQL's copy is read only when the index is out (below).
+    // Events and summaries are in the vector index too, scored there against the message; MySQL's copies are read
+    // only when the index is out (below). Profiles and upcoming dates come from MySQL alone.
+    boolean eventsAsked = asked.isEmpty() || asked.contains("event");
     JsonArray kinds = switch (type) {
       case "profile" -> new JsonArray().add("profiles");
-      case "event" -> new JsonArray().add("events").add("upcoming");
+      case "event" -> eventsAsked ? new JsonArray().add("upcoming") : new JsonArray();
       case "history" -> new JsonArray();
-      default -> new JsonArray().add("profiles").add("events").add("upcoming");
+      default -> eventsAsked ? new JsonArray().add("profiles").add("upcoming") : new JsonArray().add("profiles");
     };
-    if (!asked.isEmpty() && !asked.contains("event")) {
-      // the caller asked for other memory types only: MySQL's events would be memories of a type not asked for
-      kinds.remove("events");
-      kinds.remove("upcoming");
+    JsonArray fallback = new JsonArray();
+    if (asked.isEmpty() || asked.contains("summary")) {
+      fallback.add("summaries");
+    }
+    if (eventsAsked && (type.equals("event") || type.equals("mixed"))) {
+      fallback.add("events");
     }
     long fanOut = System.nanoTime();
     JsonObject timings = new JsonObject();
@@ -119,22 +123,21 @@ public final class MergerVerticle extends VerticleBase {
     Future<JsonObject> structured = kinds.isEmpty() ? Future.succeededFuture(new JsonObject())
         : structured(user, character, kinds, mysqlCall)
             .onComplete(x -> timings.put("mysql_ms", (System.nanoTime() - fanOut) / 1e6));
-    Future<JsonArray> summaries = Future.join(vector, structured).transform(x -> {
+    Future<JsonObject> instead = Future.join(vector, structured).transform(x -> {
       long left = Math.min(mysqlCall.getSendTimeout(),
           recall.getLong("total_timeout_ms", 2000L) - (System.nanoTime() - started) / 1_000_000 - 50);
-      if (vector.succeeded() || structured.failed() || left <= 0 || (!asked.isEmpty() && !asked.contains("summary"))) {
-        return Future.succeededFuture(new JsonArray());
+      if (vector.succeeded() || structured.failed() || left <= 0 || fallback.isEmpty()) {
+        return Future.succeededFuture(new JsonObject());
       }
-      // without the index, recent summaries stand in for semantic history
-      return structured(user, character, new JsonArray().add("summaries"), new DeliveryOptions().setSendTimeout(left))
-          .map(s -> s.getJsonArray("summaries", new JsonArray()))
+      // without the index, MySQL's events and recent summaries stand in for semantic history
+      return structured(user, character, fallback, new DeliveryOptions().setSendTimeout(left))
           .recover(e -> {
             degraded.add("mysql");
-            return Future.succeededFuture(new JsonArray());
+            return Future.succeededFuture(new JsonObject());
           });
     });
 
-    return summaries.transform(x -> {
+    return instead.transform(x -> {
       boolean zh = ContextFormatter.isChinese(req.getString("message"));
       List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
@@ -149,10 +152,12 @@ public final class MergerVerticle extends VerticleBase {
       if (structured.succeeded()) {
         JsonObject s = structured.result();
         profiles = s.getJsonArray("profiles", new JsonArray());
-        s.getJsonArray("events", new JsonArray()).forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
         s.getJsonArray("upcoming", new JsonArray())
             .forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
-        summaries.result().forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
+        instead.result().getJsonArray("events", new JsonArray())
+            .forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
+        instead.result().getJsonArray("summaries", new JsonArray())
+            .forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
         LOG.warn("Recall without MySQL: {}", structured.cause().toString());

@@ -50,9 +50,11 @@ final class Ranker {
   List<JsonObject> rank(List<Candidate> candidates, long nowSeconds, int topK, int maxTokens) {
     Map<String, Candidate> byId = new LinkedHashMap<>();
     for (Candidate c : candidates) {
-      // the same memory found by both stores: keep the better relevance, note both sources
+      // The same memory found by both stores: the index's copy was scored against the query and carries the time
+      // it was said, MySQL's has a fixed relevance and the row's time; keep the index's, note both sources.
       byId.merge(c.memory().getString("id"), c, (a, b) -> {
-        Candidate keep = a.relevance() >= b.relevance() ? a : b;
+        Candidate keep = "vector".equals(a.memory().getString("source")) ? a
+            : "vector".equals(b.memory().getString("source")) ? b : a.relevance() >= b.relevance() ? a : b;
         Candidate other = keep == a ? b : a;
         keep.memory().put("source", keep.memory().getString("source") + "+" + other.memory().getString("source"));
         return keep;

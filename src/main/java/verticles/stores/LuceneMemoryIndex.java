@@ -337,8 +337,9 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     }
     String content = r.content() == null ? "" : r.content();
     d.add(new StoredField(F_CONTENT, content));
-    d.add(new TextField(F_CONTENT_ZH, content, Field.Store.NO));
-    d.add(new TextField(F_CONTENT_EN, content, Field.Store.NO));
+    String indexed = r.indexText();
+    d.add(new TextField(F_CONTENT_ZH, indexed, Field.Store.NO));
+    d.add(new TextField(F_CONTENT_EN, indexed, Field.Store.NO));
     d.add(new LongPoint(F_TIMESTAMP, r.timestamp()));
     d.add(new StoredField(F_TIMESTAMP, r.timestamp()));
     d.add(new StoredField(F_IMPORTANCE, r.importance()));

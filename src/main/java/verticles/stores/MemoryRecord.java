@@ -29,6 +29,29 @@ public record MemoryRecord(
     JsonObject metadata,
     float[] vector) {
 
+  /**
+   * What is embedded and keyword-indexed. For a message: "speaker: text" followed by its neighbouring turns
+   * ({@code metadata.speaker}, {@code metadata.context}, set at extraction), so a question that names the
+   * speaker or is answered across a question-and-reply pair still finds it. The content itself stays verbatim.
+   */
+  public String indexText() {
+    String text = content == null ? "" : content;
+    if (metadata == null) {
+      return text;
+    }
+    String speaker = metadata.getString("speaker");
+    String context = metadata.getString("context");
+    StringBuilder b = new StringBuilder();
+    if (speaker != null && !speaker.isBlank()) {
+      b.append(speaker).append(": ");
+    }
+    b.append(text);
+    if (context != null && !context.isBlank()) {
+      b.append('\n').append(context);
+    }
+    return b.toString();
+  }
+
   public MemoryRecord withVector(float[] v) {
     return new MemoryRecord(id, taskId, userId, characterId, memoryType, content, timestamp, importance, sessionId,
         sourceMsgIds, metadata, v);

@@ -62,7 +62,7 @@ public final class VectorSearchVerticle extends VerticleBase {
     for (int i = 0; i < json.size(); i++) {
       MemoryRecord r = MemoryRecord.fromJson(json.getJsonObject(i));
       records.add(r);
-      texts.add(r.content());
+      texts.add(r.indexText());
     }
     String taskId = body.getString("task_id");
     return embedder.embed(texts).compose(vectors -> indexPool.executeBlocking(() -> {
@@ -115,14 +115,15 @@ public final class VectorSearchVerticle extends VerticleBase {
    */
   private List<MemoryIndex.Hit> withoutNearDuplicates(List<MemoryIndex.Hit> found) {
     List<MemoryIndex.Hit> out = new ArrayList<>(found.size());
-    List<float[]> kept = new ArrayList<>();
     for (MemoryIndex.Hit h : found) {
       float[] v = h.record().vector();
-      if (v != null && kept.stream().anyMatch(k -> Vectors.dot(k, v) >= duplicateCosine)) {
+      // Two messages are two turns, never one memory twice: their vectors also carry the neighbouring turns they
+      // share, so the vector test would merge a question with its answer.
+      boolean message = "message".equals(h.record().memoryType());
+      if (v != null && out.stream().anyMatch(k -> k.record().vector() != null
+          && !(message && "message".equals(k.record().memoryType()))
+          && Vectors.dot(k.record().vector(), v) >= duplicateCosine)) {
         continue;
-      }
-      if (v != null) {
-        kept.add(v);
       }
       out.add(h);
     }
