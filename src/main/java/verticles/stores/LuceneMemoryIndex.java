@@ -115,6 +115,9 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private final double keywordWeight;
   private final boolean rrf;
   private final boolean maxKeywordNorm;
+  private final int feedbackTerms;
+  private static final int FEEDBACK_DOCS = 3;
+  private static final double FEEDBACK_WEIGHT = 0.3;
   private final boolean exactDense;
   private final Analyzer analyzer;
   private final Directory directory;
@@ -157,6 +160,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     this.keywordWeight = keyword / (dense + keyword);
     this.rrf = fusion.equals("rrf");
     this.maxKeywordNorm = keywordNorm.equals("max");
+    this.feedbackTerms = cfg.getInteger("feedback_terms", 5);
     // "exact" (default): score every record of the owner, no graph to build; "hnsw": Lucene's filtered kNN.
     exactDense = !"hnsw".equals(cfg.getString("dense", "exact"));
     this.analyzer = new PerFieldAnalyzerWrapper(new KeywordAnalyzer(),
@@ -536,11 +540,33 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     ToDoubleFunction<double[]> fused = sc -> rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1];
 
     List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(scores.entrySet());
-    ranked.sort(Comparator.<Map.Entry<Integer, double[]>>comparingDouble(e -> fused.applyAsDouble(e.getValue()))
-        .reversed()
-        .thenComparing(Map.Entry::getKey));
+    Comparator<Map.Entry<Integer, double[]>> order = Comparator.<Map.Entry<Integer, double[]>>comparingDouble(
+        e -> fused.applyAsDouble(e.getValue())).reversed().thenComparing(Map.Entry::getKey);
+    ranked.sort(order);
 
     StoredFields stored = s.storedFields();
+    // Hybrid recall only: a keyword-only search (the model is down, or no vector was given) stays literal.
+    if (feedbackTerms > 0 && keywordRuns && denseRuns && !rrf && !ranked.isEmpty()) {
+      List<Map.Entry<Integer, double[]>> top = ranked.subList(0, Math.min(FEEDBACK_DOCS, ranked.size()));
+      Map<String, Set<String>> expansion = feedback(s, stored, top, terms);
+      if (!expansion.isEmpty()) {
+        // Other records sharing the top records' rare words gain a bounded bonus; the top records themselves
+        // gain nothing, or the second pass would only reinforce the first.
+        Set<Integer> seeds = new java.util.HashSet<>();
+        top.forEach(e -> seeds.add(e.getKey()));
+        BooleanQuery q = new BooleanQuery.Builder().add(keywordQuery(expansion), Occur.MUST)
+            .add(filter, Occur.FILTER).build();
+        double norm = idfReference(s, expansion);
+        for (ScoreDoc d : s.search(q, candidates).scoreDocs) {
+          if (!seeds.contains(d.doc) && norm > 0) {
+            double[] sc = scores.computeIfAbsent(d.doc, k -> new double[3]);
+            sc[1] = Math.min(1.0, sc[1] + FEEDBACK_WEIGHT * Math.min(1.0, d.score / norm));
+          }
+        }
+        ranked = new ArrayList<>(scores.entrySet());
+        ranked.sort(order);
+      }
+    }
     List<Hit> hits = new ArrayList<>(Math.min(query.topK(), ranked.size()));
     for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(query.topK(), ranked.size()))) {
       double[] sc = e.getValue();
@@ -548,6 +574,38 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       hits.add(new Hit(r, fused.applyAsDouble(sc), sc[0], sc[1]));
     }
     return hits;
+  }
+
+  /**
+   * Pseudo-relevance feedback: the rarest words of the first pass's top records that the query does not hold, so a
+   * second keyword pass also finds what those records talk about (a multi-hop question's other half).
+   */
+  private Map<String, Set<String>> feedback(OwnerSearcher s, StoredFields stored,
+      List<Map.Entry<Integer, double[]>> ranked, Map<String, Set<String>> terms) throws IOException {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (String field : terms.keySet()) {
+      Map<String, Double> weight = new HashMap<>();
+      CollectionStatistics cs = s.collectionStatistics(field);
+      if (cs == null) {
+        continue;
+      }
+      for (Map.Entry<Integer, double[]> e : ranked) {
+        for (String t : analyze(field, recordOf(s, stored, e.getKey()).indexText())) {
+          if (terms.get(field).contains(t)) {
+            continue;
+          }
+          long df = s.stats().term(new Term(field, t)).map(TermStatistics::docFreq).orElse(0L);
+          weight.merge(t, Math.log(1 + (cs.docCount() - df + 0.5) / (df + 0.5)), Double::sum);
+        }
+      }
+      Set<String> top = new LinkedHashSet<>();
+      weight.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .limit(feedbackTerms).forEach(e -> top.add(e.getKey()));
+      if (!top.isEmpty()) {
+        out.put(field, top);
+      }
+    }
+    return out;
   }
 
   /** BM25 statistics of the searcher's generation, shared by the searches that run on it. */
