@@ -51,7 +51,7 @@ class ChineseRecallQualityTest {
   //   after speaker names and the previous turn in the indexed text, and MySQL's events read only as a fallback:
   //     overall 0.420 / 0.527, single-hop 0.467 / 0.667, multi-hop 0.269 / 0.269, temporal 0.750 / 0.750,
   //     paraphrase 0.250 / 0.438 (the floors below);
-  //   with keyword feedback from the top three records (index.feedback_terms 5): overall 0.411 / 0.536,
+  //   with keyword feedback on (index.feedback_terms 5, off by default): overall 0.411 / 0.536,
   //     single-hop 0.467 / 0.733, multi-hop 0.231 / 0.231, temporal 0.750 / 0.750, paraphrase 0.250 / 0.438.
   private static final double FLOOR_OVERALL_AT5 = 0.35;
   private static final double FLOOR_OVERALL_AT10 = 0.45;

@@ -160,7 +160,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     this.keywordWeight = keyword / (dense + keyword);
     this.rrf = fusion.equals("rrf");
     this.maxKeywordNorm = keywordNorm.equals("max");
-    this.feedbackTerms = cfg.getInteger("feedback_terms", 5);
+    this.feedbackTerms = cfg.getInteger("feedback_terms", 0);
     // "exact" (default): score every record of the owner, no graph to build; "hnsw": Lucene's filtered kNN.
     exactDense = !"hnsw".equals(cfg.getString("dense", "exact"));
     this.analyzer = new PerFieldAnalyzerWrapper(new KeywordAnalyzer(),
