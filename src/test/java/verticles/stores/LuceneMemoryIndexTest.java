@@ -185,6 +185,37 @@ class LuceneMemoryIndexTest {
   }
 
   @Test
+  @DisplayName("keyword feedback gives records sharing the top hits' rare words a bounded bonus, and leaves the top hits be")
+  void keywordFeedback() {
+    String q = "谁昨天请我吃饭了";
+    float[] v = zh.embedBlocking(List.of(q)).get(0);
+    List<Hit> plain;
+    List<Hit> lifted;
+    try (LuceneMemoryIndex index = open()) {
+      index.replaceTask("t1", zhRecords("t1", "u1", "c1"));
+      plain = index.search(new Query("u1", "c1", List.of(), v, q, 30));
+    }
+    try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, zh.dimension(),
+        new JsonObject().put("feedback_terms", 5))) {
+      lifted = index.search(new Query("u1", "c1", List.of(), v, q, 30));
+      // an exact rare name still wins over anything the feedback lifts
+      float[] name = zh.embedBlocking(List.of("Quillon")).get(0);
+      assertEquals("我的朋友 Quillon 昨天请我吃饭",
+          index.search(new Query("u1", "c1", List.of(), name, "Quillon", 5)).get(0).record().content());
+    }
+    assertEquals(contents(plain).subList(0, 3), contents(lifted).subList(0, 3), "the seeds keep their order");
+    java.util.Map<String, Double> before = new java.util.HashMap<>();
+    plain.forEach(h -> before.put(h.record().content(), h.keywordScore()));
+    List<Hit> gained = lifted.stream().filter(h -> h.keywordScore() > before.getOrDefault(h.record().content(), 0.0))
+        .toList();
+    assertFalse(gained.isEmpty(), "some record shares a seed's rare words: " + contents(lifted));
+    for (Hit h : gained) {
+      assertTrue(h.keywordScore() - before.getOrDefault(h.record().content(), 0.0) <= 0.3 + 1e-9,
+          "bounded bonus for " + h.record().content());
+    }
+  }
+
+  @Test
   @DisplayName("RRF fusion ranks a memory first in both paths at score 1")
   void rrfFusion() {
     try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, zh.dimension(), new JsonObject().put("fusion", "rrf"))) {
