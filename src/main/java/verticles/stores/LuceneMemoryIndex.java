@@ -594,8 +594,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
           if (terms.get(field).contains(t)) {
             continue;
           }
-          long df = s.stats().term(new Term(field, t)).map(TermStatistics::docFreq).orElse(0L);
-          weight.merge(t, Math.log(1 + (cs.docCount() - df + 0.5) / (df + 0.5)), Double::sum);
+          weight.merge(t, idf(s, cs, field, t), Double::sum);
         }
       }
       Set<String> top = new LinkedHashSet<>();
@@ -631,13 +630,17 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       if (cs == null) {
         continue; // no document has this field yet
       }
-      long docCount = cs.docCount();
       for (String t : field.getValue()) {
-        long df = s.stats().term(new Term(field.getKey(), t)).map(TermStatistics::docFreq).orElse(0L);
-        sum += Math.log(1 + (docCount - df + 0.5) / (df + 0.5)); // BM25Similarity's idf
+        sum += idf(s, cs, field.getKey(), t);
       }
     }
     return sum / (1 + BM25_K1);
+  }
+
+  /** BM25Similarity's idf of a term, from the index-wide statistics. */
+  private static double idf(OwnerSearcher s, CollectionStatistics cs, String field, String term) throws IOException {
+    long df = s.stats().term(new Term(field, term)).map(TermStatistics::docFreq).orElse(0L);
+    return Math.log(1 + (cs.docCount() - df + 0.5) / (df + 0.5));
   }
 
   /** The STRICT owner filter (user + character through one term), narrowed to memory types when given. */
