@@ -91,8 +91,9 @@ public final class Config {
     }
     try {
       return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      return v;
+    } catch (NumberFormatException notLong) {
+      // weights and thresholds are decimals; anything else (hosts, keys, "1.2.3") stays a string
+      return v.matches("-?\\d+\\.\\d+") ? (Object) Double.parseDouble(v) : v;
     }
   }
 }

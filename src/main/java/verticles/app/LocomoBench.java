@@ -79,14 +79,16 @@ final class LocomoBench {
     try {
       WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
           .setDefaultPort(base.getPort()));
-      // a fresh run id keeps several runs against one running service apart
-      String run = Long.toString(System.currentTimeMillis(), 36);
+      // a fresh run id keeps several runs against one running service apart; --run and --skip-ingest re-ask the
+      // questions of an earlier run against a running service (ranking experiments without a minute of ingest)
+      String run = opts.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
+      boolean ingest = !opts.containsKey("skip-ingest");
       List<Conversation> conversations = new ArrayList<>();
       for (Path f : files) {
         conversations.add(Conversation.read(f, run));
       }
       long t0 = System.nanoTime();
-      for (Conversation c : conversations) {
+      for (Conversation c : ingest ? conversations : List.<Conversation>of()) {
         if (mode.equals("observations")) {
           importObservations(http, c);
         } else {
@@ -94,7 +96,7 @@ final class LocomoBench {
         }
       }
       double ingestSeconds = (System.nanoTime() - t0) / 1e9;
-      Bench.out(String.format("ingest: %d conversations, %d turns, %s in %.1f s", conversations.size(),
+      Bench.out(String.format("ingest (run %s): %d conversations, %d turns, %s in %.1f s", run, conversations.size(),
           conversations.stream().mapToInt(c -> c.turns.size()).sum(), mode, ingestSeconds));
       Result result = new Result(ks);
       for (Conversation c : conversations) {
@@ -105,7 +107,7 @@ final class LocomoBench {
           if (!reply.getJsonArray("degraded", new JsonArray()).isEmpty()) {
             result.degraded++;
           }
-          result.add(q, retrievedTurns(reply));
+          result.add(c, q, retrievedTurns(reply));
         }
       }
       JsonObject report = result.report(mode, ingestSeconds, files.size());
@@ -313,10 +315,20 @@ final class LocomoBench {
     final Map<String, double[]> sums = new LinkedHashMap<>();
     final Map<String, Integer> counts = new LinkedHashMap<>();
     final List<Double> latenciesMs = new ArrayList<>();
+    /** Per question: where each evidence turn was retrieved (1-based rank, or null), for error analysis. */
+    final JsonArray questions = new JsonArray();
     int degraded;
 
     Result(int[] ks) {
       this.ks = ks;
+    }
+
+    void add(Conversation c, Question q, List<String> retrieved) {
+      JsonObject ranks = new JsonObject();
+      q.evidence().forEach(e -> ranks.put(e, retrieved.contains(e) ? retrieved.indexOf(e) + 1 : null));
+      questions.add(new JsonObject().put("user_id", c.userId).put("category", CATEGORIES.get(q.category()))
+          .put("question", q.question()).put("evidence_ranks", ranks));
+      add(q, retrieved);
     }
 
     void add(Question q, List<String> retrieved) {
@@ -353,7 +365,8 @@ final class LocomoBench {
           .put("recall", recall)
           .put("latency_ms", new JsonObject().put("p50", pct(sorted, 0.50)).put("p95", pct(sorted, 0.95))
               .put("p99", pct(sorted, 0.99)))
-          .put("degraded_replies", degraded);
+          .put("degraded_replies", degraded)
+          .put("questions", questions);
     }
 
     private static double pct(double[] sorted, double p) {

@@ -41,8 +41,10 @@ public final class Main {
         case "--data" -> data = args.pop();
         case "--port" -> port = Integer.parseInt(args.pop());
         default -> {
-          if (opt.startsWith("--") && !args.isEmpty()) {
-            extra.put(opt.substring(2), args.pop());
+          if (opt.startsWith("--")) {
+            // an option without a value (the end, or another option next) is a flag
+            boolean flag = args.isEmpty() || args.peek().startsWith("--");
+            extra.put(opt.substring(2), flag ? "true" : args.pop());
           } else {
             throw new IllegalArgumentException("unknown option " + opt);
           }

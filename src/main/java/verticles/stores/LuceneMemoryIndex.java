@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
@@ -103,6 +104,10 @@ public final class LuceneMemoryIndex implements MemoryIndex {
    */
   static final String F_RECORD = "record_json";
 
+  /** The lower-cased speaker of a message, for the speaker bonus. */
+  static final String F_SPEAKER = "speaker";
+  private static final int MAX_SPEAKER_CHARS = 200;
+
   static final int RRF_K = 60;
   /** Lucene's default BM25 k1, which the keyword normalisation mirrors. */
   static final double BM25_K1 = new BM25Similarity().getK1();
@@ -116,6 +121,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private final boolean rrf;
   private final boolean maxKeywordNorm;
   private final int feedbackTerms;
+  private final double speakerBonus;
   private static final int FEEDBACK_DOCS = 3;
   private static final double FEEDBACK_WEIGHT = 0.3;
   private final boolean exactDense;
@@ -161,6 +167,10 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     this.rrf = fusion.equals("rrf");
     this.maxKeywordNorm = keywordNorm.equals("max");
     this.feedbackTerms = cfg.getInteger("feedback_terms", 0);
+    this.speakerBonus = cfg.getDouble("speaker_bonus", 0.1);
+    if (speakerBonus < 0 || speakerBonus > 1) {
+      throw new IllegalArgumentException("speaker_bonus must be within [0, 1]: " + speakerBonus);
+    }
     // "exact" (default): score every record of the owner, no graph to build; "hnsw": Lucene's filtered kNN.
     exactDense = !"hnsw".equals(cfg.getString("dense", "exact"));
     this.analyzer = new PerFieldAnalyzerWrapper(new KeywordAnalyzer(),
@@ -351,6 +361,12 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       d.add(new StoredField(F_SESSION, r.sessionId()));
     }
     d.add(new StoredField(F_SOURCES, new JsonArray(r.sourceMsgIds() == null ? List.of() : r.sourceMsgIds()).encode()));
+    String speaker = r.metadata() == null ? null : r.metadata().getString("speaker");
+    if (speaker != null && !speaker.isBlank()) {
+      String name = speaker.strip().toLowerCase(Locale.ROOT);
+      d.add(new org.apache.lucene.document.SortedDocValuesField(F_SPEAKER,
+          new BytesRef(name.substring(0, Math.min(name.length(), MAX_SPEAKER_CHARS)))));
+    }
     d.add(new StoredField(F_METADATA, (r.metadata() == null ? new JsonObject() : r.metadata()).encode()));
     d.add(new org.apache.lucene.document.BinaryDocValuesField(F_RECORD,
         new BytesRef(r.toJson().encode().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
@@ -508,14 +524,14 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       Map<String, Set<String>> terms, int candidates) throws IOException {
     boolean denseRuns = query.vector() != null;
     boolean keywordRuns = !terms.isEmpty();
-    Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf}
+    Map<Integer, double[]> scores = new HashMap<>(); // doc -> {dense, keyword, rrf, speaker named}
     if (denseRuns) {
       // Either way the cost follows this owner's records, not the whole index.
       ScoreDoc[] dense = exactDense ? exactScan(s, filter, Vectors.unit(query.vector()), candidates)
           : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, query.vector(), candidates, filter), candidates)
               .scoreDocs);
       for (int i = 0; i < dense.length; i++) {
-        double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[3]);
+        double[] sc = scores.computeIfAbsent(dense[i].doc, k -> new double[4]);
         sc[0] = Math.max(0.0, Math.min(1.0, dense[i].score));
         sc[2] += 1.0 / (RRF_K + i + 1);
       }
@@ -528,7 +544,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       ScoreDoc[] kw = s.search(q, candidates).scoreDocs;
       double norm = maxKeywordNorm ? (kw.length == 0 ? 0 : kw[0].score) : idfReference(s, terms);
       for (int i = 0; i < kw.length; i++) {
-        double[] sc = scores.computeIfAbsent(kw[i].doc, k -> new double[3]);
+        double[] sc = scores.computeIfAbsent(kw[i].doc, k -> new double[4]);
         sc[1] = norm > 0 ? Math.min(1.0, kw[i].score / norm) : 0;
         sc[2] += 1.0 / (RRF_K + i + 1);
       }
@@ -537,7 +553,11 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     double wd = !denseRuns ? 0 : keywordRuns ? denseWeight : 1;
     double wk = !keywordRuns ? 0 : denseRuns ? keywordWeight : 1;
     double rrfScale = (RRF_K + 1.0) / ((denseRuns ? 1 : 0) + (keywordRuns ? 1 : 0));
-    ToDoubleFunction<double[]> fused = sc -> rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1];
+    if (speakerBonus > 0) {
+      markNamedSpeakers(s, scores, query.text());
+    }
+    ToDoubleFunction<double[]> fused = sc -> (rrf ? Math.min(1.0, sc[2] * rrfScale) : wd * sc[0] + wk * sc[1])
+        + speakerBonus * sc[3];
 
     List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(scores.entrySet());
     Comparator<Map.Entry<Integer, double[]>> order = Comparator.<Map.Entry<Integer, double[]>>comparingDouble(
@@ -559,7 +579,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
         double norm = idfReference(s, expansion);
         for (ScoreDoc d : s.search(q, candidates).scoreDocs) {
           if (!seeds.contains(d.doc) && norm > 0) {
-            double[] sc = scores.computeIfAbsent(d.doc, k -> new double[3]);
+            double[] sc = scores.computeIfAbsent(d.doc, k -> new double[4]);
             sc[1] = Math.min(1.0, sc[1] + FEEDBACK_WEIGHT * Math.min(1.0, d.score / norm));
           }
         }
@@ -574,6 +594,65 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       hits.add(new Hit(r, fused.applyAsDouble(sc), sc[0], sc[1]));
     }
     return hits;
+  }
+
+  /**
+   * Sets sc[3] = 1 for the candidates spoken by someone the query names ("What does Nate play?"): what a person
+   * said answers a question about that person far more often than what was said to them. Only when the query names
+   * some of the candidates' speakers but not all; naming everyone prefers no one.
+   */
+  private static void markNamedSpeakers(IndexSearcher s, Map<Integer, double[]> scores, String query)
+      throws IOException {
+    if (query == null || query.isBlank() || scores.isEmpty()) {
+      return;
+    }
+    Map<Integer, String> speakers = new HashMap<>();
+    List<Integer> docs = new ArrayList<>(scores.keySet());
+    docs.sort(null);
+    org.apache.lucene.index.SortedDocValues values = null;
+    org.apache.lucene.index.LeafReaderContext current = null;
+    for (int doc : docs) {
+      org.apache.lucene.index.LeafReaderContext leaf = leafOf(s, doc);
+      if (leaf != current) {
+        current = leaf;
+        values = leaf.reader().getSortedDocValues(F_SPEAKER); // one forward-only iterator per segment
+      }
+      if (values != null && values.advanceExact(doc - leaf.docBase)) {
+        speakers.put(doc, values.lookupOrd(values.ordValue()).utf8ToString());
+      }
+    }
+    String q = query.toLowerCase(Locale.ROOT);
+    Set<String> all = new java.util.HashSet<>(speakers.values());
+    Set<String> named = new java.util.HashSet<>();
+    for (String name : all) {
+      if (names(q, name)) {
+        named.add(name);
+      }
+    }
+    if (named.isEmpty() || named.size() == all.size()) {
+      return;
+    }
+    speakers.forEach((doc, name) -> {
+      if (named.contains(name)) {
+        scores.get(doc)[3] = 1;
+      }
+    });
+  }
+
+  /** Whether the lower-cased text names the speaker: as a whole word, or anywhere for a name in a CJK script. */
+  static boolean names(String text, String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    boolean cjk = name.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
+    for (int at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+      int end = at + name.length();
+      if (cjk || ((at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1)))
+          && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end))))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

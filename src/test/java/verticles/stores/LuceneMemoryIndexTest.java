@@ -216,6 +216,63 @@ class LuceneMemoryIndexTest {
   }
 
   @Test
+  @DisplayName("a question that names one speaker lifts what that speaker said by the speaker bonus, and naming both lifts no one")
+  void speakerBonus() {
+    List<String[]> turns = List.of(
+        new String[] {"Nate", "I usually play CS:GO with my friends on weekends"},
+        new String[] {"Joanna", "Do you play video games every weekend?"},
+        new String[] {"Nate", "I won the Valorant tournament last Saturday!"},
+        new String[] {"Joanna", "I enjoy reading and writing screenplays"},
+        new String[] {"小月", "我周末一般在家打游戏"},
+        new String[] {"阿杰", "你周末都玩什么游戏呀"});
+    List<MemoryRecord> records = new ArrayList<>();
+    List<float[]> vectors = en.embedBlocking(turns.stream().map(t -> t[0] + ": " + t[1]).toList());
+    for (int i = 0; i < turns.size(); i++) {
+      String user = i < 4 ? "u1" : "u2"; // one English and one Chinese conversation
+      records.add(new MemoryRecord("m" + i, "t1", user, "c1", "message", turns.get(i)[1], 1_700_000_000L + i, 5, "s1",
+          List.of("D1:" + i), new JsonObject().put("speaker", turns.get(i)[0]), vectors.get(i)));
+    }
+    java.util.function.BiFunction<LuceneMemoryIndex, String, java.util.Map<String, Double>> scores = (index, q) -> {
+      java.util.Map<String, Double> out = new java.util.HashMap<>();
+      String user = q.codePoints().anyMatch(c -> c > 0x2E80) ? "u2" : "u1";
+      index.search(new Query(user, "c1", List.of(), en.embedBlocking(List.of(q)).get(0), q, 10))
+          .forEach(h -> out.put(h.record().content(), h.score()));
+      return out;
+    };
+    java.util.Map<String, Double> plain;
+    java.util.Map<String, Double> plainBoth;
+    java.util.Map<String, Double> plainZh;
+    try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, en.dimension(),
+        new JsonObject().put("speaker_bonus", 0.0))) {
+      index.replaceTask("t1", records);
+      plain = scores.apply(index, "What video games does Nate play?");
+      plainBoth = scores.apply(index, "What games do Nate and Joanna play together?");
+      plainZh = scores.apply(index, "小月周末玩什么游戏");
+    }
+    try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, en.dimension(),
+        new JsonObject().put("speaker_bonus", 0.1))) {
+      java.util.Map<String, Double> named = scores.apply(index, "What video games does Nate play?");
+      for (int i = 0; i < turns.size(); i++) {
+        String content = turns.get(i)[1];
+        if (named.containsKey(content)) {
+          double lift = turns.get(i)[0].equals("Nate") ? 0.1 : 0.0;
+          assertEquals(plain.get(content) + lift, named.get(content), 1e-6, content);
+        }
+      }
+      assertEquals(plainBoth, scores.apply(index, "What games do Nate and Joanna play together?"));
+      java.util.Map<String, Double> zhNamed = scores.apply(index, "小月周末玩什么游戏");
+      assertEquals(plainZh.get("我周末一般在家打游戏") + 0.1, zhNamed.get("我周末一般在家打游戏"), 1e-6);
+      assertEquals(plainZh.get("你周末都玩什么游戏呀"), zhNamed.get("你周末都玩什么游戏呀"), 1e-6);
+    }
+    assertTrue(LuceneMemoryIndex.names("what does nate play?", "nate"));
+    assertFalse(LuceneMemoryIndex.names("the senate voted", "nate"), "a name is a whole word");
+    assertFalse(LuceneMemoryIndex.names("natelie said", "nate"));
+    assertTrue(LuceneMemoryIndex.names("小月喜欢什么", "小月"), "Chinese names have no word boundaries");
+    assertThrows(IllegalArgumentException.class,
+        () -> new LuceneMemoryIndex(dir, en.dimension(), new JsonObject().put("speaker_bonus", 2.0)));
+  }
+
+  @Test
   @DisplayName("RRF fusion ranks a memory first in both paths at score 1")
   void rrfFusion() {
     try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, zh.dimension(), new JsonObject().put("fusion", "rrf"))) {
