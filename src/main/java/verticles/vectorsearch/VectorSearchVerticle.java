@@ -32,7 +32,6 @@ public final class VectorSearchVerticle extends VerticleBase {
   private QueryEmbeddingCache cache;
   private WorkerExecutor indexPool;
   private double duplicateCosine;
-  private String queryInstruction;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
     this.embedder = embedder;
@@ -46,7 +45,6 @@ public final class VectorSearchVerticle extends VerticleBase {
     embeddingBreaker = Breakers.create(vertx, config(), "embedding", recall.getLong("embedding_timeout_ms", 700L));
     indexBreaker = Breakers.create(vertx, config(), "vector-index", recall.getLong("index_timeout_ms", 600L));
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
-    queryInstruction = config().getJsonObject("embedding").getString("query_instruction", "");
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
     return Future.all(List.of(
@@ -140,7 +138,7 @@ public final class VectorSearchVerticle extends VerticleBase {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return embeddingBreaker.<List<float[]>>execute(() -> embedder.embed(List.of(queryInstruction + query))).map(v -> {
+    return embeddingBreaker.<List<float[]>>execute(() -> embedder.embed(List.of(query))).map(v -> {
       cache.put(query, v.get(0));
       return v.get(0);
     });
