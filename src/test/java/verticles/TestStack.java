@@ -31,9 +31,10 @@ public final class TestStack {
   public static JsonObject testConfig(Path data) {
     JsonObject cfg = Config.defaults();
     cfg.put("data_dir", data.toString());
-    cfg.getJsonObject("http").put("port", 0).put("instances", 1).put("host", "127.0.0.1");
+    cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+    cfg.getJsonObject("instances").put("gateway", 1).put("extractor", 2);
     cfg.getJsonObject("kafka").put("partitions", 4);
-    cfg.getJsonObject("extractor").put("retry_backoff_ms", 200).put("instances", 2);
+    cfg.getJsonObject("extractor").put("retry_backoff_ms", 200);
     cfg.getJsonObject("outbox").put("republish_interval_ms", 300).put("republish_after_ms", 1000);
     cfg.getJsonObject("sessions").put("message_threshold", 5).put("idle_timeout_s", 2).put("sweep_interval_s", 1);
     cfg.put("breakers", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 1000));

@@ -56,6 +56,7 @@ public final class Engram implements AutoCloseable {
   private Embedder embedder;
   private ObjectStore objectStore;
   private PrometheusMeterRegistry metrics;
+  private Roles roles = Roles.all();
 
   private Engram(JsonObject config) {
     this.config = config;
@@ -84,11 +85,14 @@ public final class Engram implements AutoCloseable {
     }
     JsonObject mysql = config.getJsonObject("mysql");
     JsonObject kafkaCfg = config.getJsonObject("kafka");
+    JsonObject clusterCfg = config.getJsonObject("cluster", new JsonObject());
+    boolean clustered = clusterCfg.getBoolean("enabled", false);
+    roles = clustered ? Roles.parse(clusterCfg.getString("roles", "all")) : Roles.all();
 
     // The two embedded servers take seconds each; start them side by side.
     Thread dbThread = null;
     Exception[] dbError = new Exception[1];
-    if (mysql.getBoolean("embedded", true)) {
+    if (roles.usesMysql() && mysql.getBoolean("embedded", true)) {
       mariaDb = new EmbeddedMariaDb(data.resolve("mysql"), mysql.getInteger("port", 0), mysql.getString("database"));
       dbThread = new Thread(() -> {
         try {
@@ -100,7 +104,7 @@ public final class Engram implements AutoCloseable {
       dbThread.start();
       mysql.put("host", "127.0.0.1").put("port", mariaDb.port()).put("user", "root").put("password", "");
     }
-    if (kafkaCfg.getBoolean("embedded", true)) {
+    if (roles.has(Roles.WORKER) && kafkaCfg.getBoolean("embedded", true)) {
       kafka = new EmbeddedKafka(data.resolve("kafka"), kafkaCfg.getInteger("port", 0));
       kafka.start();
       kafkaCfg.put("bootstrap_servers", kafka.bootstrapServers());
@@ -116,33 +120,57 @@ public final class Engram implements AutoCloseable {
     String registryName = "engram-" + java.util.UUID.randomUUID();
     metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     config.put("metrics_registry", registryName);
-    vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setRegistryName(registryName)))
-        .withMetrics(new MicrometerMetricsFactory(metrics))
-        .build();
-    embedder = await(vertx.executeBlocking(() -> createEmbedder()));
-    index = new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), config.getJsonObject("index"));
-    objectStore = createObjectStore(data);
-    await(Mysql.migrate(vertx, mysql));
-    await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setRegistryName(registryName));
+    io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    if (clustered) {
+      options.getEventBusOptions().setHost(blankToNull(clusterCfg.getString("host", "")))
+          .setClusterPublicHost(blankToNull(clusterCfg.getString("public_address", "")));
+      vertx = await(builder.with(options).withClusterManager(ClusterConfig.manager(clusterCfg)).buildClustered());
+    } else {
+      vertx = builder.with(options).build();
+    }
+    if (roles.has(Roles.INDEX)) {
+      embedder = await(vertx.executeBlocking(() -> createEmbedder()));
+      index = new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), config.getJsonObject("index"));
+    }
+    if (roles.has(Roles.WORKER)) {
+      objectStore = createObjectStore(data);
+      await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
+    }
+    if (roles.usesMysql()) {
+      await(Mysql.migrate(vertx, mysql)); // Flyway takes a database lock, so nodes may migrate side by side
+    }
 
-    int cores = Runtime.getRuntime().availableProcessors();
-    JsonObject ex = config.getJsonObject("extractor");
-    int gatewayInstances = config.getJsonObject("http").getInteger("instances", 0);
-    await(Future.all(List.of(
-        deploy(StructuredSearchVerticle::new, 1),
-        deploy(() -> new VectorSearchVerticle(embedder, index), 1),
-        deploy(() -> new ArchiverVerticle(objectStore), 1),
-        deploy(IntentDetectorVerticle::new, 1),
-        deploy(MergerVerticle::new, 2))));
-    // Consumers and producers come after the stores they call.
-    await(Future.all(List.of(
-        deploy(OutboxVerticle::new, 1),
-        deploy(() -> new LLMExtractorVerticle(createExtractor()), ex.getInteger("instances", 2)))));
-    await(deploy(GatewayVerticle::new, gatewayInstances > 0 ? gatewayInstances : cores));
-    LOG.info("Engram listening on http://{}:{} (data in {}, started in {} ms)",
-        config.getJsonObject("http").getString("host"), port(), data, (System.nanoTime() - t0) / 1_000_000);
+    // Stores' verticles first, then their callers: consumers and producers, then the API.
+    JsonObject n = config.getJsonObject("instances", new JsonObject());
+    List<Future<String>> stores = new ArrayList<>();
+    if (roles.usesMysql()) {
+      stores.add(deploy(StructuredSearchVerticle::new, n.getInteger("structured", 1)));
+    }
+    if (roles.has(Roles.INDEX)) {
+      stores.add(deploy(() -> new VectorSearchVerticle(embedder, index), n.getInteger("vector", 1)));
+    }
+    if (roles.has(Roles.WORKER)) {
+      stores.add(deploy(() -> new ArchiverVerticle(objectStore), n.getInteger("archiver", 1)));
+    }
+    if (roles.has(Roles.RECALL)) {
+      stores.add(deploy(IntentDetectorVerticle::new, n.getInteger("intent", 1)));
+      stores.add(deploy(MergerVerticle::new, n.getInteger("merger", 2)));
+    }
+    await(Future.all(stores));
+    if (roles.has(Roles.WORKER)) {
+      await(Future.all(List.of(
+          deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
+          deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
+    }
+    if (roles.has(Roles.GATEWAY)) {
+      int gateways = n.getInteger("gateway", 0);
+      await(deploy(GatewayVerticle::new, gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
+    }
+    LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",
+        roles, roles.has(Roles.GATEWAY) ? "listening on http://" + http.getString("host") + ":" + port() + " " : "",
+        data, (System.nanoTime() - t0) / 1_000_000);
   }
 
   private Future<String> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
@@ -176,7 +204,15 @@ public final class Engram implements AutoCloseable {
     };
   }
 
-  static <T> T await(Future<T> f) throws Exception {
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  public Roles roles() {
+    return roles;
+  }
+
+  public static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {

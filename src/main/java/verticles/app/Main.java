@@ -23,6 +23,7 @@ public final class Main {
       case "bench" -> Bench.run(a);
       default -> {
         LOG.error("unknown command '{}'; usage: engram serve [--data DIR] [--port N] [--config FILE]"
+            + " [--cluster [--roles gateway,recall,worker,index|all]]"
             + " | engram bench embed|ingest [options]", cmd);
         System.exit(2);
       }
@@ -62,7 +63,23 @@ public final class Main {
   }
 
   private static void serve(Deque<String> args) throws Exception {
-    JsonObject cfg = config(args, new java.util.HashMap<>());
+    Map<String, String> extra = new java.util.HashMap<>();
+    JsonObject cfg = config(args, extra);
+    JsonObject cluster = cfg.getJsonObject("cluster");
+    if (extra.containsKey("cluster")) {
+      cluster.put("enabled", !"false".equals(extra.remove("cluster")));
+    }
+    if (extra.containsKey("roles")) {
+      cluster.put("roles", extra.remove("roles"));
+    }
+    if (!extra.isEmpty()) {
+      throw new IllegalArgumentException("unknown option(s) for serve: --" + String.join(", --", extra.keySet()));
+    }
+    if (cluster.getBoolean("enabled", false)) {
+      Roles.parse(cluster.getString("roles", "all")); // a bad role fails here, before anything starts
+    } else if (!"all".equals(cluster.getString("roles", "all"))) {
+      throw new IllegalArgumentException("--roles needs --cluster: a single node runs every role");
+    }
     Engram engram = Engram.start(cfg);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,9 @@
 package verticles.outbox;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.shareddata.Lock;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -13,12 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.stores.Breakers;
 import verticles.stores.KafkaSetup;
 
 /**
  * Publishes task rows to Kafka. A row is written first (MySQL), then published here; rows that could not be
  * published (Kafka away) or whose retry is due are swept up periodically, so nothing is lost. Also cuts tasks from
  * idle sessions' buffered messages.
+ *
+ * <p>The two sweeps run once per cluster, not once per node: only the instance holding the cluster-wide lock
+ * {@value #LEADER_LOCK} sweeps. It keeps the lock until it stops; Hazelcast frees the lock of a member that dies,
+ * and the next instance to ask takes over. Publishing a task handed over by the gateway runs everywhere.
  */
 public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
@@ -26,8 +34,13 @@ public final class OutboxVerticle extends VerticleBase {
 
   private KafkaProducer<String, String> producer;
   private String topic;
+  static final String LEADER_LOCK = "engram.outbox.leader";
+
   private boolean sweeping;
   private boolean cutting;
+  private Lock leadership;
+  private boolean asking;
+  private long lockTimeoutMs;
 
   @Override
   public Future<?> start() {
@@ -36,12 +49,42 @@ public final class OutboxVerticle extends VerticleBase {
     producer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
     JsonObject outbox = config().getJsonObject("outbox");
     JsonObject sessions = config().getJsonObject("sessions");
+    lockTimeoutMs = config().getJsonObject("cluster", new JsonObject()).getLong("lock_timeout_ms", 1000L);
+    MeterRegistry registry = Breakers.registry(config());
+    if (registry != null) {
+      Gauge.builder("engram_outbox_leader", this, o -> o.leadership != null ? 1 : 0)
+          .description("1 on the outbox instance that runs the cluster's sweeps")
+          .strongReference(true)
+          .register(registry);
+    }
     long unpublishedAfter = outbox.getLong("republish_after_ms", 10_000L);
-    vertx.setPeriodic(outbox.getLong("republish_interval_ms", 5000L), id -> sweep(unpublishedAfter));
+    vertx.setPeriodic(outbox.getLong("republish_interval_ms", 5000L), id -> {
+      if (leads()) {
+        sweep(unpublishedAfter);
+      }
+    });
     long idle = sessions.getLong("idle_timeout_s", 1800L);
-    vertx.setPeriodic(sessions.getLong("sweep_interval_s", 30L) * 1000, id -> cutIdle(idle));
+    vertx.setPeriodic(sessions.getLong("sweep_interval_s", 30L) * 1000, id -> {
+      if (leads()) {
+        cutIdle(idle);
+      }
+    });
     return Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, task -> publishAll(List.of(task))
         .map(n -> new JsonObject().put("published", n)));
+  }
+
+  /** Whether this instance runs the sweeps; if not, asks for the lock once more (one question at a time). */
+  private boolean leads() {
+    if (leadership == null && !asking) {
+      asking = true;
+      vertx.sharedData().getLockWithTimeout(LEADER_LOCK, lockTimeoutMs)
+          .onSuccess(lock -> {
+            leadership = lock;
+            LOG.info("This outbox now runs the cluster's republish and idle-session sweeps");
+          })
+          .onComplete(x -> asking = false);
+    }
+    return leadership != null;
   }
 
   /** Publishes tasks and marks the ones that made it; returns how many did. */
@@ -108,6 +151,10 @@ public final class OutboxVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (leadership != null) {
+      leadership.release(); // hand the sweeps over now rather than when the member leaves
+      leadership = null;
+    }
     return producer == null ? Future.succeededFuture() : producer.close();
   }
 }

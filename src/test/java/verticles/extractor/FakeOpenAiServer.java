@@ -160,6 +160,13 @@ public final class FakeOpenAiServer {
         "server_error", null);
   }
 
+  /** Answers as {@link #good()} does, but only after {@code ms}: a model that takes its time. */
+  public Behaviour slow(long ms) {
+    Behaviour good = good();
+    return (request, body) -> io.vertx.core.Vertx.currentContext().owner().setTimer(ms,
+        id -> good.respond(request, body));
+  }
+
   /** Never answers: the client's timeout has to fire. */
   public static Behaviour hang() {
     return (request, body) -> { };
