@@ -38,6 +38,11 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
   private int maxInFlight;
+  /** Records this instance works on at once, over all its partitions: bounds its LLM calls and memory. */
+  private int maxInFlightTotal;
+  private int inFlightTotal;
+  private boolean pausedAll;
+  private final java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
   private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
   private DeliveryOptions storeCall;
@@ -51,13 +56,23 @@ public final class LLMExtractorVerticle extends VerticleBase {
     JsonObject kafka = config().getJsonObject("kafka");
     JsonObject cfg = config().getJsonObject("extractor");
     maxInFlight = cfg.getInteger("max_in_flight_per_partition", 8);
+    maxInFlightTotal = cfg.getInteger("max_in_flight", 32);
     messageIndexing = MemoryRecords.MessageIndexing.from(cfg);
     dlqTopic = kafka.getString("dlq_topic");
     storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
     dlqProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
     consumer = KafkaConsumer.create(vertx, KafkaSetup.consumer(kafka));
-    consumer.partitionsRevokedHandler(parts -> parts.forEach(this::forget));
-    consumer.partitionsAssignedHandler(parts -> parts.forEach(this::forget));
+    consumer.partitionsRevokedHandler(parts -> {
+      parts.forEach(this::forget);
+      assigned.removeAll(parts);
+    });
+    consumer.partitionsAssignedHandler(parts -> {
+      parts.forEach(this::forget);
+      assigned.addAll(parts);
+      if (pausedAll) {
+        consumer.pause(parts); // still at the instance's limit
+      }
+    });
     consumer.exceptionHandler(e -> LOG.warn("Kafka consumer: {}", e.toString()));
     consumer.handler(this::onRecord);
     return consumer.subscribe(kafka.getString("topic"));
@@ -77,7 +92,21 @@ public final class LLMExtractorVerticle extends VerticleBase {
     if (tracker.inFlight() >= maxInFlight && paused.add(tp)) {
       consumer.pause(tp);
     }
-    settle(record, tp, tracker, 0).onSuccess(x -> finished(tp, tracker, record.offset()));
+    if (++inFlightTotal >= maxInFlightTotal && !pausedAll) {
+      pausedAll = true;
+      consumer.pause(Set.copyOf(assigned));
+    }
+    settle(record, tp, tracker, 0)
+        .onComplete(x -> {
+          inFlightTotal--;
+          if (pausedAll && inFlightTotal < maxInFlightTotal) {
+            pausedAll = false;
+            Set<TopicPartition> resume = new java.util.HashSet<>(assigned);
+            resume.removeAll(paused); // those wait for their own records to finish
+            consumer.resume(resume);
+          }
+        })
+        .onSuccess(x -> finished(tp, tracker, record.offset()));
   }
 
   /** Processes a record until it is settled; while the stores are away it waits and tries again. */
@@ -104,7 +133,9 @@ public final class LLMExtractorVerticle extends VerticleBase {
     }
     if (paused.contains(tp) && tracker.inFlight() < maxInFlight) {
       paused.remove(tp);
-      consumer.resume(tp);
+      if (!pausedAll) { // else the instance-wide resume brings it back
+        consumer.resume(tp);
+      }
     }
   }
 
