@@ -38,13 +38,13 @@ class ClusterXmlTest {
   @Test
   @DisplayName("the cluster name, members, port and public address come from the engram.cluster variables")
   void variablesAreSubstituted() throws IOException {
-    Config c = load("engram-staging", "10.0.0.1, engram-2:5702,engram-3", "5801", "203.0.113.7:15801");
+    Config c = load("engram-staging", "10.0.0.1, engram-2:5702,engram-3", "5801", "203.0.113.7");
     NetworkConfig net = c.getNetworkConfig();
     assertEquals("engram-staging", c.getClusterName());
     assertEquals(List.of("10.0.0.1", "engram-2:5702", "engram-3"), net.getJoin().getTcpIpConfig().getMembers());
     assertEquals(5801, net.getPort());
     assertTrue(net.isPortAutoIncrement(), "the port auto-increments when taken");
-    assertEquals("203.0.113.7:15801", net.getPublicAddress());
+    assertEquals("203.0.113.7", net.getPublicAddress());
   }
 
   @Test
