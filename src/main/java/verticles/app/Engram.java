@@ -38,6 +38,7 @@ import verticles.stores.ObjectStore;
 import verticles.stores.OnnxEmbedder;
 import verticles.stores.OpenAiEmbedder;
 import verticles.stores.S3ObjectStore;
+import verticles.stores.VikingDbMemoryIndex;
 import verticles.structured.StructuredSearchVerticle;
 import verticles.vectorsearch.VectorSearchVerticle;
 
@@ -132,7 +133,7 @@ public final class Engram implements AutoCloseable {
     }
     if (roles.has(Roles.INDEX)) {
       embedder = await(vertx.executeBlocking(() -> createEmbedder()));
-      index = new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), config.getJsonObject("index"));
+      index = createIndex(data);
     }
     if (roles.has(Roles.WORKER)) {
       objectStore = createObjectStore(data);
@@ -192,6 +193,15 @@ public final class Engram implements AutoCloseable {
       case "rules" -> new RuleExtractor();
       case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"));
       default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
+    };
+  }
+
+  private MemoryIndex createIndex(Path data) {
+    JsonObject cfg = config.getJsonObject("index");
+    return switch (cfg.getString("type", "lucene")) {
+      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg);
+      case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()));
+      default -> throw new IllegalArgumentException("index.type must be lucene or vikingdb");
     };
   }
 

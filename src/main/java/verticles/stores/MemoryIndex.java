@@ -4,13 +4,14 @@ import java.util.List;
 
 /**
  * The vector + keyword index of memories. Blocking API: callers run it on worker threads.
- * Lucene on local disk by default; a remote engine (VikingDB) by config later.
+ * Lucene on local disk by default; a remote engine (VikingDB) by config ({@code index.type}).
  */
 public interface MemoryIndex extends AutoCloseable {
 
   /**
-   * Atomically replaces everything task {@code taskId} wrote before, and any record with the same id, by
-   * {@code records} (all of which carry vectors). Replaying a task therefore never duplicates.
+   * Replaces everything task {@code taskId} wrote before, and any record with the same id, by {@code records} (all
+   * of which carry vectors). Replaying a task therefore never duplicates. Lucene does it atomically; VikingDB
+   * upserts first and then deletes what the task no longer writes, so a search in between may see both.
    */
   void replaceTask(String taskId, List<MemoryRecord> records);
 

@@ -16,6 +16,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * AWS Signature Version 4 for S3 (header-based, signed payload), as in "Authenticating Requests: Using the
  * Authorization Header" of the S3 API reference. Checked against the examples published there.
+ *
+ * <p>Volcengine's OpenAPI signature (used by VikingDB) is the same construction under other names: algorithm
+ * {@code HMAC-SHA256}, the date key derived from the bare secret (no "AWS4" prefix), scope terminator
+ * {@code request}, date header {@code X-Date} (Volcengine docs "签名机制": kDate = HMAC(kSecret, Date), …,
+ * kSigning = HMAC(kService, "request")). {@link Flavor#VOLCENGINE} selects those.
  */
 final class SigV4 {
   static final String ALGORITHM = "AWS4-HMAC-SHA256";
@@ -23,16 +28,28 @@ final class SigV4 {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final HexFormat HEX = HexFormat.of();
 
+  /** The names that differ between AWS SigV4 and Volcengine's HMAC-SHA256 signature. */
+  record Flavor(String algorithm, String keyPrefix, String terminator, String separator) {
+    static final Flavor AWS = new Flavor(ALGORITHM, "AWS4", "aws4_request", ",");
+    static final Flavor VOLCENGINE = new Flavor("HMAC-SHA256", "", "request", ", ");
+  }
+
   private final String accessKey;
   private final String secretKey;
   private final String region;
   private final String service;
+  private final Flavor flavor;
 
   SigV4(String accessKey, String secretKey, String region, String service) {
+    this(accessKey, secretKey, region, service, Flavor.AWS);
+  }
+
+  SigV4(String accessKey, String secretKey, String region, String service, Flavor flavor) {
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.region = region;
     this.service = service;
+    this.flavor = flavor;
   }
 
   /**
@@ -40,8 +57,8 @@ final class SigV4 {
    *
    * @param canonicalUri the request path exactly as sent, already URI-encoded (see {@link #encodePath})
    * @param canonicalQuery from {@link #canonicalQuery}, sent as the request's query string too
-   * @param headers every header to sign (must include host and x-amz-date); names in any case
-   * @param amzDate the x-amz-date value, {@code yyyyMMdd'T'HHmmss'Z'}
+   * @param headers every header to sign (must include host and the date header); names in any case
+   * @param amzDate the x-amz-date (Volcengine: X-Date) value, {@code yyyyMMdd'T'HHmmss'Z'}
    */
   String authorization(String method, String canonicalUri, String canonicalQuery, Map<String, String> headers,
                        String payloadHash, String amzDate) {
@@ -57,17 +74,18 @@ final class SigV4 {
         + payloadHash;
 
     String date = amzDate.substring(0, 8);
-    String scope = date + "/" + region + "/" + service + "/aws4_request";
-    String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + sha256Hex(utf8(canonicalRequest));
+    String scope = date + "/" + region + "/" + service + "/" + flavor.terminator();
+    String stringToSign = flavor.algorithm() + "\n" + amzDate + "\n" + scope + "\n"
+        + sha256Hex(utf8(canonicalRequest));
 
-    byte[] key = hmac(utf8("AWS4" + secretKey), date);
+    byte[] key = hmac(utf8(flavor.keyPrefix() + secretKey), date);
     key = hmac(key, region);
     key = hmac(key, service);
-    key = hmac(key, "aws4_request");
+    key = hmac(key, flavor.terminator());
     String signature = HEX.formatHex(hmac(key, stringToSign));
 
-    return ALGORITHM + " Credential=" + accessKey + "/" + scope
-        + ",SignedHeaders=" + signedHeaders + ",Signature=" + signature;
+    return flavor.algorithm() + " Credential=" + accessKey + "/" + scope
+        + flavor.separator() + "SignedHeaders=" + signedHeaders + flavor.separator() + "Signature=" + signature;
   }
 
   /** Query parameters encoded and sorted by name (then value), joined as {@code a=1&b=2}; "" when none. */
