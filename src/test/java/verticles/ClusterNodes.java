@@ -72,7 +72,12 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Starts a node in this JVM. */
   Engram start(String roles) throws Exception {
-    Engram e = Engram.start(config(roles, Files.createTempDirectory("engram-node-")));
+    return start(roles, new JsonObject());
+  }
+
+  /** Starts a node in this JVM with {@code extra} merged over its config. */
+  Engram start(String roles, JsonObject extra) throws Exception {
+    Engram e = Engram.start(config(roles, Files.createTempDirectory("engram-node-")).mergeIn(extra, true));
     local.add(e);
     return e;
   }

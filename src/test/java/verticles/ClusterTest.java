@@ -64,7 +64,18 @@ class ClusterTest {
       JsonObject reply = recall(http, user, "豆豆是什么狗");
       assertEquals(new JsonArray(), reply.getJsonArray("degraded"), reply.encode());
       assertTrue(reply.getJsonArray("memories").encode().contains("豆豆"), reply.encode());
+
+      // a second node on a local Lucene index would split the memories: it refuses to start
+      JsonObject impatient = cluster.config("index", tmpDir()).getJsonObject("cluster").put("index_lock_wait_ms", 1500);
+      IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> cluster.start("index", new JsonObject().put("cluster", impatient)));
+      assertTrue(refused.getMessage().contains("engram.index.lucene"), refused.getMessage());
+      assertEquals(new JsonArray(), recall(http, user, "豆豆是什么狗").getJsonArray("degraded"));
     }
+  }
+
+  private static Path tmpDir() throws java.io.IOException {
+    return Files.createTempDirectory("engram-node-");
   }
 
   @Test

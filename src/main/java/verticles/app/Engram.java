@@ -132,6 +132,9 @@ public final class Engram implements AutoCloseable {
       vertx = builder.with(options).build();
     }
     if (roles.has(Roles.INDEX)) {
+      if (clustered && "lucene".equals(config.getJsonObject("index").getString("type", "lucene"))) {
+        ownLuceneIndex(clusterCfg);
+      }
       embedder = await(vertx.executeBlocking(() -> createEmbedder()));
       index = createIndex(data);
     }
@@ -194,6 +197,22 @@ public final class Engram implements AutoCloseable {
       case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"));
       default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
     };
+  }
+
+  /**
+   * A local Lucene index serves the whole cluster from one node: two index nodes would each hold part of the
+   * memories, since the event bus spreads writes over them. So an index node first takes the cluster-wide lock
+   * {@code engram.index.lucene}; a second one waits (a replacement, while the cluster notices its predecessor
+   * died) and then refuses to start. For several index nodes, use a shared engine ({@code index.type vikingdb}).
+   */
+  private void ownLuceneIndex(JsonObject clusterCfg) throws Exception {
+    long waitMs = clusterCfg.getLong("index_lock_wait_ms", 60_000L);
+    try {
+      await(vertx.sharedData().getLockWithTimeout("engram.index.lucene", waitMs));
+    } catch (Exception e) {
+      throw new IllegalStateException("another node already runs the index role on a local Lucene index (waited "
+          + waitMs + " ms for cluster lock engram.index.lucene); run one index node, or set index.type vikingdb", e);
+    }
   }
 
   private MemoryIndex createIndex(Path data) {
