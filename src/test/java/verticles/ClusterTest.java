@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -159,8 +158,7 @@ class ClusterTest {
   // ---------------------------------------------------------------- helpers
 
   private static WebClient client(Engram node) {
-    return WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.port()));
+    return TestStack.client(node.vertx(), node.port(), TestStack.API_KEY);
   }
 
   private static String postSession(WebClient http, String user, String text) throws Exception {

@@ -136,11 +136,14 @@ class EndToEndMemoryTest {
         .compose(t -> TestStack.until(() -> TestStack.get("/v1/users/" + user + "/characters/c1/summaries"),
             r -> r.bodyAsJsonObject().getJsonArray("summaries").getJsonObject(0).getString("archive_path") != null,
             30_000))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        .compose(r -> {
           String path = r.bodyAsJsonObject().getJsonArray("summaries").getJsonObject(0).getString("archive_path");
-          assertEquals("conversations/" + user + "/c1/2023/11/14/s-42.json", path);
-          Path file = Path.of(TestStack.engram().config().getString("data_dir"), "archive").resolve(path);
-          JsonObject archive = new JsonObject(Files.readString(file));
+          // archives are kept under the tenant-scoped user id
+          ctx.verify(() -> assertEquals("conversations/default:" + user + "/c1/2023/11/14/s-42.json", path));
+          return TestStack.engram().objectStore().get(path);
+        })
+        .onComplete(ctx.succeeding(buffer -> ctx.verify(() -> {
+          JsonObject archive = buffer.toJsonObject();
           assertEquals("今天好累 😮‍💨", archive.getJsonArray("messages").getJsonObject(0).getString("content"));
           assertEquals("s-42", archive.getString("session_id"));
           ctx.completeNow();

@@ -47,7 +47,8 @@ class ProductionProfileTest {
     cfg.getJsonObject("extractor").put("type", "openai").put("llm", new JsonObject().put("base_url", llm.baseUrl())
         .put("api_key", FakeOpenAiServer.API_KEY).put("model", "fake-chat").put("timeout_ms", 5000));
     try (Engram prod = Engram.start(cfg)) {
-      WebClient http = WebClient.create(vertx);
+      WebClient http = io.vertx.ext.web.client.WebClientSession.create(WebClient.create(vertx))
+          .addHeader("Authorization", "Bearer " + TestStack.API_KEY);
       JsonObject session = new JsonObject().put("user_id", "u-prod").put("character_id", "c1").put("session_id", "s1")
           .put("messages", new JsonArray()
               .add(new JsonObject().put("msg_id", "m1").put("role", "user").put("content", "我的生日是3月15日")
@@ -66,7 +67,7 @@ class ProductionProfileTest {
       JsonArray profiles = await(http.get(prod.port(), "127.0.0.1", "/v1/users/u-prod/characters/c1/profiles")
           .send()).bodyAsJsonObject().getJsonArray("profiles");
       assertEquals("火锅🍲", EndToEndMemoryTest.profileValue(profiles, "favorite_food"), "the LLM's extraction was stored");
-      String key = "conversations/u-prod/c1/2024/11/18/s1.json";
+      String key = "conversations/default:u-prod/c1/2024/11/18/s1.json"; // tenant-scoped user id
       for (long deadline = System.currentTimeMillis() + 30_000;
           !s3.storedKeys().contains(key) && System.currentTimeMillis() < deadline; ) {
         await(vertx.timer(100));

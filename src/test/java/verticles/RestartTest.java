@@ -38,7 +38,8 @@ class RestartTest {
     Vertx client = Vertx.vertx();
     try {
       try (Engram first = Engram.start(cfg)) {
-        WebClient http = WebClient.create(client);
+        WebClient http = io.vertx.ext.web.client.WebClientSession.create(WebClient.create(client))
+            .addHeader("Authorization", "Bearer " + TestStack.API_KEY);
         int port = first.port();
         taskId = await(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session))
             .bodyAsJsonObject().getString("task_id");
@@ -53,7 +54,8 @@ class RestartTest {
         assertNotNull(EndToEndMemoryTest.find(before.getJsonArray("memories"), "12-01", "十二月一号"), before.encode());
       }
       try (Engram second = Engram.start(cfg)) {
-        WebClient http = WebClient.create(client);
+        WebClient http = io.vertx.ext.web.client.WebClientSession.create(WebClient.create(client))
+            .addHeader("Authorization", "Bearer " + TestStack.API_KEY);
         int port = second.port();
         JsonObject status = await(http.get(port, "127.0.0.1", "/v1/tasks/" + taskId).send()).bodyAsJsonObject();
         assertEquals("completed", status.getString("status"));

@@ -7,6 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
+import io.vertx.core.json.JsonArray;
+import verticles.gateway.ApiKeys;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,25 @@ public final class TestStack {
 
   private TestStack() {}
 
+  /** The test keys: tenant {@code default} (memory and admin), another tenant, and a key without write scope. */
+  public static final String API_KEY = "test-key-default";
+  public static final String API_KEY_B = "test-key-tenant-b";
+  public static final String API_KEY_READ_ONLY = "test-key-read-only";
+  public static final String API_KEY_LIMITED = "test-key-limited";
+  public static final String JWT_SECRET = "test-jwt-secret-for-the-websocket-only-0123456789";
+
+  static JsonObject key(String name, String tenant, String key, String... scopes) {
+    return new JsonObject().put("name", name).put("tenant", tenant).put("sha256", ApiKeys.sha256(key))
+        .put("scopes", new JsonArray(java.util.List.of((Object[]) scopes)));
+  }
+
+  /** A client of the node that sends the test key with every request. */
+  public static WebClient client(Vertx vertx, int port, String apiKey) {
+    return WebClientSession.create(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+            .setDefaultPort(port).setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS)))
+        .addHeader("Authorization", "Bearer " + apiKey);
+  }
+
   /** Test settings: quick retries and sweeps so recovery paths finish in seconds. */
   public static JsonObject testConfig(Path data) {
     JsonObject cfg = Config.defaults();
@@ -38,6 +60,14 @@ public final class TestStack {
     cfg.getJsonObject("outbox").put("republish_interval_ms", 300).put("republish_after_ms", 1000);
     cfg.getJsonObject("sessions").put("message_threshold", 5).put("idle_timeout_s", 2).put("sweep_interval_s", 1);
     cfg.put("breakers", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 1000));
+    cfg.getJsonObject("auth").put("keys", new JsonArray()
+        .add(key("test", "default", API_KEY, "memory", "admin"))
+        .add(key("tenant-b", "tenant-b", API_KEY_B, "memory"))
+        .add(key("reader", "default", API_KEY_READ_ONLY, "read"))
+        .add(key("limited", "default", API_KEY_LIMITED, "memory").put("rate_limit_per_s", 0.5).put("rate_limit_burst", 2)))
+        .put("rate_limit_per_s", 100_000) // the suite's own traffic is never limited
+        .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET).put("issuer", "")
+            .put("tenant_claim", "tenant"));
     return cfg;
   }
 
@@ -60,8 +90,7 @@ public final class TestStack {
 
   public static synchronized WebClient http() {
     if (client == null) {
-      client = WebClient.create(vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(engram().port()).setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS));
+      client = client(vertx(), engram().port(), API_KEY);
     }
     return client;
   }

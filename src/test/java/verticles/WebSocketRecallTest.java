@@ -30,7 +30,7 @@ class WebSocketRecallTest {
     WebSocketClient client = TestStack.vertx().createWebSocketClient();
     List<JsonObject> replies = new ArrayList<>();
     client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(TestStack.engram().port())
-            .setURI("/v1/ws"))
+            .setURI("/v1/ws").addHeader("Authorization", "Bearer " + TestStack.API_KEY))
         .onComplete(ctx.succeeding(ws -> {
           ws.textMessageHandler(text -> {
             replies.add(new JsonObject(text));

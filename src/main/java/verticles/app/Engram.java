@@ -22,7 +22,10 @@ import verticles.extractor.Extractor;
 import verticles.extractor.LLMExtractorVerticle;
 import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.RuleExtractor;
+import io.vertx.core.json.JsonArray;
+import verticles.gateway.ApiKeys;
 import verticles.gateway.GatewayVerticle;
+import verticles.gateway.RateLimiter;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
 import verticles.outbox.OutboxVerticle;
@@ -170,7 +173,12 @@ public final class Engram implements AutoCloseable {
     }
     if (roles.has(Roles.GATEWAY)) {
       int gateways = n.getInteger("gateway", 0);
-      await(deploy(GatewayVerticle::new, gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
+      prepareKeys(data);
+      JsonObject auth = config.getJsonObject("auth");
+      RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 50.0),
+          auth.getDouble("rate_limit_burst", 100.0));
+      await(deploy(() -> new GatewayVerticle(limiter),
+          gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
     }
     LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",
         roles, roles.has(Roles.GATEWAY) ? "listening on http://" + http.getString("host") + ":" + port() + " " : "",
@@ -197,6 +205,47 @@ public final class Engram implements AutoCloseable {
       case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"));
       default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
     };
+  }
+
+  /**
+   * API keys: the configured ones; with none configured, production refuses to start and the embedded profile uses
+   * a development key of tenant {@code default}: {@code ENGRAM_API_KEY} (config {@code auth.dev_key}), or one
+   * generated at first start and printed once, whose hash is kept in {@code <data>/auth/dev-key.sha256}.
+   */
+  private void prepareKeys(Path data) throws java.io.IOException {
+    JsonObject auth = config.getJsonObject("auth");
+    if (auth == null) {
+      auth = new JsonObject();
+      config.put("auth", auth);
+    }
+    JsonArray keys = auth.getJsonArray("keys", new JsonArray());
+    auth.put("keys", keys);
+    if (!keys.isEmpty()) {
+      return;
+    }
+    if ("production".equals(config.getString("profile"))) {
+      throw new IllegalStateException("auth.keys is empty: production needs API keys (name, tenant, sha256)");
+    }
+    String devKey = auth.getString("dev_key", "");
+    String hash;
+    Path stored = data.resolve("auth").resolve("dev-key.sha256");
+    if (!devKey.isBlank()) {
+      hash = ApiKeys.sha256(devKey);
+      LOG.info("Development API key from ENGRAM_API_KEY (tenant default)");
+    } else if (Files.exists(stored)) {
+      hash = Files.readString(stored).strip();
+      LOG.info("Development API key as generated at first start (its hash is in {}; delete it for a new key, or set"
+          + " ENGRAM_API_KEY)", stored);
+    } else {
+      String key = ApiKeys.generate();
+      hash = ApiKeys.sha256(key);
+      Files.createDirectories(stored.getParent());
+      Files.writeString(stored, hash);
+      // shown once, like a password at account creation; only its hash is kept
+      LOG.warn("Generated a development API key (tenant default), shown only now: {}", key);
+    }
+    keys.add(new JsonObject().put("name", "dev").put("tenant", "default").put("sha256", hash)
+        .put("scopes", new JsonArray().add("memory").add("admin")));
   }
 
   /**

@@ -66,19 +66,25 @@ final class LocomoBench {
     Engram engram = null;
     Vertx vertx;
     URI base;
+    String key;
     if (url == null) {
+      key = Bench.ownKey(cfg);
       cfg.put("data_dir", Bench.scratch("engram-bench-locomo-").toString());
       cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
       engram = Engram.start(cfg);
       vertx = engram.vertx();
       base = URI.create("http://127.0.0.1:" + engram.port());
     } else {
+      key = opts.getOrDefault("api-key", System.getenv().getOrDefault("ENGRAM_API_KEY", ""));
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("--url needs the service's API key: --api-key KEY or ENGRAM_API_KEY");
+      }
       vertx = Vertx.vertx();
       base = URI.create(url);
     }
     try {
-      WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-          .setDefaultPort(base.getPort()));
+      WebClient http = Bench.withKey(WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+          .setDefaultPort(base.getPort())), key);
       // a fresh run id keeps several runs against one running service apart; --run and --skip-ingest re-ask the
       // questions of an earlier run against a running service (ranking experiments without a minute of ingest)
       String run = opts.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));

@@ -53,6 +53,10 @@ public final class Main {
       }
     }
     JsonObject cfg = Config.load(configFile, System.getenv());
+    String devKey = System.getenv("ENGRAM_API_KEY"); // the development key of the embedded profile
+    if (devKey != null && !devKey.isBlank()) {
+      cfg.getJsonObject("auth").put("dev_key", devKey);
+    }
     if (data != null) {
       cfg.put("data_dir", data);
     }

@@ -38,10 +38,11 @@ final class RecallBench {
     int clients = Integer.parseInt(opts.getOrDefault("clients", "64"));
     cfg.put("data_dir", Bench.scratch("engram-bench-recall-").toString());
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+    String key = Bench.ownKey(cfg);
     try (Engram engram = Engram.start(cfg)) {
-      WebClient http = WebClient.create(engram.vertx(), new WebClientOptions()
+      WebClient http = Bench.withKey(WebClient.create(engram.vertx(), new WebClientOptions()
           .setDefaultHost("127.0.0.1").setDefaultPort(engram.port()),
-          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(clients));
+          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(clients)), key);
       List<String> pool = Bench.texts(Math.min(20_000, perUser * 100), 42);
       long t0 = System.nanoTime();
       List<float[]> vectors = Engram.await(engram.embedder().embed(pool));

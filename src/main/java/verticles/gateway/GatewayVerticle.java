@@ -1,6 +1,10 @@
 package verticles.gateway;
 
 import io.vertx.core.Future;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -15,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,16 +38,43 @@ public final class GatewayVerticle extends VerticleBase {
   private DeliveryOptions recallCall;
   private HttpServer server;
 
+  private static final String KEY = "engram.key";
+  private static final String JWT_USER = "engram.jwt.user";
+
+  private final RateLimiter limiter;
+  private ApiKeys keys;
+  private JWTAuth jwt;
+  private String tenantClaim;
+
+  /** @param limiter shared by the node's gateway instances, so the per-key rate holds per node */
+  public GatewayVerticle(RateLimiter limiter) {
+    this.limiter = limiter;
+  }
+
   @Override
   public Future<?> start() {
     JsonObject http = config().getJsonObject("http");
+    JsonObject auth = config().getJsonObject("auth", new JsonObject());
+    keys = new ApiKeys(auth.getJsonArray("keys", new JsonArray()));
+    JsonObject jwtCfg = auth.getJsonObject("jwt", new JsonObject());
+    if (!jwtCfg.getString("secret", "").isEmpty()) {
+      jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+          .setAlgorithm(jwtCfg.getString("algorithm", "HS256")).setBuffer(jwtCfg.getString("secret")))
+          .setJWTOptions(new io.vertx.ext.auth.JWTOptions().setIssuer(blankToNull(jwtCfg.getString("issuer", "")))));
+      tenantClaim = jwtCfg.getString("tenant_claim", "tenant");
+    }
     validator = new RequestValidator(http);
     storeCall = new DeliveryOptions().setSendTimeout(http.getLong("store_timeout_ms", 5000L));
     // the merger answers within its own total budget; this only guards against a missing merger
     recallCall = new DeliveryOptions().setSendTimeout(config().getJsonObject("recall").getLong("total_timeout_ms", 2000L) + 500);
 
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(http.getLong("body_limit_bytes", 1_048_576L)));
+    // who is asking comes first: an unknown caller's body is never read
+    router.route("/v1/*").handler(this::authenticate);
+    // a request that outlives its budget gets a 503 rather than a hung connection (the WebSocket lives on)
+    router.routeWithRegex("^/v1/(?!ws$).*").handler(TimeoutHandler.create(http.getLong("request_timeout_ms", 10_000L),
+        503));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(http.getLong("body_limit_bytes", 262_144L)));
     router.post("/v1/sessions").handler(this::postSession);
     router.post("/v1/messages").handler(this::postMessages);
     router.post("/v1/sessions/:session_id/end").handler(this::endSession);
@@ -56,10 +88,12 @@ public final class GatewayVerticle extends VerticleBase {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }
     router.get("/v1/ws").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(this::onWebSocket)
+        .onSuccess(ws -> onWebSocket(ws, ctx.get(KEY), ctx.get(JWT_USER)))
         .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
     router.errorHandler(413, ctx -> error(ctx, 413, "payload_too_large", "body", "request body is larger than "
-        + http.getLong("body_limit_bytes", 1_048_576L) + " bytes"));
+        + http.getLong("body_limit_bytes", 262_144L) + " bytes"));
+    router.errorHandler(503, ctx -> error(ctx, 503, "unavailable", null, "the request took longer than "
+        + http.getLong("request_timeout_ms", 10_000L) + " ms"));
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "path", "no such endpoint"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", "method", "method not allowed here"));
     router.errorHandler(500, ctx -> {
@@ -73,9 +107,94 @@ public final class GatewayVerticle extends VerticleBase {
     return server.requestHandler(router).listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
   }
 
+  // ---------------------------------------------------------------- who is asking
+
+  /**
+   * {@code Authorization: Bearer <key>} (or {@code ?access_token=} on the WebSocket, which browsers cannot give
+   * headers): an API key of one tenant, or on the WebSocket a JWT whose {@code sub} is the user. Then the key's rate.
+   */
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
+        : ctx.request().path().equals("/v1/ws") ? ctx.request().getParam("access_token") : null;
+    if (token == null || token.isEmpty()) {
+      unauthorized(ctx, "missing bearer token: send Authorization: Bearer <api key>");
+      return;
+    }
+    ApiKeys.Key key = keys.find(token);
+    if (key == null && jwt != null && ctx.request().path().equals("/v1/ws") && token.chars().filter(c -> c == '.')
+        .count() == 2) {
+      jwt.authenticate(new TokenCredentials(token)).onComplete(ar -> {
+        String sub = ar.succeeded() ? ar.result().principal().getString("sub") : null;
+        String tenant = ar.succeeded() ? ar.result().principal().getString(tenantClaim, "default") : null;
+        if (sub == null || sub.isBlank() || tenant == null || !ApiKeys.TENANT.matcher(tenant).matches()) {
+          unauthorized(ctx, "invalid token");
+          return;
+        }
+        ctx.put(KEY, new ApiKeys.Key("jwt:" + tenant + ":" + sub, tenant, List.of("read"), Double.NaN, Double.NaN));
+        ctx.put(JWT_USER, sub);
+        limited(ctx);
+      });
+      return;
+    }
+    if (key == null) {
+      unauthorized(ctx, "unknown API key");
+      return;
+    }
+    ctx.put(KEY, key);
+    limited(ctx);
+  }
+
+  private void limited(RoutingContext ctx) {
+    ApiKeys.Key key = ctx.get(KEY);
+    long wait = limiter.acquire(key.name(), key.ratePerSecond(), key.burst());
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(wait));
+      error(ctx, 429, "rate_limited", "Authorization", "too many requests for this key; retry after " + wait + " s");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Answers 403 and returns false when the caller's key lacks the scope. */
+  private static boolean allowed(RoutingContext ctx, String scope) {
+    try {
+      requireScope(ctx, scope);
+      return true;
+    } catch (Forbidden f) {
+      error(ctx, 403, "forbidden", "Authorization", f.getMessage());
+      return false;
+    }
+  }
+
+  private static void unauthorized(RoutingContext ctx, String why) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"engram\"");
+    error(ctx, 401, "unauthorized", "Authorization", why);
+  }
+
+  private static String tenant(RoutingContext ctx) {
+    return ((ApiKeys.Key) ctx.get(KEY)).tenant();
+  }
+
+  /** A key without the scope gets 403: it is known, but not allowed this. */
+  private static void requireScope(RoutingContext ctx, String scope) {
+    if (!((ApiKeys.Key) ctx.get(KEY)).allows(scope)) {
+      throw new Forbidden("this API key has no '" + scope + "' scope");
+    }
+  }
+
+  static final class Forbidden extends RuntimeException {
+    Forbidden(String message) {
+      super(message);
+    }
+  }
+
   // ---------------------------------------------------------------- ingest
 
   private void postSession(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
     withBody(ctx, "sessions", body -> request(Addresses.TASK_CREATE, body, storeCall)
         .map(task -> {
           publish(task);
@@ -84,6 +203,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void postMessages(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
     withBody(ctx, "messages", body -> request(Addresses.MESSAGES_BUFFER, body, storeCall)
         .map(r -> {
           JsonObject out = new JsonObject().put("buffered", r.getLong("buffered"));
@@ -97,6 +219,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void endSession(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
     String session = ctx.pathParam("session_id");
     withBody(ctx, "session_end", body -> {
       checkId("session_id", session);
@@ -116,6 +241,9 @@ public final class GatewayVerticle extends VerticleBase {
    * it instead of adding a copy, and no request can name another owner's memory.
    */
   private void postMemory(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
     withBody(ctx, "memories", body -> {
       JsonObject record = new JsonObject()
           .put("id", memoryId(body))
@@ -158,6 +286,7 @@ public final class GatewayVerticle extends VerticleBase {
     handle(ctx, () -> {
       checkId("task_id", taskId);
       return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
+          || !Tenants.owns(tenant(ctx), t.getString("user_id")) // another tenant's task does not exist for this one
           ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND,
               "no task " + taskId))
           : Future.succeededFuture(taskView(t)));
@@ -185,8 +314,8 @@ public final class GatewayVerticle extends VerticleBase {
       int limit = intParam(ctx, "limit", 50, 1, 500);
       int offset = intParam(ctx, "offset", 0, 0, 1_000_000);
       return request(Addresses.USER_LIST, new JsonObject().put("kind", kind)
-          .put("user_id", ctx.pathParam("user_id")).put("character_id", ctx.pathParam("character_id"))
-          .put("limit", limit).put("offset", offset), storeCall)
+          .put("user_id", Tenants.inward(tenant(ctx), ctx.pathParam("user_id")))
+          .put("character_id", ctx.pathParam("character_id")).put("limit", limit).put("offset", offset), storeCall)
           .map(r -> new JsonObject().put(kind, r.getJsonArray("items")).put("limit", limit).put("offset", offset));
     }, 200);
   }
@@ -213,7 +342,7 @@ public final class GatewayVerticle extends VerticleBase {
    * ...recall reply}}; a bad frame answers {@code {type:"error", id, error:{code, field, message}}} and the socket
    * stays open.
    */
-  private void onWebSocket(ServerWebSocket ws) {
+  private void onWebSocket(ServerWebSocket ws, ApiKeys.Key key, String jwtUser) {
     ws.textMessageHandler(text -> {
       JsonObject frame;
       try {
@@ -230,15 +359,24 @@ public final class GatewayVerticle extends VerticleBase {
       JsonObject body = frame.copy();
       body.remove("type");
       body.remove("id");
+      if (jwtUser != null) {
+        // a token speaks for one user: the frame may omit it, and may not name another
+        if (body.getValue("user_id") != null && !jwtUser.equals(body.getValue("user_id"))) {
+          wsError(ws, id, "forbidden", "user_id", "this token may only recall for its own user");
+          return;
+        }
+        body.put("user_id", jwtUser);
+      }
       try {
         validator.validate("recall", body);
       } catch (RequestValidator.ValidationException e) {
         wsError(ws, id, "invalid_request", e.field, e.getMessage());
         return;
       }
-      recallOrEmpty(body).onSuccess(result -> {
+      recallOrEmpty(Tenants.inward(key.tenant(), body)).onSuccess(result -> {
         if (!ws.isClosed()) {
-          ws.writeTextMessage(result.copy().put("type", "recall.result").put("id", id).encode());
+          ws.writeTextMessage(Tenants.outward(key.tenant(), result).put("type", "recall.result").put("id", id)
+              .encode());
         }
       });
     });
@@ -262,8 +400,10 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
   }
 
+  /** Validates the body, scopes its user to the caller's tenant, runs the action. */
   private void withBody(RoutingContext ctx, String schema, Function<JsonObject, Future<JsonObject>> action, int status) {
-    handle(ctx, () -> action.apply(validator.validate(schema, RequestValidator.parse(ctx.body().buffer()))), status);
+    handle(ctx, () -> action.apply(Tenants.inward(tenant(ctx),
+        validator.validate(schema, RequestValidator.parse(ctx.body().buffer())))), status);
   }
 
   private void handle(RoutingContext ctx, java.util.concurrent.Callable<Future<JsonObject>> action, int status) {
@@ -275,7 +415,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        json(ctx, status, ar.result());
+        ApiKeys.Key key = ctx.get(KEY);
+        json(ctx, status, key == null ? ar.result() : Tenants.outward(key.tenant(), ar.result()));
       } else {
         fail(ctx, ar.cause());
       }
@@ -285,6 +426,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof RequestValidator.ValidationException v) {
       error(ctx, 400, "invalid_request", v.field, v.getMessage());
+    } else if (t instanceof Forbidden f) {
+      error(ctx, 403, "forbidden", "Authorization", f.getMessage());
     } else if (t instanceof ReplyException re) {
       switch (re.failureType()) {
         case NO_HANDLERS, TIMEOUT -> error(ctx, 503, "unavailable", null, "service temporarily unavailable");
@@ -342,6 +485,10 @@ public final class GatewayVerticle extends VerticleBase {
       err.put("field", field);
     }
     json(ctx, status, new JsonObject().put("error", err));
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   @Override

@@ -1,0 +1,205 @@
+package verticles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import verticles.app.Engram;
+
+/**
+ * Who may call what: 401 without a known key, 403 for a key without the scope, 413 past the body limit, 429 past
+ * the key's rate, 400 for a bad body, on every endpoint family; and the WebSocket's JWT, whose user is the token's.
+ */
+@DisplayName("Authentication and limits")
+class AuthTest {
+  private static WebClient raw;
+
+  /** One request of each endpoint family, with a valid body. */
+  private record Call(HttpMethod method, String path, JsonObject body, boolean write) {}
+
+  private static List<Call> calls(String user) {
+    JsonObject session = session(user);
+    return List.of(
+        new Call(HttpMethod.POST, "/v1/sessions", session, true),
+        new Call(HttpMethod.POST, "/v1/messages", session.copy().put("session_id", "s1"), true),
+        new Call(HttpMethod.POST, "/v1/sessions/s1/end", new JsonObject().put("user_id", user).put("character_id", "c1"),
+            true),
+        new Call(HttpMethod.POST, "/v1/memories", new JsonObject().put("user_id", user).put("character_id", "c1")
+            .put("memory_type", "event").put("content", "养了一只猫").put("timestamp", 1_700_000_000L), true),
+        new Call(HttpMethod.POST, "/v1/recall", new JsonObject().put("user_id", user).put("character_id", "c1")
+            .put("message", "我养了什么").put("force", true), false),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/profiles", null, false),
+        new Call(HttpMethod.GET, "/v1/tasks/t-" + UUID.randomUUID(), null, false));
+  }
+
+  @BeforeAll
+  static void start() {
+    TestStack.engram();
+    raw = WebClient.create(TestStack.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(TestStack.engram().port()));
+  }
+
+  @Test
+  @DisplayName("every endpoint family answers 401 with a JSON error naming Authorization, without a key or with an unknown one")
+  void unauthorized() throws Exception {
+    for (Call c : calls("u-auth")) {
+      for (String header : new String[] {null, "Bearer not-a-key", "Basic dGVzdDp0ZXN0", "Bearer "}) {
+        HttpResponse<Buffer> r = send(c, header, c.body() == null ? null : c.body().toBuffer());
+        assertEquals(401, r.statusCode(), c.path() + " with " + header);
+        assertEquals("Authorization", r.bodyAsJsonObject().getJsonObject("error").getString("field"));
+        assertNotNull(r.getHeader("WWW-Authenticate"));
+      }
+    }
+    HttpResponse<Buffer> health = Engram.await(raw.get("/health/live").send());
+    assertEquals(200, health.statusCode(), "liveness needs no key");
+  }
+
+  @Test
+  @DisplayName("a read-only key may recall and read but gets 403 on every write")
+  void forbidden() throws Exception {
+    for (Call c : calls("u-ro-" + UUID.randomUUID())) {
+      HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY_READ_ONLY,
+          c.body() == null ? null : c.body().toBuffer());
+      if (c.write()) {
+        assertEquals(403, r.statusCode(), c.path() + ": " + r.bodyAsString());
+        assertEquals("forbidden", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      } else {
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 404, c.path() + ": " + r.bodyAsString());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a body over 256 KB is refused with 413 on every family that takes one, and nothing of it is stored")
+  void tooLarge() throws Exception {
+    String user = "u-big-" + UUID.randomUUID();
+    for (Call c : calls(user)) {
+      if (c.body() == null) {
+        continue;
+      }
+      Buffer big = c.body().copy().put("padding", "猫".repeat(100_000)).toBuffer(); // ~300 KB of UTF-8
+      HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, big);
+      assertEquals(413, r.statusCode(), c.path());
+      assertEquals("payload_too_large", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    }
+    JsonObject profiles = Engram.await(TestStack.get("/v1/users/" + user + "/characters/c1/profiles"))
+        .bodyAsJsonObject();
+    assertEquals(new JsonArray(), profiles.getJsonArray("profiles"));
+  }
+
+  @Test
+  @DisplayName("past its rate a key gets 429 with Retry-After, on every family, while other keys go on")
+  void rateLimited() throws Exception {
+    for (Call c : calls("u-rate-" + UUID.randomUUID())) {
+      HttpResponse<Buffer> last = null;
+      for (int i = 0; i < 4 && (last == null || last.statusCode() != 429); i++) { // burst 2, 0.5/s
+        last = send(c, "Bearer " + TestStack.API_KEY_LIMITED, c.body() == null ? null : c.body().toBuffer());
+      }
+      assertEquals(429, last.statusCode(), c.path());
+      assertTrue(Long.parseLong(last.getHeader("Retry-After")) >= 1);
+      assertEquals("rate_limited", last.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    }
+    assertEquals(200, Engram.await(TestStack.post("/v1/recall", calls("u-other").get(4).body())).statusCode());
+  }
+
+  @Test
+  @DisplayName("a malformed or wrong-typed body is a 400 naming the field, with a valid key")
+  void badRequest() throws Exception {
+    for (Call c : calls("u-bad")) {
+      if (c.body() == null) {
+        continue;
+      }
+      HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, c.body().copy().put("user_id", 42).toBuffer());
+      assertEquals(400, r.statusCode(), c.path());
+      assertEquals("user_id", r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
+    }
+  }
+
+  @Test
+  @DisplayName("a WebSocket with a JWT recalls as the token's user and may not name another; a forged token is refused")
+  void jwtWebSocket() throws Exception {
+    String user = "u-jwt-" + UUID.randomUUID();
+    Engram.await(TestStack.post("/v1/memories", new JsonObject().put("user_id", user).put("character_id", "c1")
+        .put("memory_type", "event").put("content", "我养了一只柯基叫豆豆").put("timestamp", 1_700_000_000L)));
+    JWTAuth issuer = JWTAuth.create(TestStack.vertx(), new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("HS256").setBuffer(TestStack.JWT_SECRET)));
+    String token = issuer.generateToken(new JsonObject().put("sub", user).put("tenant", "default"),
+        new JWTOptions().setExpiresInSeconds(300));
+    List<JsonObject> replies = ws(token, List.of(
+        new JsonObject().put("type", "recall").put("id", 1).put("character_id", "c1").put("message", "豆豆是什么狗")
+            .put("force", true),
+        new JsonObject().put("type", "recall").put("id", 2).put("user_id", "someone-else").put("character_id", "c1")
+            .put("message", "豆豆是什么狗").put("force", true)));
+    JsonObject mine = replies.stream().filter(r -> Integer.valueOf(1).equals(r.getValue("id"))).findFirst().orElseThrow();
+    assertEquals("recall.result", mine.getString("type"), mine.encode());
+    assertTrue(mine.getJsonArray("memories").encode().contains("豆豆"), mine.encode());
+    JsonObject other = replies.stream().filter(r -> Integer.valueOf(2).equals(r.getValue("id"))).findFirst().orElseThrow();
+    assertEquals("forbidden", other.getJsonObject("error").getString("code"), other.encode());
+
+    JWTAuth forger = JWTAuth.create(TestStack.vertx(), new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("HS256").setBuffer("another-secret-another-secret-another-secret")));
+    String forged = forger.generateToken(new JsonObject().put("sub", user).put("tenant", "default"));
+    Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> ws(forged, List.of()));
+    assertTrue(refused.toString().contains("401"), refused.toString());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static JsonObject session(String user) {
+    return new JsonObject().put("user_id", user).put("character_id", "c1").put("messages", new JsonArray()
+        .add(new JsonObject().put("msg_id", "m1").put("role", "user").put("content", "我养了一只猫")
+            .put("timestamp", Instant.now().getEpochSecond() - 60)));
+  }
+
+  private static HttpResponse<Buffer> send(Call c, String authorization, Buffer body) throws Exception {
+    var request = raw.request(c.method(), c.path());
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    return Engram.await(body == null ? request.send() : request.putHeader("content-type", "application/json")
+        .sendBuffer(body));
+  }
+
+  /** Opens /v1/ws with the token as access_token, sends the frames, collects one reply per frame. */
+  private static List<JsonObject> ws(String token, List<JsonObject> frames) throws Exception {
+    CompletableFuture<List<JsonObject>> done = new CompletableFuture<>();
+    List<JsonObject> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TestStack.vertx().createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+            .setPort(TestStack.engram().port()).setURI("/v1/ws?access_token=" + token))
+        .onFailure(done::completeExceptionally)
+        .onSuccess(socket -> {
+          if (frames.isEmpty()) {
+            done.complete(replies);
+          }
+          socket.textMessageHandler(text -> {
+            replies.add(new JsonObject(text));
+            if (replies.size() == frames.size()) {
+              socket.close();
+              done.complete(replies);
+            }
+          });
+          frames.forEach(f -> socket.writeTextMessage(f.encode()));
+        });
+    return done.get(30, TimeUnit.SECONDS);
+  }
+}
