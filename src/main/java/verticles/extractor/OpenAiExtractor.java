@@ -183,7 +183,7 @@ public final class OpenAiExtractor implements Extractor {
     for (Line l : lines) {
       // One message per line: a message containing newlines must not be able to forge another "[id] User:" line,
       // and must not close the transcript early.
-      String content = l.content.replaceAll("[\\r\\n]+", " ").replace("</transcript>", "</ transcript>");
+      String content = l.content.replaceAll("[\\r\\n]+", " ").replaceAll("(?i)<\\s*/\\s*transcript\\s*>", "</ transcript>");
       sb.append('[').append(l.msgId == null ? "-" : l.msgId).append("] ")
           .append(l.user ? (zh ? "用户" : "User") : "AI").append(": ").append(content).append('\n');
     }
