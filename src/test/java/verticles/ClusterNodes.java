@@ -28,12 +28,31 @@ final class ClusterNodes implements AutoCloseable {
   private JsonObject overrides = new JsonObject();
 
   ClusterNodes() throws Exception {
-    basePort = Ports.free();
+    basePort = freeRange(8);
     database = "engram_" + name.substring("engram-test-".length());
     topic = "tasks-" + name;
     // Flyway migrates inside an existing database; the embedded server only made the default one.
     Engram.await(TestStack.sql().query("CREATE DATABASE IF NOT EXISTS " + database
         + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").execute());
+  }
+
+  /** A port whose next {@code n - 1} are free as well, so this cluster's members never land on another's. */
+  private static int freeRange(int n) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = Ports.free();
+      boolean free = true;
+      for (int p = base + 1; p < base + n && free; p++) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException taken) {
+          free = false;
+        }
+      }
+      if (free && base + n < 65_536) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no " + n + " free consecutive ports");
   }
 
   /** Config merged over every node's, e.g. the extractor's LLM endpoint. */

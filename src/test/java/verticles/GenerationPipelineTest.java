@@ -43,14 +43,16 @@ class GenerationPipelineTest {
   }
 
   static Future<Long> count(String sql, String user) {
-    return TestStack.sql().preparedQuery(sql).execute(Tuple.of(user)).map(rs -> rs.iterator().next().getLong(0));
+    // the stores keep the tenant-scoped id
+    return TestStack.sql().preparedQuery(sql).execute(Tuple.of(TestStack.internal(user)))
+        .map(rs -> rs.iterator().next().getLong(0));
   }
 
   static Future<List<Long>> footprint(String user) {
     Future<Long> events = count("SELECT COUNT(*) FROM user_events WHERE user_id = ?", user);
     Future<Long> summaries = count("SELECT COUNT(*) FROM conversation_summaries WHERE user_id = ?", user);
     Future<Long> profiles = count("SELECT COUNT(*) FROM user_profiles WHERE user_id = ?", user);
-    Future<Long> vectors = TestStack.vertx().executeBlocking(() -> TestStack.engram().index().count(user, null));
+    Future<Long> vectors = TestStack.vertx().executeBlocking(() -> TestStack.engram().index().count(TestStack.internal(user), null));
     return Future.all(events, summaries, profiles, vectors)
         .map(x -> List.of(events.result(), summaries.result(), profiles.result(), vectors.result()));
   }
@@ -112,7 +114,7 @@ class GenerationPipelineTest {
         .compose(x -> TestStack.sql().preparedQuery("SELECT source_data, session_id FROM memory_generation_tasks"
             + " WHERE task_id = ?").execute(Tuple.of(taskId[0])))
         .compose(rs -> {
-          JsonObject task = new JsonObject().put("task_id", taskId[0]).put("user_id", user).put("character_id", "c1")
+          JsonObject task = new JsonObject().put("task_id", taskId[0]).put("user_id", TestStack.internal(user)).put("character_id", "c1")
               .put("session_id", rs.iterator().next().getString("session_id"))
               .put("messages", new JsonArray(rs.iterator().next().getValue("source_data").toString()));
           return TestStack.vertx().eventBus().request(Addresses.OUTBOX_PUBLISH, task, opts)
@@ -135,7 +137,8 @@ class GenerationPipelineTest {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000);
     // A msg_id longer than the schema allows can only come from a co-located caller that skipped validation;
     // every attempt to store its profile fact fails.
-    JsonObject poison = session(user, "我叫毒药", "p".repeat(80)).put("trigger", "session_end");
+    // straight onto the bus, so under the id the gateway would give the test tenant's user
+    JsonObject poison = session(TestStack.internal(user), "我叫毒药", "p".repeat(80)).put("trigger", "session_end");
     String dlqTopic = TestStack.engram().config().getJsonObject("kafka").getString("dlq_topic");
     Map<String, String> cc = KafkaSetup.consumer(TestStack.engram().config().getJsonObject("kafka"));
     cc.put("group.id", "dlq-reader-" + UUID.randomUUID());

@@ -42,6 +42,11 @@ public final class TestStack {
         .put("scopes", new JsonArray(java.util.List.of((Object[]) scopes)));
   }
 
+  /** The id under which the stores keep a user of the test key's tenant. */
+  public static String internal(String user) {
+    return "default:" + user;
+  }
+
   /** A client of the node that sends the test key with every request. */
   public static WebClient client(Vertx vertx, int port, String apiKey) {
     return WebClientSession.create(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
