@@ -38,6 +38,7 @@ public final class TestStack {
     cfg.getJsonObject("outbox").put("republish_interval_ms", 300).put("republish_after_ms", 1000);
     cfg.getJsonObject("sessions").put("message_threshold", 5).put("idle_timeout_s", 2).put("sweep_interval_s", 1);
     cfg.put("breakers", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 1000));
+    cfg.getJsonObject("metrics").put("backlog_interval_ms", 300);
     return cfg;
   }
 

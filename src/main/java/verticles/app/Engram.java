@@ -25,6 +25,7 @@ import verticles.extractor.RuleExtractor;
 import verticles.gateway.GatewayVerticle;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
+import verticles.outbox.BacklogVerticle;
 import verticles.outbox.OutboxVerticle;
 import verticles.stores.EmbeddedKafka;
 import verticles.stores.EmbeddedMariaDb;
@@ -166,6 +167,7 @@ public final class Engram implements AutoCloseable {
     if (roles.has(Roles.WORKER)) {
       await(Future.all(List.of(
           deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
+          deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
     }
     if (roles.has(Roles.GATEWAY)) {

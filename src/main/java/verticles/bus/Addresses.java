@@ -20,6 +20,7 @@ public final class Addresses {
   public static final String TASK_FAIL = "memory.tasks.fail";
   public static final String TASK_PENDING = "memory.tasks.pending";
   public static final String TASK_COUNTS = "memory.tasks.counts";
+  public static final String TASK_OUTBOX_DEPTH = "memory.tasks.outbox-depth";
   public static final String TASK_MARK_PUBLISHED = "memory.tasks.published";
   public static final String MEMORIES_WRITE = "memory.structured.write";
   public static final String ARCHIVE_PATH_SET = "memory.structured.archive-path";
