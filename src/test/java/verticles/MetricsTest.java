@@ -141,7 +141,7 @@ class MetricsTest {
   }
 
   @Test
-  @DisplayName("After an ingest, a dead-lettered record and recalls, every seed family and backlog gauge is there and moved")
+  @DisplayName("After an ingest, a dead letter and recalls, every seed family and backlog gauge is there and moved")
   void familiesAfterTraffic(VertxTestContext ctx) {
     String user = "u-metrics-" + UUID.randomUUID();
     long ts = Instant.now().getEpochSecond() - 600;
@@ -160,7 +160,8 @@ class MetricsTest {
           return TestStack.post("/v1/sessions", session);
         })
         .compose(r -> TestStack.awaitTask(r.bodyAsJsonObject().getString("task_id"), "completed"))
-        .compose(x -> producer.send(KafkaProducerRecord.create(kafka.getString("topic"), user + ":c1", "{not a task")))
+        .compose(x -> producer.send(KafkaProducerRecord.create(kafka.getString("topic"), user + ":c1",
+            "{not a task")))
         .compose(x -> recall(user, "你还记得我的生日吗", true))
         .compose(r -> {
           ctx.verify(() -> assertFalse(r.getJsonArray("memories").isEmpty(), r.encode()));

@@ -18,14 +18,17 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.bus.Bus;
 import verticles.shared.Meters;
 
 /**
- * Watches the generation backlog from a worker node. Every {@code metrics.backlog_interval_ms} it reads three gauges:
- * {@code engram_outbox_depth} (pending task rows not yet handed to Kafka), {@code engram_kafka_consumer_lag{topic,group}}
- * (task records the worker group has not committed) and {@code engram_dlq_records{topic}} (records kept in the DLQ
- * topic). They describe the cluster, not the node, so every worker node reports the same values; one that could not
- * be read is NaN. Deploy one instance per node: a second one's gauges would not register.
+ * Watches the generation backlog from a worker node, and answers Kafka's readiness probe
+ * ({@code memory.health.kafka}). Every {@code metrics.backlog_interval_ms} it reads three gauges:
+ * {@code engram_outbox_depth} (pending task rows not yet handed to Kafka),
+ * {@code engram_kafka_consumer_lag{topic,group}} (task records the worker group has not committed) and
+ * {@code engram_dlq_records{topic}} (records kept in the DLQ topic). They describe the cluster, not the node, so every
+ * worker node reports the same values; one that could not be read is NaN. Deploy one instance per node: a second
+ * one's gauges would not register.
  */
 public final class BacklogVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogVerticle.class);
@@ -60,7 +63,10 @@ public final class BacklogVerticle extends VerticleBase {
     Gauge.builder("engram_dlq_records", this, v -> v.dlqRecords).tag("topic", dlqTopic)
         .description("Records in the dead-letter topic").strongReference(true).register(registry);
     vertx.setPeriodic(1, interval, id -> poll());
-    return Future.succeededFuture();
+    return Bus.consume(vertx, Addresses.HEALTH_KAFKA, b -> admin.describeCluster().compose(c -> c.getNodes().isEmpty()
+        ? Future.failedFuture(new IllegalStateException("the Kafka cluster has no live broker"))
+        : Future.succeededFuture(new JsonObject().put("cluster_id", c.getClusterId())
+            .put("brokers", c.getNodes().size()))));
   }
 
   private void poll() {

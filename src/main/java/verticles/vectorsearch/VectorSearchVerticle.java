@@ -64,11 +64,17 @@ public final class VectorSearchVerticle extends VerticleBase {
       operations(operation, "failure");
       latency(operation);
     }
+    String engine = config().getJsonObject("index").getString("type", "lucene");
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
-        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed)));
+        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
+        // readiness: a count for an owner nobody has is one cheap index read (a remote call on VikingDB)
+        Bus.consume(vertx, Addresses.HEALTH_INDEX, b -> indexPool.executeBlocking(() -> new JsonObject()
+            .put("engine", engine).put("probe_count", index.count("~health", null)), false)),
+        Bus.consume(vertx, Addresses.HEALTH_EMBEDDING, b -> embedder.embed(List.of("health")).map(v -> new JsonObject()
+            .put("model", embedder.name()).put("dimension", v.get(0).length)))));
   }
 
   private Counter operations(String operation, String status) {
