@@ -73,6 +73,7 @@ public final class TestStack {
         .put("rate_limit_per_s", 100_000) // the suite's own traffic is never limited
         .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET).put("issuer", "")
             .put("tenant_claim", "tenant"));
+    cfg.getJsonObject("metrics").put("backlog_interval_ms", 300);
     return cfg;
   }
 

@@ -28,6 +28,7 @@ import verticles.gateway.GatewayVerticle;
 import verticles.gateway.RateLimiter;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
+import verticles.outbox.BacklogVerticle;
 import verticles.outbox.OutboxVerticle;
 import verticles.stores.EmbeddedKafka;
 import verticles.stores.EmbeddedMariaDb;
@@ -169,6 +170,7 @@ public final class Engram implements AutoCloseable {
     if (roles.has(Roles.WORKER)) {
       await(Future.all(List.of(
           deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
+          deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
     }
     if (roles.has(Roles.GATEWAY)) {

@@ -6,8 +6,8 @@ import java.util.Set;
 /**
  * What a node runs ({@code serve --cluster --roles ...}). gateway: the HTTP and WebSocket API; recall: intent
  * detection, merging and structured search; index: the embedding model and the vector + keyword index; worker: the
- * Kafka consumer (extractor), the archiver and the outbox. Structured search also runs on workers, which write
- * through it. A node without a role's verticles reaches them on other nodes over the clustered event bus.
+ * Kafka consumer (extractor), the archiver, the outbox and the backlog gauges. Structured search also runs on workers,
+ * which write through it. A node without a role's verticles reaches them on other nodes over the clustered event bus.
  */
 public record Roles(Set<String> names) {
   public static final String GATEWAY = "gateway";

@@ -39,8 +39,13 @@ public final class ArchiverVerticle extends VerticleBase {
     JsonObject cfg = config().getJsonObject("archive", new JsonObject());
     maxAttempts = cfg.getInteger("max_attempts", 6);
     backoffMs = cfg.getLong("backoff_ms", 1000L);
-    return Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
-        body.getJsonObject("extraction", new JsonObject()), 1).map(path -> new JsonObject().put("archive_path", path)));
+    return Future.all(
+        Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
+            body.getJsonObject("extraction", new JsonObject()), 1)
+            .map(path -> new JsonObject().put("archive_path", path))),
+        // readiness: one existence check (a HEAD on S3) proves the store answers and accepts our credentials
+        Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, body -> store.exists("health/probe")
+            .map(x -> new JsonObject().put("store", store.describe()))));
   }
 
   private Future<String> attempt(JsonObject task, JsonObject extraction, int n) {

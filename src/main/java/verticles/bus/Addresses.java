@@ -20,6 +20,7 @@ public final class Addresses {
   public static final String TASK_FAIL = "memory.tasks.fail";
   public static final String TASK_PENDING = "memory.tasks.pending";
   public static final String TASK_COUNTS = "memory.tasks.counts";
+  public static final String TASK_OUTBOX_DEPTH = "memory.tasks.outbox-depth";
   public static final String TASK_MARK_PUBLISHED = "memory.tasks.published";
   public static final String MEMORIES_WRITE = "memory.structured.write";
   public static final String ARCHIVE_PATH_SET = "memory.structured.archive-path";
@@ -31,4 +32,11 @@ public final class Addresses {
   // Generation flow
   public static final String OUTBOX_PUBLISH = "memory.outbox.publish";
   public static final String ARCHIVE_WRITE = "memory.archive.write";
+
+  // Readiness probes: each store's owner answers a cheap check, so a gateway can probe stores on other nodes
+  public static final String HEALTH_MYSQL = "memory.health.mysql";
+  public static final String HEALTH_KAFKA = "memory.health.kafka";
+  public static final String HEALTH_INDEX = "memory.health.index";
+  public static final String HEALTH_EMBEDDING = "memory.health.embedding";
+  public static final String HEALTH_ARCHIVE = "memory.health.archive";
 }

@@ -1,5 +1,8 @@
 package verticles.extractor;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,9 +18,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.shared.Meters;
 import verticles.stores.KafkaSetup;
 
 /**
@@ -28,6 +33,10 @@ import verticles.stores.KafkaSetup;
  * records are bounded per partition by pausing that partition only. A failed task goes back to the outbox with a
  * later attempt time (so it never blocks its partition); once its retries are spent it is marked failed and sent
  * to the DLQ topic.
+ *
+ * <p>Metrics (seed §7): {@code memory_generation_tasks_total{status}} counts settled attempts: {@code success}
+ * (completed), {@code retry} (failed, rescheduled) and {@code failure} (failed for good, or a record that cannot be a
+ * task; both go to the DLQ); {@code memory_generation_latency_seconds} times claim → completed.
  */
 public final class LLMExtractorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LLMExtractorVerticle.class);
@@ -46,6 +55,10 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
   private DeliveryOptions storeCall;
+  private Counter succeeded;
+  private Counter retried;
+  private Counter failed;
+  private Timer latency;
 
   public LLMExtractorVerticle(Extractor extractor) {
     this.extractor = extractor;
@@ -60,6 +73,12 @@ public final class LLMExtractorVerticle extends VerticleBase {
     messageIndexing = MemoryRecords.MessageIndexing.from(cfg);
     dlqTopic = kafka.getString("dlq_topic");
     storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
+    MeterRegistry registry = Meters.registry(config());
+    succeeded = tasks(registry, "success");
+    retried = tasks(registry, "retry");
+    failed = tasks(registry, "failure");
+    latency = Meters.timer("memory_generation_latency", 1, 5, 10, 30, 60, 120)
+        .description("Memory generation latency, task claimed to completed").register(registry);
     dlqProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
     consumer = KafkaConsumer.create(vertx, KafkaSetup.consumer(kafka));
     consumer.partitionsRevokedHandler(parts -> {
@@ -76,6 +95,11 @@ public final class LLMExtractorVerticle extends VerticleBase {
     consumer.exceptionHandler(e -> LOG.warn("Kafka consumer: {}", e.toString()));
     consumer.handler(this::onRecord);
     return consumer.subscribe(kafka.getString("topic"));
+  }
+
+  private static Counter tasks(MeterRegistry registry, String status) {
+    return Counter.builder("memory_generation_tasks").description("Total memory generation tasks")
+        .tag("status", status).register(registry);
   }
 
   private void forget(TopicPartition tp) {
@@ -150,7 +174,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       LOG.warn("Malformed task record at {}-{}@{}, sent to the DLQ: {}", record.topic(), record.partition(),
           record.offset(), e.getMessage());
-      return deadLetter(record.key(), record.value(), "malformed task: " + e.getMessage());
+      return deadLetter(record.key(), record.value(), "malformed task: " + e.getMessage())
+          .onSuccess(x -> failed.increment());
     }
     String taskId = task.getString("task_id");
     return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId),
@@ -158,13 +183,19 @@ public final class LLMExtractorVerticle extends VerticleBase {
         .compose(claim -> {
           JsonObject status = claim.body();
           if (status == null) {
-            return deadLetter(record.key(), record.value(), "unknown task " + taskId);
+            return deadLetter(record.key(), record.value(), "unknown task " + taskId).onSuccess(x -> failed.increment());
           }
           if (!"processing".equals(status.getString("status"))) {
             LOG.debug("Task {} already {}, skipped", taskId, status.getString("status"));
             return Future.succeededFuture();
           }
-          return run(task).recover(e -> retryLater(task, record, e));
+          long claimed = System.nanoTime();
+          return run(task)
+              .onSuccess(x -> {
+                succeeded.increment();
+                latency.record(System.nanoTime() - claimed, TimeUnit.NANOSECONDS);
+              })
+              .recover(e -> retryLater(task, record, e));
         });
   }
 
@@ -198,8 +229,12 @@ public final class LLMExtractorVerticle extends VerticleBase {
         .compose(r -> {
           String status = r.body() == null ? "failed" : r.body().getString("status");
           if ("failed".equals(status)) {
+            failed.increment(); // counted once: MySQL now says failed, and a replay of the record is skipped
             LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);
             return deadLetter(record.key(), record.value(), reason);
+          }
+          if ("pending".equals(status)) {
+            retried.increment(); // not when a replay of the task completed meanwhile
           }
           LOG.info("Task {} failed ({}), retry scheduled", taskId, reason);
           return Future.<Void>succeededFuture();

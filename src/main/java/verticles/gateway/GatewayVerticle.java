@@ -20,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -83,6 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/memories").handler(this::postMemory);
     router.post("/v1/recall").handler(this::recall);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    // 200 {status: UP, checks} when every store answers, else 503 naming the failing checks (Readiness)
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.create(vertx, config())));
     PrometheusMeterRegistry metrics = (PrometheusMeterRegistry) Breakers.registry(config());
     if (metrics != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));

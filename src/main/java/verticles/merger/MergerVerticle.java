@@ -1,5 +1,8 @@
 package verticles.merger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -9,16 +12,23 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.shared.Meters;
 
 /**
  * Coordinates recall ({@code memory.recall}, seed §5.2 {@code _recall_impl}): asks the intent detector, then vector
  * search ∥ structured search according to the intent, each under its own budget; fuses, ranks, de-duplicates and
  * fits the token budget. A store that fails or is late only adds its name to {@code degraded}; recall never fails
  * the chat.
+ *
+ * <p>Metrics (seed §7): {@code memory_recall_requests_total{intent_type,status}} per recall, status {@code success},
+ * {@code degraded} (some store missing) or {@code error} (answered empty because recall failed as a whole);
+ * {@code memory_recall_latency_seconds}; {@code memory_recall_count}, the memories returned by recalls that searched.
  */
 public final class MergerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MergerVerticle.class);
@@ -28,6 +38,9 @@ public final class MergerVerticle extends VerticleBase {
   private DeliveryOptions intentCall;
   private DeliveryOptions vectorCall;
   private DeliveryOptions mysqlCall;
+  private MeterRegistry registry;
+  private Timer latency;
+  private DoubleConsumer recalled;
 
   @Override
   public Future<?> start() {
@@ -38,6 +51,17 @@ public final class MergerVerticle extends VerticleBase {
     vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("embedding_timeout_ms", 700L)
         + recall.getLong("index_timeout_ms", 600L) + 100);
     mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
+    registry = Meters.registry(config());
+    latency = Meters.timer("memory_recall_latency", 0.1, 0.25, 0.5, 1, 2, 5)
+        .description("Memory recall latency").register(registry);
+    recalled = Meters.countHistogram(registry, "memory_recall_count", "Number of memories recalled",
+        0, 1, 2, 3, 5, 10);
+    // every label pair from the start, so a dashboard sees zeros rather than missing series
+    for (String type : List.of("none", "profile", "event", "history", "mixed")) {
+      for (String status : List.of("success", "degraded", "error")) {
+        requests(type, status);
+      }
+    }
     return Bus.consume(vertx, Addresses.RECALL, this::recall);
   }
 
@@ -46,7 +70,9 @@ public final class MergerVerticle extends VerticleBase {
     JsonArray degraded = new JsonArray();
     String message = req.getString("message", "");
     boolean force = req.getBoolean("force", false);
+    String[] intentType = {"none"}; // the detector's answer, kept for the metrics even when recall then fails
     return intent(req, degraded).compose(intent -> {
+      intentType[0] = intent.getString("recall_type", "none");
       double intentMs = (System.nanoTime() - started) / 1e6;
       if (!intent.getBoolean("need_recall", false)) {
         return Future.succeededFuture(reply(intent, new JsonArray(), new JsonArray(), "", degraded, started));
@@ -62,7 +88,22 @@ public final class MergerVerticle extends VerticleBase {
       degraded.add("recall");
       return Future.succeededFuture(reply(new JsonObject().put("need_recall", force), new JsonArray(),
           new JsonArray(), "", degraded, started));
-    });
+    }).onSuccess(reply -> record(reply, intentType[0], started));
+  }
+
+  private void record(JsonObject reply, String intentType, long started) {
+    JsonArray degraded = reply.getJsonArray("degraded");
+    String status = degraded.contains("recall") ? "error" : degraded.isEmpty() ? "success" : "degraded";
+    requests(intentType, status).increment();
+    latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    if (!status.equals("error") && reply.getJsonObject("intent").getBoolean("need_recall", false)) {
+      recalled.accept(reply.getJsonArray("memories").size());
+    }
+  }
+
+  private Counter requests(String intentType, String status) {
+    return Counter.builder("memory_recall_requests").description("Total memory recall requests")
+        .tag("intent_type", intentType).tag("status", status).register(registry);
   }
 
   private Future<JsonObject> intent(JsonObject req, JsonArray degraded) {

@@ -153,6 +153,12 @@ final class MemoryRepository {
         .map(rs -> taskIds.size());
   }
 
+  /** Pending tasks not (yet, or again) handed to Kafka: the outbox's backlog. Counted on the outbox index. */
+  Future<Long> outboxDepth() {
+    return pool.query("SELECT COUNT(*) FROM memory_generation_tasks WHERE status = 'pending' AND published_at IS NULL")
+        .execute().map(rs -> rs.iterator().next().getLong(0));
+  }
+
   /** Task counts by status (for tests, stats and the outbox depth). */
   Future<JsonObject> taskCounts() {
     return pool.query("SELECT status, COUNT(*) AS n FROM memory_generation_tasks GROUP BY status").execute()

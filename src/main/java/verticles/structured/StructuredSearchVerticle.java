@@ -48,6 +48,10 @@ public final class StructuredSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.TASK_FAIL, b -> repo.failTask(b.getString("task_id"), b.getString("error"),
             backoffMs, b.getBoolean("permanent", false))),
         Bus.consume(vertx, Addresses.TASK_COUNTS, b -> repo.taskCounts()),
+        Bus.consume(vertx, Addresses.TASK_OUTBOX_DEPTH, b -> repo.outboxDepth()
+            .map(n -> new JsonObject().put("depth", n))),
+        // readiness: the pool can reach MySQL now (not through the breaker, which may still be open)
+        Bus.consume(vertx, Addresses.HEALTH_MYSQL, b -> pool.query("SELECT 1").execute().map(rs -> new JsonObject())),
         Bus.consume(vertx, Addresses.TASK_PENDING, b -> repo.duePendingTasks(b.getInteger("limit", 100),
             b.getLong("unpublished_after_ms", 10_000L)).map(a -> new JsonObject().put("tasks", a))),
         Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, b -> repo.markPublished(

@@ -1,5 +1,8 @@
 package verticles.vectorsearch;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.VerticleBase;
@@ -8,8 +11,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.shared.Meters;
 import verticles.stores.Breakers;
 import verticles.stores.Embedder;
 import verticles.stores.MemoryIndex;
@@ -21,6 +27,10 @@ import verticles.shared.Vectors;
  * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
  * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
  * merger flags {@code "vector"}). Index work runs on its own worker pool, {@code engram-index}.
+ *
+ * <p>Every index call is counted under the seed's VikingDB family, whatever the engine:
+ * {@code vikingdb_operations_total{operation,status}} and {@code vikingdb_latency_seconds{operation}}, operation
+ * upsert / search / delete, status success / failure, timed on the index thread (engine time, not queueing).
  */
 public final class VectorSearchVerticle extends VerticleBase {
   public static final String INDEX_POOL = "engram-index";
@@ -32,6 +42,7 @@ public final class VectorSearchVerticle extends VerticleBase {
   private QueryEmbeddingCache cache;
   private WorkerExecutor indexPool;
   private double duplicateCosine;
+  private MeterRegistry registry;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
     this.embedder = embedder;
@@ -47,11 +58,47 @@ public final class VectorSearchVerticle extends VerticleBase {
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
+    registry = Meters.registry(config());
+    for (String operation : List.of("upsert", "search", "delete")) { // zeros from the start, not missing series
+      operations(operation, "success");
+      operations(operation, "failure");
+      latency(operation);
+    }
+    String engine = config().getJsonObject("index").getString("type", "lucene");
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
-        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed)));
+        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
+        // readiness: a count for an owner nobody has is one cheap index read (a remote call on VikingDB)
+        Bus.consume(vertx, Addresses.HEALTH_INDEX, b -> indexPool.executeBlocking(() -> new JsonObject()
+            .put("engine", engine).put("probe_count", index.count("~health", null)), false)),
+        Bus.consume(vertx, Addresses.HEALTH_EMBEDDING, b -> embedder.embed(List.of("health")).map(v -> new JsonObject()
+            .put("model", embedder.name()).put("dimension", v.get(0).length)))));
+  }
+
+  private Counter operations(String operation, String status) {
+    return Counter.builder("vikingdb_operations").description("Vector index operations (any engine)")
+        .tag("operation", operation).tag("status", status).register(registry);
+  }
+
+  private Timer latency(String operation) {
+    return Meters.timer("vikingdb_latency", 0.05, 0.1, 0.25, 0.5, 1, 2)
+        .description("Vector index operation latency (any engine)").tag("operation", operation).register(registry);
+  }
+
+  /** Runs one index call on this (index pool) thread, counted and timed under {@code operation}. */
+  private <T> T measured(String operation, Callable<T> call) throws Exception {
+    long t0 = System.nanoTime();
+    boolean ok = false;
+    try {
+      T result = call.call();
+      ok = true;
+      return result;
+    } finally {
+      latency(operation).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      operations(operation, ok ? "success" : "failure").increment();
+    }
   }
 
   /** {task_id?, records:[MemoryRecord json]}: embeds the contents, then replaces the task's records. */
@@ -70,11 +117,14 @@ public final class VectorSearchVerticle extends VerticleBase {
       for (int i = 0; i < records.size(); i++) {
         withVectors.add(records.get(i).withVector(vectors.get(i)));
       }
-      if (taskId != null) {
-        index.replaceTask(taskId, withVectors);
-      } else {
-        index.upsert(withVectors);
-      }
+      measured("upsert", () -> {
+        if (taskId != null) {
+          index.replaceTask(taskId, withVectors);
+        } else {
+          index.upsert(withVectors);
+        }
+        return null;
+      });
       return new JsonObject().put("upserted", withVectors.size());
     }, false));
   }
@@ -94,8 +144,8 @@ public final class VectorSearchVerticle extends VerticleBase {
           return Future.succeededFuture(null);
         })
         .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() ->
-            withoutNearDuplicates(index.search(new MemoryIndex.Query(body.getString("user_id"),
-                body.getString("character_id"), types, v, query, topK))), false)))
+            withoutNearDuplicates(measured("search", () -> index.search(new MemoryIndex.Query(
+                body.getString("user_id"), body.getString("character_id"), types, v, query, topK)))), false)))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -154,7 +204,8 @@ public final class VectorSearchVerticle extends VerticleBase {
 
   private Future<JsonObject> delete(JsonObject body) {
     return indexPool.executeBlocking(() -> new JsonObject()
-        .put("deleted", index.delete(body.getString("user_id"), body.getString("character_id"))), false);
+        .put("deleted", measured("delete", () -> index.delete(body.getString("user_id"),
+            body.getString("character_id")))), false);
   }
 
   /** {texts:[...]} → {vectors:[[...]]}, for benchmarks and co-located callers. */
