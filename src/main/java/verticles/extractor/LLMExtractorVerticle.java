@@ -18,6 +18,8 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.stores.KafkaSetup;
 
 /**
@@ -153,7 +155,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
       return deadLetter(record.key(), record.value(), "malformed task: " + e.getMessage());
     }
     String taskId = task.getString("task_id");
-    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId),
+    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId)
+                .put("user_id", task.getString("user_id")).put("character_id", task.getString("character_id")),
             storeCall)
         .compose(claim -> {
           JsonObject status = claim.body();
@@ -161,11 +164,19 @@ public final class LLMExtractorVerticle extends VerticleBase {
             return deadLetter(record.key(), record.value(), "unknown task " + taskId);
           }
           if (!"processing".equals(status.getString("status"))) {
+            // "forgotten": the owner was forgotten after the task was made; it is settled, not dead-lettered
             LOG.debug("Task {} already {}, skipped", taskId, status.getString("status"));
             return Future.succeededFuture();
           }
-          return run(task).recover(e -> retryLater(task, record, e));
+          return run(task).recover(e -> Bus.code(e) == Failures.GONE ? forgotten(taskId)
+              : retryLater(task, record, e));
         });
+  }
+
+  /** A write refused because the owner was forgotten meanwhile: nothing to retry, and no copy for the DLQ. */
+  private Future<Void> forgotten(String taskId) {
+    LOG.info("Task {} dropped: its owner was forgotten while it ran", taskId);
+    return Future.succeededFuture();
   }
 
   private Future<Void> run(JsonObject task) {
@@ -196,7 +207,10 @@ public final class LLMExtractorVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(Addresses.TASK_FAIL,
             new JsonObject().put("task_id", taskId).put("error", extractor.name() + ": " + reason), storeCall)
         .compose(r -> {
-          String status = r.body() == null ? "failed" : r.body().getString("status");
+          if (r.body() == null) {
+            return forgotten(taskId); // the row is gone: only a forget deletes task rows
+          }
+          String status = r.body().getString("status");
           if ("failed".equals(status)) {
             LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);
             return deadLetter(record.key(), record.value(), reason);
