@@ -82,6 +82,10 @@ public final class TestStack {
     return http().get(path).send();
   }
 
+  public static Future<HttpResponse<Buffer>> delete(String path) {
+    return http().delete(path).send();
+  }
+
   /** Polls {@code probe} every 100 ms until it yields a value {@code done} accepts, or fails after the timeout. */
   public static <T> Future<T> until(java.util.function.Supplier<Future<T>> probe, Predicate<T> done, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
