@@ -66,7 +66,7 @@ public final class TestStack {
     cfg.getJsonObject("sessions").put("message_threshold", 5).put("idle_timeout_s", 2).put("sweep_interval_s", 1);
     cfg.put("breakers", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 1000));
     cfg.getJsonObject("auth").put("keys", new JsonArray()
-        .add(key("test", "default", API_KEY, "memory", "admin"))
+        .add(key("test", "default", API_KEY, "memory", "admin", "operator"))
         .add(key("tenant-b", "tenant-b", API_KEY_B, "memory"))
         .add(key("reader", "default", API_KEY_READ_ONLY, "read"))
         .add(key("limited", "default", API_KEY_LIMITED, "memory").put("rate_limit_per_s", 0.5).put("rate_limit_burst", 2)))
@@ -115,6 +115,10 @@ public final class TestStack {
 
   public static Future<HttpResponse<Buffer>> get(String path) {
     return http().get(path).send();
+  }
+
+  public static Future<HttpResponse<Buffer>> delete(String path) {
+    return http().delete(path).send();
   }
 
   /** Polls {@code probe} every 100 ms until it yields a value {@code done} accepts, or fails after the timeout. */

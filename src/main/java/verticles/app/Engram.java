@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.admin.AdminVerticle;
 import verticles.archiver.ArchiverVerticle;
 import verticles.extractor.Extractor;
 import verticles.extractor.LLMExtractorVerticle;
@@ -174,6 +175,7 @@ public final class Engram implements AutoCloseable {
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
     }
     if (roles.has(Roles.GATEWAY)) {
+      await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
       int gateways = n.getInteger("gateway", 0);
       prepareKeys(data);
       JsonObject auth = config.getJsonObject("auth");

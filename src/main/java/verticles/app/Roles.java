@@ -4,10 +4,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * What a node runs ({@code serve --cluster --roles ...}). gateway: the HTTP and WebSocket API; recall: intent
- * detection, merging and structured search; index: the embedding model and the vector + keyword index; worker: the
- * Kafka consumer (extractor), the archiver, the outbox and the backlog gauges. Structured search also runs on workers,
- * which write through it. A node without a role's verticles reaches them on other nodes over the clustered event bus.
+ * What a node runs ({@code serve --cluster --roles ...}). gateway: the HTTP and WebSocket API and the admin
+ * coordinator (export, forget, stats); recall: intent detection, merging and structured search; index: the embedding
+ * model and the vector + keyword index; worker: the Kafka consumer (extractor), the archiver, the outbox and the
+ * backlog gauges. Structured search also runs on workers, which write through it. A node without a role's verticles
+ * reaches them on other nodes over the clustered event bus.
  */
 public record Roles(Set<String> names) {
   public static final String GATEWAY = "gateway";

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +22,12 @@ import verticles.stores.ObjectStore;
  * Writes the seed's conversation archive to object storage at
  * {@code conversations/{user}/{character}/{yyyy}/{mm}/{dd}/{session}.json} and records the path. A session cut into
  * several tasks accumulates in one archive (messages merged by msg_id). Failures are retried with backoff and never
- * fail the memory task.
+ * fail the memory task. Also lists, deletes (forget) and writes exports under {@code exports/{user}/}.
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
+
+  private static final DeliveryOptions DB = new DeliveryOptions().setSendTimeout(5000);
 
   private final ObjectStore store;
   private int maxAttempts;
@@ -39,13 +42,75 @@ public final class ArchiverVerticle extends VerticleBase {
     JsonObject cfg = config().getJsonObject("archive", new JsonObject());
     maxAttempts = cfg.getInteger("max_attempts", 6);
     backoffMs = cfg.getLong("backoff_ms", 1000L);
-    return Future.all(
+    return Future.all(List.of(
         Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
             body.getJsonObject("extraction", new JsonObject()), 1)
             .map(path -> new JsonObject().put("archive_path", path))),
+        Bus.consume(vertx, Addresses.ARCHIVE_USAGE, this::usage),
+        Bus.consume(vertx, Addresses.ARCHIVE_FORGET, this::forget),
+        Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, this::writeExport),
         // readiness: one existence check (a HEAD on S3) proves the store answers and accepts our credentials
         Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, body -> store.exists("health/probe")
-            .map(x -> new JsonObject().put("store", store.describe()))));
+            .map(x -> new JsonObject().put("store", store.describe())))));
+  }
+
+  /** The conversation prefix of a user (and character), with the trailing '/' so "u1" never matches "u10". */
+  static String conversations(String user, String character) {
+    return "conversations/" + user + "/" + (character == null ? "" : character + "/");
+  }
+
+  static String exports(String user) {
+    return "exports/" + user + "/";
+  }
+
+  /**
+   * {user_id?, character_id?, keys?} → {objects, bytes, keys?: [{path, bytes}]}: a user's conversation archives and
+   * exports (a character's conversations only), or the whole store without user_id.
+   */
+  private Future<JsonObject> usage(JsonObject b) {
+    String user = b.getString("user_id");
+    String character = b.getString("character_id");
+    List<String> prefixes = user == null ? List.of("")
+        : character == null ? List.of(conversations(user, null), exports(user)) : List.of(conversations(user, character));
+    List<Future<List<ObjectStore.Entry>>> lists = prefixes.stream().map(store::entries).toList();
+    return Future.all(lists).map(x -> {
+      long bytes = 0;
+      JsonArray keys = new JsonArray();
+      for (Future<List<ObjectStore.Entry>> f : lists) {
+        for (ObjectStore.Entry e : f.result()) {
+          bytes += e.size();
+          keys.add(new JsonObject().put("path", e.key()).put("bytes", e.size()));
+        }
+      }
+      JsonObject out = new JsonObject().put("objects", keys.size()).put("bytes", bytes);
+      return b.getBoolean("keys", false) ? out.put("keys", keys) : out;
+    });
+  }
+
+  /**
+   * {user_id, character_id?} → {deleted}: the user's conversation archives (one character's when given) and the
+   * user's exports, which may hold any of their characters.
+   */
+  private Future<JsonObject> forget(JsonObject b) {
+    String user = b.getString("user_id");
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("user_id is required");
+    }
+    return store.deletePrefix(conversations(user, b.getString("character_id")))
+        .compose(archives -> store.deletePrefix(exports(user)).map(exports -> archives + exports))
+        .map(n -> new JsonObject().put("deleted", n));
+  }
+
+  /** {user_id, exported_at (epoch ms), export} → {path, bytes}: the seed's exports/{user}/full_export_{ts}.json. */
+  private Future<JsonObject> writeExport(JsonObject b) {
+    String user = b.getString("user_id");
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("user_id is required");
+    }
+    String key = exports(user) + "full_export_" + b.getLong("exported_at") + ".json";
+    Buffer bytes = Buffer.buffer(b.getJsonObject("export").encodePrettily());
+    return store.put(key, bytes, "application/json; charset=utf-8")
+        .map(x -> new JsonObject().put("path", key).put("bytes", bytes.length()));
   }
 
   private Future<String> attempt(JsonObject task, JsonObject extraction, int n) {
@@ -60,17 +125,36 @@ public final class ArchiverVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Archives the task's conversation; null when its owner was forgotten. The owner is checked before the write and
+   * again after it: a forget that deleted the archives in between must not find the object back, so then it goes.
+   */
   Future<String> archive(JsonObject task, JsonObject extraction) {
     String key = key(task);
-    return store.get(key)
-        .map(existing -> new JsonObject(existing))
-        .recover(e -> e instanceof ObjectStore.NotFound ? Future.succeededFuture(null) : Future.failedFuture(e))
-        .compose(existing -> store.put(key, Buffer.buffer(merge(existing, task, extraction).encodePrettily()),
-            "application/json; charset=utf-8"))
-        .compose(x -> vertx.eventBus().request(Addresses.ARCHIVE_PATH_SET,
-            new JsonObject().put("task_id", task.getString("task_id")).put("path", key),
-            new DeliveryOptions().setSendTimeout(5000)))
-        .map(x -> key);
+    return forgotten(task).compose(gone -> {
+      if (gone) {
+        LOG.info("Task {} not archived: its owner was forgotten", task.getString("task_id"));
+        return Future.succeededFuture((String) null);
+      }
+      return store.get(key)
+          .map(existing -> new JsonObject(existing))
+          .recover(e -> e instanceof ObjectStore.NotFound ? Future.succeededFuture(null) : Future.failedFuture(e))
+          .compose(existing -> store.put(key, Buffer.buffer(merge(existing, task, extraction).encodePrettily()),
+              "application/json; charset=utf-8"))
+          .compose(x -> forgotten(task))
+          .compose(goneNow -> goneNow
+              // the key ends in ".json": only this session's object (and the same owner's) can match it
+              ? store.deletePrefix(key).map(n -> (String) null)
+              : vertx.eventBus().request(Addresses.ARCHIVE_PATH_SET,
+                  new JsonObject().put("task_id", task.getString("task_id")).put("path", key), DB).map(x -> key));
+    });
+  }
+
+  private Future<Boolean> forgotten(JsonObject task) {
+    return vertx.eventBus().<JsonObject>request(Addresses.FORGET_CHECK, new JsonObject()
+            .put("task_id", task.getString("task_id")).put("user_id", task.getString("user_id"))
+            .put("character_id", task.getString("character_id")), DB)
+        .map(m -> m.body().getBoolean("forgotten", false));
   }
 
   static String key(JsonObject task) {

@@ -11,6 +11,10 @@ public final class Addresses {
   public static final String VECTOR_UPSERT = "memory.vector.upsert";
   public static final String VECTOR_DELETE = "memory.vector.delete";
   public static final String VECTOR_EMBED = "memory.vector.embed";
+  public static final String VECTOR_LIST = "memory.vector.list";
+  public static final String VECTOR_COUNTS = "memory.vector.counts";
+  /** Published, not sent: every VectorSearch instance drops its query-embedding cache. */
+  public static final String VECTOR_CACHE_CLEAR = "memory.vector.cache-clear";
   public static final String STRUCTURED_SEARCH = "memory.structured.search";
 
   // Structured store (MySQL) reads and writes
@@ -28,10 +32,31 @@ public final class Addresses {
   public static final String MESSAGES_BUFFER = "memory.messages.buffer";
   public static final String SESSION_END = "memory.sessions.end";
   public static final String SESSIONS_IDLE = "memory.sessions.idle";
+  public static final String TASK_LIST = "memory.tasks.list";
+  public static final String TASK_RETRY = "memory.tasks.retry";
+  public static final String TASK_REQUEUE = "memory.tasks.requeue";
+  public static final String STRUCTURED_EXPORT = "memory.structured.export";
+  public static final String STRUCTURED_STATS = "memory.structured.stats";
+
+  // Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes
+  public static final String FORGET_TOMBSTONE = "memory.forget.tombstone";
+  public static final String FORGET_TASKS = "memory.forget.tasks";
+  public static final String FORGET_ROWS = "memory.forget.rows";
+  public static final String FORGET_CHECK = "memory.forget.check";
 
   // Generation flow
   public static final String OUTBOX_PUBLISH = "memory.outbox.publish";
   public static final String ARCHIVE_WRITE = "memory.archive.write";
+  public static final String ARCHIVE_USAGE = "memory.archive.usage";
+  public static final String ARCHIVE_FORGET = "memory.archive.forget";
+  public static final String ARCHIVE_EXPORT = "memory.archive.export";
+  public static final String DLQ_REPLAY = "memory.dlq.replay";
+
+  // Operators (AdminVerticle): export, forget, stats, retry
+  public static final String ADMIN_EXPORT = "memory.admin.export";
+  public static final String ADMIN_FORGET = "memory.admin.forget";
+  public static final String ADMIN_STATS = "memory.admin.stats";
+  public static final String ADMIN_RETRY = "memory.admin.retry";
 
   // Readiness probes: each store's owner answers a cheap check, so a gateway can probe stores on other nodes
   public static final String HEALTH_MYSQL = "memory.health.mysql";

@@ -23,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.shared.Meters;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.stores.KafkaSetup;
 
 /**
@@ -178,7 +180,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
           .onSuccess(x -> failed.increment());
     }
     String taskId = task.getString("task_id");
-    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId),
+    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId)
+                .put("user_id", task.getString("user_id")).put("character_id", task.getString("character_id")),
             storeCall)
         .compose(claim -> {
           JsonObject status = claim.body();
@@ -186,6 +189,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
             return deadLetter(record.key(), record.value(), "unknown task " + taskId).onSuccess(x -> failed.increment());
           }
           if (!"processing".equals(status.getString("status"))) {
+            // "forgotten": the owner was forgotten after the task was made; it is settled, not dead-lettered
             LOG.debug("Task {} already {}, skipped", taskId, status.getString("status"));
             return Future.succeededFuture();
           }
@@ -195,8 +199,14 @@ public final class LLMExtractorVerticle extends VerticleBase {
                 succeeded.increment();
                 latency.record(System.nanoTime() - claimed, TimeUnit.NANOSECONDS);
               })
-              .recover(e -> retryLater(task, record, e));
+              .recover(e -> Bus.code(e) == Failures.GONE ? forgotten(taskId) : retryLater(task, record, e));
         });
+  }
+
+  /** A write refused because the owner was forgotten meanwhile: nothing to retry, and no copy for the DLQ. */
+  private Future<Void> forgotten(String taskId) {
+    LOG.info("Task {} dropped: its owner was forgotten while it ran", taskId);
+    return Future.succeededFuture();
   }
 
   private Future<Void> run(JsonObject task) {
@@ -227,7 +237,10 @@ public final class LLMExtractorVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(Addresses.TASK_FAIL,
             new JsonObject().put("task_id", taskId).put("error", extractor.name() + ": " + reason), storeCall)
         .compose(r -> {
-          String status = r.body() == null ? "failed" : r.body().getString("status");
+          if (r.body() == null) {
+            return forgotten(taskId); // the row is gone: only a forget deletes task rows
+          }
+          String status = r.body().getString("status");
           if ("failed".equals(status)) {
             failed.increment(); // counted once: MySQL now says failed, and a replay of the record is skipped
             LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);

@@ -37,6 +37,7 @@ public final class GatewayVerticle extends VerticleBase {
   private RequestValidator validator;
   private DeliveryOptions storeCall;
   private DeliveryOptions recallCall;
+  private DeliveryOptions adminCall;
   private HttpServer server;
 
   private static final String KEY = "engram.key";
@@ -66,6 +67,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     validator = new RequestValidator(http);
     storeCall = new DeliveryOptions().setSendTimeout(http.getLong("store_timeout_ms", 5000L));
+    // export and forget walk every store of a user: longer than one store call
+    adminCall = new DeliveryOptions().setSendTimeout(http.getLong("admin_timeout_ms", 60_000L));
     // the merger answers within its own total budget; this only guards against a missing merger
     recallCall = new DeliveryOptions().setSendTimeout(config().getJsonObject("recall").getLong("total_timeout_ms", 2000L) + 500);
 
@@ -83,6 +86,15 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(this::list);
     router.post("/v1/memories").handler(this::postMemory);
     router.post("/v1/recall").handler(this::recall);
+    // operators: tasks, the DLQ, stats, export and forget
+    router.get("/v1/tasks").handler(this::listTasks);
+    router.post("/v1/tasks/:task_id/retry").handler(this::retryTask);
+    router.post("/v1/dlq/replay").handler(this::replayDlq);
+    router.get("/v1/stats").handler(this::stats);
+    router.get("/v1/users/:user_id/stats").handler(this::userStats);
+    router.post("/v1/users/:user_id/export").handler(this::export);
+    router.delete("/v1/users/:user_id").handler(this::forget);
+    router.delete("/v1/users/:user_id/characters/:character_id").handler(this::forget);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     // 200 {status: UP, checks} when every store answers, else 503 naming the failing checks (Readiness)
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.create(vertx, config())));
@@ -259,7 +271,9 @@ public final class GatewayVerticle extends VerticleBase {
           .put("session_id", body.getString("session_id"))
           .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
           .put("metadata", body.getJsonObject("metadata", new JsonObject()));
-      return request(Addresses.VECTOR_UPSERT, new JsonObject().put("records", new JsonArray().add(record)), storeCall)
+      // created_at: a forget that starts while this is on its way refuses it
+      return request(Addresses.VECTOR_UPSERT, new JsonObject().put("records", new JsonArray().add(record))
+          .put("created_at", System.currentTimeMillis()), storeCall)
           .map(r -> record);
     }, 201);
   }
@@ -321,6 +335,115 @@ public final class GatewayVerticle extends VerticleBase {
           .put("character_id", ctx.pathParam("character_id")).put("limit", limit).put("offset", offset), storeCall)
           .map(r -> new JsonObject().put(kind, r.getJsonArray("items")).put("limit", limit).put("offset", offset));
     }, 200);
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  private static final List<String> TASK_STATUSES = List.of("pending", "processing", "completed", "failed");
+
+  /** {@code GET /v1/tasks?status=&user_id=&limit=}: newest first. */
+  private void listTasks(RoutingContext ctx) {
+    if (!allowed(ctx, "admin")) {
+      return;
+    }
+    handle(ctx, () -> {
+      String status = ctx.queryParams().get("status");
+      if (status != null && !TASK_STATUSES.contains(status)) {
+        throw new RequestValidator.ValidationException("status", "must be one of " + String.join(", ", TASK_STATUSES));
+      }
+      String user = ctx.queryParams().get("user_id");
+      if (user != null) {
+        checkId("user_id", user);
+      }
+      int limit = intParam(ctx, "limit", 50, 1, 500);
+      return request(Addresses.TASK_LIST, new JsonObject().put("status", status)
+          .put("user_id", user == null ? null : Tenants.inward(tenant(ctx), user)).put("tenant", tenant(ctx))
+          .put("limit", limit), storeCall)
+          .map(r -> {
+            JsonArray tasks = new JsonArray();
+            r.getJsonArray("tasks").forEach(t -> {
+              JsonObject task = (JsonObject) t;
+              tasks.add(taskView(task).put("user_id", task.getString("user_id"))
+                  .put("character_id", task.getString("character_id")));
+            });
+            return new JsonObject().put("tasks", tasks).put("limit", limit);
+          });
+    }, 200);
+  }
+
+  private void retryTask(RoutingContext ctx) {
+    if (!allowed(ctx, "admin")) {
+      return;
+    }
+    String taskId = ctx.pathParam("task_id");
+    handle(ctx, () -> {
+      checkId("task_id", taskId);
+      // another tenant's task does not exist for this one
+      return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
+          || !Tenants.owns(tenant(ctx), t.getString("user_id"))
+          ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no task " + taskId))
+          : request(Addresses.ADMIN_RETRY, new JsonObject().put("task_id", taskId), adminCall));
+    }, 202);
+  }
+
+  /** Cluster-wide operator actions (every tenant's tasks and totals): the {@code operator} scope. */
+  private void replayDlq(RoutingContext ctx) {
+    if (!allowed(ctx, "operator")) {
+      return;
+    }
+    handle(ctx, () -> request(Addresses.DLQ_REPLAY, new JsonObject(), adminCall), 200);
+  }
+
+  private void stats(RoutingContext ctx) {
+    if (!allowed(ctx, "operator")) {
+      return;
+    }
+    handle(ctx, () -> request(Addresses.ADMIN_STATS, new JsonObject(), adminCall), 200);
+  }
+
+  private void userStats(RoutingContext ctx) {
+    if (!allowed(ctx, "admin")) {
+      return;
+    }
+    handle(ctx, () -> request(Addresses.ADMIN_STATS, owner(ctx, ctx.queryParams().get("character_id")), adminCall),
+        200);
+  }
+
+  /** {@code POST /v1/users/{user_id}/export}: {@code character_id} in the query or in an optional JSON body. */
+  private void export(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
+    handle(ctx, () -> {
+      String character = ctx.queryParams().get("character_id");
+      io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+      if (raw != null && raw.length() > 0) {
+        String inBody = validator.validate("export", RequestValidator.parse(raw)).getString("character_id");
+        if (character != null && inBody != null && !character.equals(inBody)) {
+          throw new RequestValidator.ValidationException("character_id", "differs between the query and the body");
+        }
+        character = character != null ? character : inBody;
+      }
+      return request(Addresses.ADMIN_EXPORT, owner(ctx, character), adminCall);
+    }, 200);
+  }
+
+  /** {@code DELETE /v1/users/{user_id}[/characters/{character_id}]}: erases the user (or one character) everywhere. */
+  private void forget(RoutingContext ctx) {
+    if (!allowed(ctx, "memory")) {
+      return;
+    }
+    handle(ctx, () -> request(Addresses.ADMIN_FORGET, owner(ctx, ctx.pathParam("character_id")), adminCall), 200);
+  }
+
+  /** The path's user, scoped to the caller's tenant, and an optional character, both checked like every other id. */
+  private static JsonObject owner(RoutingContext ctx, String character) {
+    checkId("user_id", ctx.pathParam("user_id"));
+    if (character != null) {
+      checkId("character_id", character);
+    }
+    return new JsonObject().put("user_id", Tenants.inward(tenant(ctx), ctx.pathParam("user_id")))
+        .put("character_id", character);
   }
 
   // ---------------------------------------------------------------- recall
@@ -440,6 +563,10 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, 400, "invalid_request", null, re.getMessage());
           } else if (code == Failures.NOT_FOUND) {
             error(ctx, 404, "not_found", null, re.getMessage());
+          } else if (code == Failures.CONFLICT) {
+            error(ctx, 409, "conflict", null, re.getMessage());
+          } else if (code == Failures.GONE) {
+            error(ctx, 410, "gone", null, re.getMessage());
           } else {
             LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
             error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");

@@ -10,8 +10,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
@@ -22,7 +30,7 @@ import verticles.stores.KafkaSetup;
 /**
  * Publishes task rows to Kafka. A row is written first (MySQL), then published here; rows that could not be
  * published (Kafka away) or whose retry is due are swept up periodically, so nothing is lost. Also cuts tasks from
- * idle sessions' buffered messages.
+ * idle sessions' buffered messages, and replays the DLQ on request.
  *
  * <p>The two sweeps run once per cluster, not once per node: only the instance holding the cluster-wide lock
  * {@value #LEADER_LOCK} sweeps. It keeps the lock until it stops; Hazelcast frees the lock of a member that dies,
@@ -31,9 +39,13 @@ import verticles.stores.KafkaSetup;
 public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
   private static final DeliveryOptions DB = new DeliveryOptions().setSendTimeout(5000);
+  private static final int REQUEUE_CHUNK = 500;
+  private static final long DLQ_READ_MS = 30_000;
 
   private KafkaProducer<String, String> producer;
   private String topic;
+  private String dlqTopic;
+  private JsonObject kafkaConfig;
   static final String LEADER_LOCK = "engram.outbox.leader";
 
   private boolean sweeping;
@@ -69,8 +81,80 @@ public final class OutboxVerticle extends VerticleBase {
         cutIdle(idle);
       }
     });
-    return Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, task -> publishAll(List.of(task))
-        .map(n -> new JsonObject().put("published", n)));
+    dlqTopic = kafka.getString("dlq_topic");
+    kafkaConfig = kafka;
+    return Future.all(
+        Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, task -> publishAll(List.of(task))
+            .map(n -> new JsonObject().put("published", n))),
+        Bus.consume(vertx, Addresses.DLQ_REPLAY, b -> replayDlq()));
+  }
+
+  /**
+   * Re-publishes the tasks found in the DLQ topic that exist and are not completed, failed ones first reset to
+   * pending with a fresh retry budget. Idempotent by task id: a task is requeued once per replay, and a completed
+   * one is skipped (as its claim would skip it). Reads the topic from its start to its current end.
+   */
+  private Future<JsonObject> replayDlq() {
+    return vertx.executeBlocking(this::readDlq, false).compose(read -> {
+      List<String> ids = new ArrayList<>(read.taskIds());
+      List<Future<JsonObject>> requeued = new ArrayList<>();
+      for (int from = 0; from < ids.size(); from += REQUEUE_CHUNK) {
+        requeued.add(vertx.eventBus().<JsonObject>request(Addresses.TASK_REQUEUE, new JsonObject()
+            .put("task_ids", new JsonArray(ids.subList(from, Math.min(ids.size(), from + REQUEUE_CHUNK)))), DB)
+            .map(m -> m.body()));
+      }
+      return Future.all(requeued).compose(x -> {
+        List<JsonObject> tasks = new ArrayList<>();
+        requeued.forEach(f -> f.result().getJsonArray("tasks").forEach(t -> tasks.add((JsonObject) t)));
+        JsonArray replayed = new JsonArray();
+        tasks.forEach(t -> replayed.add(t.getString("task_id")));
+        LOG.info("DLQ replay: {} record(s), {} task(s) requeued", read.records(), tasks.size());
+        // a task not published now stays pending and unpublished, and the sweep publishes it
+        return publishAll(tasks).recover(e -> Future.succeededFuture(0)).map(published -> new JsonObject()
+            .put("scanned", read.records())
+            .put("replayed", tasks.size())
+            .put("skipped", read.records() - tasks.size())
+            .put("task_ids", replayed));
+      });
+    });
+  }
+
+  private record DlqContents(long records, Set<String> taskIds) {}
+
+  /** Every record of the DLQ topic up to its end when the read began; malformed ones count but name no task. */
+  private DlqContents readDlq() {
+    Map<String, Object> props = new HashMap<>(KafkaSetup.consumer(kafkaConfig));
+    props.remove("group.id"); // assigned partitions and no commits: the worker group's offsets are not touched
+    long records = 0;
+    Set<String> ids = new LinkedHashSet<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> parts = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(5)).stream()
+          .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(5));
+      long deadline = System.currentTimeMillis() + DLQ_READ_MS;
+      while (parts.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(5)) < end.get(p))) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("DLQ not read to its end within " + DLQ_READ_MS + " ms");
+        }
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+            continue; // arrived during the replay: the next replay sees it
+          }
+          records++;
+          try {
+            String id = new JsonObject(r.value()).getString("task_id");
+            if (id != null) {
+              ids.add(id);
+            }
+          } catch (RuntimeException e) {
+            // a malformed record names no task; it stays in the DLQ for a human
+          }
+        }
+      }
+    }
+    return new DlqContents(records, ids);
   }
 
   /** Whether this instance runs the sweeps; if not, asks for the lock once more (one question at a time). */

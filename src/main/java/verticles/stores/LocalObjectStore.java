@@ -91,6 +91,21 @@ public final class LocalObjectStore implements ObjectStore {
   }
 
   @Override
+  public Future<List<Entry>> entries(String prefix) {
+    return blocking(() -> {
+      List<Entry> out = new ArrayList<>();
+      for (String key : listKeys(ObjectStore.checkPrefix(prefix))) {
+        try {
+          out.add(new Entry(key, Files.size(pathOf(key))));
+        } catch (NoSuchFileException e) {
+          // deleted since it was listed
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
   public Future<Integer> deletePrefix(String prefix) {
     return blocking(() -> {
       if (ObjectStore.checkPrefix(prefix).isEmpty()) {

@@ -334,6 +334,60 @@ public final class LuceneMemoryIndex implements MemoryIndex {
     return withSearcher(s -> (long) s.count(q));
   }
 
+  @Override
+  public void deleteIds(List<String> ids) {
+    if (ids != null && !ids.isEmpty()) {
+      write("deleteIds", List.of(), new TermInSetQuery(F_ID, ids.stream().map(BytesRef::new).toList()));
+    }
+  }
+
+  /** A user's records are few (see search): read them all, order them, cut the page. */
+  @Override
+  public List<MemoryRecord> list(String userId, String characterId, int offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative");
+    }
+    org.apache.lucene.search.Query q = ownerQuery(userId, characterId);
+    List<MemoryRecord> all = withSearcher(s -> {
+      int n = s.count(q);
+      List<MemoryRecord> out = new ArrayList<>(n);
+      if (n > 0) {
+        StoredFields stored = s.storedFields();
+        for (ScoreDoc d : s.search(q, n).scoreDocs) {
+          out.add(recordOf(s, stored, d.doc));
+        }
+      }
+      return out;
+    });
+    all.sort(LIST_ORDER);
+    int from = Math.min(offset, all.size());
+    return new ArrayList<>(all.subList(from, (int) Math.min(all.size(), (long) from + limit)));
+  }
+
+  @Override
+  public Map<String, Long> countByType(String userId, String characterId) {
+    return withSearcher(s -> {
+      Map<String, Long> out = new java.util.TreeMap<>();
+      org.apache.lucene.index.Terms types = org.apache.lucene.index.MultiTerms.getTerms(s.getIndexReader(), F_TYPE);
+      if (types == null) {
+        return out;
+      }
+      org.apache.lucene.index.TermsEnum it = types.iterator();
+      for (BytesRef t = it.next(); t != null; t = it.next()) {
+        BooleanQuery.Builder q = new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(F_TYPE, BytesRef.deepCopyOf(t))), Occur.FILTER);
+        if (userId != null) {
+          q.add(ownerQuery(userId, characterId), Occur.FILTER);
+        }
+        long n = s.count(q.build());
+        if (n > 0) { // a type whose records were all deleted keeps its term until a merge
+          out.put(t.utf8ToString(), n);
+        }
+      }
+      return out;
+    });
+  }
+
   private Document toDocument(MemoryRecord r) {
     requireText(r.id(), "record id");
     requireId(r.userId(), "record userId");

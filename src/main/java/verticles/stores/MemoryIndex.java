@@ -1,6 +1,8 @@
 package verticles.stores;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The vector + keyword index of memories. Blocking API: callers run it on worker threads.
@@ -26,6 +28,22 @@ public interface MemoryIndex extends AutoCloseable {
 
   /** Number of records of a user + character (all characters when characterId is null). */
   long count(String userId, String characterId);
+
+  /** Deletes records by id (absent ids are ignored). */
+  void deleteIds(List<String> ids);
+
+  /**
+   * One page of a user's records (all characters when characterId is null), without vectors, ordered by timestamp
+   * and then id, for exports.
+   */
+  List<MemoryRecord> list(String userId, String characterId, int offset, int limit);
+
+  /** Record counts by memory type: of a user (+ character), or of the whole index when userId is null. */
+  Map<String, Long> countByType(String userId, String characterId);
+
+  /** The order of {@link #list}: oldest first, ties by id, so pages do not overlap. */
+  Comparator<MemoryRecord> LIST_ORDER = Comparator.comparingLong(MemoryRecord::timestamp)
+      .thenComparing(MemoryRecord::id);
 
   @Override
   void close();

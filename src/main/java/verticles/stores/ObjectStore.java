@@ -24,6 +24,12 @@ public interface ObjectStore {
   /** Every key starting with {@code prefix} (plain string prefix, as S3 does), sorted. Empty prefix: all keys. */
   Future<List<String>> list(String prefix);
 
+  /** Like {@link #list}, with each object's size in bytes (for storage stats and exports). */
+  Future<List<Entry>> entries(String prefix);
+
+  /** An object's key and size in bytes. */
+  record Entry(String key, long size) {}
+
   /**
    * Deletes every key starting with {@code prefix}; returns how many were deleted (0 when none: idempotent).
    * The prefix must not be empty: wiping the whole store is never what a caller means.

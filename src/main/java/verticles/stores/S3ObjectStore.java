@@ -13,11 +13,13 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -120,11 +122,17 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public Future<List<String>> list(String prefix) {
+    return entries(prefix).map(entries -> entries.stream().map(Entry::key).collect(Collectors.toList()));
+  }
+
+  @Override
+  public Future<List<Entry>> entries(String prefix) {
     return checked(() -> ObjectStore.checkPrefix(prefix))
         .compose(p -> listPage(p, null, new ArrayList<>()))
-        .map(keys -> {
-          keys.sort(null); // S3 sorts by UTF-8 bytes; use the same String order as the local store
-          return keys;
+        .map(entries -> {
+          // S3 sorts by UTF-8 bytes; use the same String order as the local store
+          entries.sort(Comparator.comparing(Entry::key));
+          return entries;
         });
   }
 
@@ -188,7 +196,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   // ---- ListObjectsV2 and DELETE ----
 
-  private Future<List<String>> listPage(String prefix, String token, List<String> acc) {
+  private Future<List<Entry>> listPage(String prefix, String token, List<Entry> acc) {
     Map<String, String> query = new TreeMap<>();
     query.put("list-type", "2");
     if (!prefix.isEmpty()) {
@@ -201,7 +209,9 @@ public final class S3ObjectStore implements ObjectStore {
       Element result = parseXml(resp.body()).getDocumentElement();
       NodeList contents = result.getElementsByTagName("Contents");
       for (int i = 0; i < contents.getLength(); i++) {
-        acc.add(childText((Element) contents.item(i), "Key"));
+        Element item = (Element) contents.item(i);
+        String size = childText(item, "Size");
+        acc.add(new Entry(childText(item, "Key"), size == null || size.isBlank() ? 0L : Long.parseLong(size.strip())));
       }
       if (!"true".equals(childText(result, "IsTruncated"))) {
         return Future.succeededFuture(acc);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +95,8 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
   static final String F_SESSION = "session_id";
   static final String F_SOURCES = "source_msg_ids";
   /** Everything but the primary key, which a hit carries beside its fields; the vector only when asked for. */
+  /** The memory types Engram writes, for counts by type (an ungrouped count per type). */
+  static final List<String> MEMORY_TYPES = List.of("summary", "event", "profile", "message", "entity");
   static final List<String> OUTPUT_FIELDS = List.of(F_VECTOR, F_USER, F_CHARACTER, F_TYPE, F_CONTENT, F_TIMESTAMP,
       F_IMPORTANCE, F_METADATA, F_TASK, F_SESSION, F_SOURCES);
 
@@ -188,7 +191,8 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
     return ids.size();
   }
 
-  private void deleteIds(List<String> ids) {
+  @Override
+  public void deleteIds(List<String> ids) {
     for (int from = 0; from < ids.size(); from += MAX_BATCH) {
       JsonArray keys = new JsonArray(new ArrayList<>(ids.subList(from, Math.min(ids.size(), from + MAX_BATCH))));
       call(DELETE_PATH, new JsonObject().put("collection_name", collection).put("primary_keys", keys));
@@ -200,10 +204,59 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
   @Override
   public long count(String userId, String characterId) {
     requireText(userId, "userId");
+    return count(ownerFilter(userId, characterId, List.of()));
+  }
+
+  /** One count per memory type this service writes; VikingDB's index trails its collection, so counts may lag. */
+  @Override
+  public Map<String, Long> countByType(String userId, String characterId) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String type : MEMORY_TYPES) {
+      long n = count(userId == null ? must(F_TYPE, List.of(type)) : ownerFilter(userId, characterId, List.of(type)));
+      if (n > 0) {
+        out.put(type, n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Best effort: every row the owner filter lists (in no order, and VikingDB's index trails its collection), ordered
+   * here, then the page cut from it.
+   */
+  @Override
+  public List<MemoryRecord> list(String userId, String characterId, int offset, int limit) {
+    requireText(userId, "userId");
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative");
+    }
+    JsonObject filter = ownerFilter(userId, characterId, List.of());
+    List<String> fields = OUTPUT_FIELDS.stream().filter(f -> !f.equals(F_VECTOR)).toList();
+    Map<String, MemoryRecord> seen = new LinkedHashMap<>();
+    while (true) {
+      JsonObject search = new JsonObject().put("filter", filter).put("limit", MAX_LIMIT)
+          .put("output_fields", new JsonArray(fields));
+      if (!seen.isEmpty()) {
+        search.put("primary_key_not_in", new JsonArray(new ArrayList<>(seen.keySet())));
+      }
+      List<JsonObject> page = items(call(SEARCH_PATH, searchBody(search)));
+      int before = seen.size();
+      page.forEach(item -> seen.putIfAbsent(primaryKey(item), record(item)));
+      if (page.size() < MAX_LIMIT || seen.size() == before) {
+        break;
+      }
+    }
+    List<MemoryRecord> all = new ArrayList<>(seen.values());
+    all.sort(LIST_ORDER);
+    int from = Math.min(offset, all.size());
+    return new ArrayList<>(all.subList(from, (int) Math.min(all.size(), (long) from + limit)));
+  }
+
+  private long count(JsonObject filter) {
     JsonObject reply = call(AGG_PATH, new JsonObject()
         .put("collection_name", collection)
         .put("index_name", index)
-        .put("search", new JsonObject().put("filter", ownerFilter(userId, characterId, List.of())))
+        .put("search", new JsonObject().put("filter", filter))
         .put("agg", new JsonObject().put("op", "count")));
     JsonObject data = reply.getValue("data") instanceof JsonObject d ? d : new JsonObject();
     JsonObject result = data.getValue("agg_result") instanceof JsonObject r ? r : new JsonObject();

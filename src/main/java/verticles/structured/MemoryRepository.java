@@ -4,12 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mysqlclient.MySQLClient;
+import verticles.bus.Failures;
 import verticles.shared.Tokens;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.data.Numeric;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -85,13 +87,21 @@ final class MemoryRepository {
 
   /**
    * Marks a task processing unless it already ended. Returns its status after the attempt: "processing" means the
-   * caller owns this attempt; "completed" / "failed" mean skip; null means no such task.
+   * caller owns this attempt; "completed" / "failed" mean skip; "forgotten" means its owner was forgotten after it was
+   * created (the row, if any, is deleted: it holds the forgotten messages); null means no such task.
+   * {@code user} and {@code character} are the record's owner, for a task whose row a forget already deleted.
    */
-  Future<JsonObject> claimTask(String taskId) {
-    return pool.preparedQuery("UPDATE memory_generation_tasks SET status = 'processing', started_at = UTC_TIMESTAMP()"
-            + " WHERE task_id = ? AND status IN ('pending', 'processing')")
-        .execute(Tuple.of(taskId))
-        .compose(rs -> getTask(taskId));
+  Future<JsonObject> claimTask(String taskId, String user, String character) {
+    return forgotten(pool, taskId, user, character, null).compose(gone -> {
+      if (gone) {
+        return run(pool, "DELETE FROM memory_generation_tasks WHERE task_id = ?", Tuple.of(taskId))
+            .map(rs -> new JsonObject().put("task_id", taskId).put("status", "forgotten"));
+      }
+      return pool.preparedQuery("UPDATE memory_generation_tasks SET status = 'processing',"
+              + " started_at = UTC_TIMESTAMP() WHERE task_id = ? AND status IN ('pending', 'processing')")
+          .execute(Tuple.of(taskId))
+          .compose(rs -> getTask(taskId));
+    });
   }
 
   /**
@@ -182,7 +192,19 @@ final class MemoryRepository {
     String session = task.getString("session_id");
     JsonArray messages = task.getJsonArray("messages", new JsonArray());
     return pool.withTransaction(c -> {
-      return run(c, "SELECT status FROM memory_generation_tasks WHERE task_id = ? FOR UPDATE", Tuple.of(taskId))
+      // The shared lock on the owner's tombstones makes a concurrent forget's tombstone wait for this commit (and its
+      // later row deletes then see these rows), or this write see the tombstone and refuse.
+      return run(c, "SELECT character_id, forgotten_at FROM forgotten_users WHERE user_id = ? LOCK IN SHARE MODE",
+              Tuple.of(user))
+          .compose(tombstones -> run(c, "SELECT status, created_at FROM memory_generation_tasks WHERE task_id = ?"
+              + " FOR UPDATE", Tuple.of(taskId)).compose(rs -> {
+                LocalDateTime forgottenAt = latest(tombstones, character);
+                if (forgottenAt != null && (rs.size() == 0
+                    || !rs.iterator().next().getLocalDateTime("created_at").isAfter(forgottenAt))) {
+                  return Future.failedFuture(Failures.of(Failures.GONE, "owner of task " + taskId + " was forgotten"));
+                }
+                return Future.succeededFuture(rs);
+              }))
           .compose(rs -> run(c, "DELETE FROM user_events WHERE task_id = ?", Tuple.of(taskId)))
           .compose(rs -> run(c, "DELETE FROM conversation_summaries WHERE task_id = ?", Tuple.of(taskId)))
           .compose(rs -> insertSummary(c, task, extraction.getJsonObject("summary"), messages))
@@ -449,6 +471,324 @@ final class MemoryRepository {
         });
   }
 
+  // ---------------------------------------------------------------- admin: task list, retry, requeue
+
+  static final List<String> TASK_STATUSES = List.of("pending", "processing", "completed", "failed");
+
+  /** The newest tasks first, optionally of one status and one user. */
+  /** @param tenant when given, only users of that tenant ({@code tenant:...}); tenant names are [a-z0-9_-] */
+  Future<JsonArray> listTasks(String status, String user, String tenant, int limit) {
+    if (status != null && !TASK_STATUSES.contains(status)) {
+      throw new IllegalArgumentException("status must be one of " + TASK_STATUSES);
+    }
+    if (limit < 1 || limit > 500) {
+      throw new IllegalArgumentException("limit must be between 1 and 500");
+    }
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    if (status != null) {
+      where.add("status = ?");
+      args.add(status);
+    }
+    if (user != null) {
+      where.add("user_id = ?");
+      args.add(user);
+    }
+    if (tenant != null) {
+      where.add("user_id LIKE ? ESCAPE '!'"); // '_' is a wildcard in LIKE, and tenant names may hold it
+      args.add(tenant.replace("!", "!!").replace("_", "!_").replace("%", "!%") + ":%");
+    }
+    args.add(limit);
+    return pool.preparedQuery("SELECT task_id, user_id, character_id, session_id, status, retry_count, max_retries,"
+            + " error_message, created_at, started_at, completed_at, trigger_type FROM memory_generation_tasks"
+            + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY id DESC LIMIT ?")
+        .execute(Tuple.from(args))
+        .map(rs -> {
+          JsonArray out = new JsonArray();
+          rs.forEach(r -> out.add(taskStatus(r)));
+          return out;
+        });
+  }
+
+  private static final String RESET_TO_PENDING = "UPDATE memory_generation_tasks SET status = 'pending',"
+      + " retry_count = 0, error_message = NULL, started_at = NULL, completed_at = NULL, published_at = NULL,"
+      + " next_attempt_at = NULL WHERE task_id = ?";
+
+  /** A failed task back to pending with its retry budget reset; returns its publishable form. 404 / 409 otherwise. */
+  Future<JsonObject> retryTask(String taskId) {
+    return pool.withTransaction(c -> run(c, "SELECT task_id, user_id, character_id, session_id, trigger_type,"
+            + " source_data, status FROM memory_generation_tasks WHERE task_id = ? FOR UPDATE", Tuple.of(taskId))
+        .compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "no task " + taskId));
+          }
+          Row r = rs.iterator().next();
+          if (!"failed".equals(r.getString("status"))) {
+            return Future.failedFuture(Failures.of(Failures.CONFLICT, "task " + taskId + " is "
+                + r.getString("status") + "; only a failed task can be retried"));
+          }
+          return run(c, RESET_TO_PENDING, Tuple.of(taskId)).map(x -> publishable(r));
+        }));
+  }
+
+  /**
+   * For a DLQ replay: of {@code taskIds}, the tasks that exist and are not completed, failed ones reset to pending
+   * with a fresh retry budget. Returns {@code {tasks: [publishable], skipped}}.
+   */
+  Future<JsonObject> requeueTasks(List<String> taskIds) {
+    if (taskIds.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("tasks", new JsonArray()).put("skipped", 0));
+    }
+    String marks = String.join(", ", taskIds.stream().map(t -> "?").toList());
+    return pool.withTransaction(c -> run(c, "SELECT task_id, user_id, character_id, session_id, trigger_type,"
+            + " source_data, status FROM memory_generation_tasks WHERE task_id IN (" + marks + ") AND status <> 'completed'"
+            + " FOR UPDATE", Tuple.from(new ArrayList<>(taskIds)))
+        .compose(rs -> {
+          JsonArray tasks = new JsonArray();
+          List<Tuple> failed = new ArrayList<>();
+          for (Row r : rs) {
+            tasks.add(publishable(r));
+            if ("failed".equals(r.getString("status"))) {
+              failed.add(Tuple.of(r.getString("task_id")));
+            }
+          }
+          Future<?> reset = failed.isEmpty() ? Future.succeededFuture() : batch(c, RESET_TO_PENDING, failed);
+          return reset.map(x -> new JsonObject().put("tasks", tasks).put("skipped", taskIds.size() - tasks.size()));
+        }));
+  }
+
+  private static JsonObject publishable(Row r) {
+    return taskMessage(r.getString("task_id"), r.getString("user_id"), r.getString("character_id"),
+        r.getString("session_id"), r.getString("trigger_type"), new JsonArray(r.getValue("source_data").toString()));
+  }
+
+  // ---------------------------------------------------------------- export and stats
+
+  /**
+   * One page of a user's rows for an export, all characters when {@code character} is null, in id order after
+   * {@code afterId} (keyset paging: stable while rows come and go).
+   */
+  Future<JsonArray> exportRows(String kind, String user, String character, long afterId, int limit) {
+    String table = switch (kind) {
+      case "profiles" -> "user_profiles";
+      case "events" -> "user_events";
+      case "summaries" -> "conversation_summaries";
+      default -> throw new IllegalArgumentException("unknown kind " + kind);
+    };
+    List<Object> args = new ArrayList<>(List.of(user));
+    String owner = "user_id = ?";
+    if (character != null) {
+      owner += " AND character_id = ?";
+      args.add(character);
+    }
+    args.add(afterId);
+    args.add(limit);
+    return pool.preparedQuery("SELECT * FROM " + table + " WHERE " + owner + " AND id > ? ORDER BY id LIMIT ?")
+        .execute(Tuple.from(args))
+        .map(rs -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rs) {
+            out.add(exportRow(r));
+          }
+          return out;
+        });
+  }
+
+  /** Every column, times as epoch seconds, JSON columns as JSON. */
+  private static JsonObject exportRow(Row r) {
+    JsonObject j = new JsonObject();
+    for (int i = 0; i < r.size(); i++) {
+      String name = r.getColumnName(i);
+      Object v = r.getValue(i);
+      if (v instanceof LocalDateTime t) {
+        v = epoch(t);
+      } else if (v instanceof LocalDate d) {
+        v = d.toString();
+      } else if (v instanceof Numeric n) { // DECIMAL and unsigned BIGINT
+        v = n.bigDecimalValue().stripTrailingZeros().scale() <= 0 ? (Object) n.longValue() : (Object) n.doubleValue();
+      } else if (v != null && JSON_COLUMNS.contains(name)) {
+        v = io.vertx.core.json.Json.decodeValue(v.toString());
+      }
+      j.put(name, v);
+    }
+    return j;
+  }
+
+  private static final List<String> JSON_COLUMNS = List.of("topic_tags", "source_msg_ids", "source_data", "message");
+
+  /** Per row beyond its text: ids, numbers, times and index entries. An estimate, as the row bytes are. */
+  static final int ROW_OVERHEAD_BYTES = 64;
+
+  /**
+   * Counts and approximate bytes of one owner's rows (text lengths plus {@link #ROW_OVERHEAD_BYTES} per row), or of
+   * the whole database when {@code user} is null (then bytes are InnoDB's data and index lengths, and distinct users
+   * are counted).
+   */
+  Future<JsonObject> stats(String user, String character) {
+    List<Object> args = new ArrayList<>();
+    String where = "";
+    if (user != null) {
+      where = " WHERE user_id = ?";
+      args.add(user);
+      if (character != null) {
+        where += " AND character_id = ?";
+        args.add(character);
+      }
+    }
+    Tuple owner = Tuple.from(args);
+    String ids = "LENGTH(user_id) + LENGTH(character_id)";
+    Future<long[]> profiles = countAndBytes("user_profiles", ids + " + LENGTH(profile_key) + LENGTH(profile_value)"
+        + " + COALESCE(LENGTH(source_msg_id), 0)", where, owner);
+    Future<long[]> events = countAndBytes("user_events", ids + " + LENGTH(event_type) + LENGTH(event_title)"
+        + " + LENGTH(event_summary) + COALESCE(LENGTH(emotion_tag), 0) + COALESCE(LENGTH(vector_id), 0)"
+        + " + COALESCE(LENGTH(task_id), 0) + COALESCE(LENGTH(session_id), 0)"
+        + " + COALESCE(LENGTH(CAST(source_msg_ids AS CHAR)), 0)", where, owner);
+    Future<long[]> summaries = countAndBytes("conversation_summaries", ids + " + LENGTH(summary_text)"
+        + " + COALESCE(LENGTH(CAST(topic_tags AS CHAR)), 0) + COALESCE(LENGTH(emotion_tone), 0) + LENGTH(vector_id)"
+        + " + COALESCE(LENGTH(archive_path), 0) + COALESCE(LENGTH(task_id), 0) + COALESCE(LENGTH(session_id), 0)"
+        + " + COALESCE(LENGTH(CAST(source_msg_ids AS CHAR)), 0)", where, owner);
+    Future<long[]> buffered = countAndBytes("buffered_messages", ids + " + LENGTH(session_id)"
+        + " + LENGTH(CAST(message AS CHAR))", where, owner);
+    Future<long[]> taskBytes = countAndBytes("memory_generation_tasks", ids + " + LENGTH(task_id)"
+        + " + LENGTH(CAST(source_data AS CHAR)) + COALESCE(LENGTH(error_message), 0)"
+        + " + COALESCE(LENGTH(session_id), 0)", where, owner);
+    Future<JsonObject> tasks = run(pool, "SELECT status, COUNT(*) AS n FROM memory_generation_tasks" + where
+        + " GROUP BY status", owner).map(rs -> {
+          JsonObject j = new JsonObject().put("pending", 0L).put("processing", 0L).put("completed", 0L)
+              .put("failed", 0L);
+          rs.forEach(r -> j.put(r.getString("status"), r.getLong("n")));
+          return j;
+        });
+    Future<Long> users = user != null ? Future.succeededFuture((Long) null) : pool.query("SELECT COUNT(*) FROM ("
+        + "SELECT user_id FROM user_profiles UNION SELECT user_id FROM user_events"
+        + " UNION SELECT user_id FROM conversation_summaries UNION SELECT user_id FROM memory_generation_tasks"
+        + " UNION SELECT user_id FROM buffered_messages) u").execute().map(rs -> rs.iterator().next().getLong(0));
+    Future<Long> dbBytes = user != null ? Future.succeededFuture((Long) null) : pool.query("SELECT"
+        + " COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+        + " AND TABLE_NAME IN ('user_profiles', 'user_events', 'conversation_summaries', 'memory_generation_tasks',"
+        + " 'buffered_messages')").execute().map(rs -> rs.iterator().next().getNumeric(0).longValue());
+    return Future.all(List.of(profiles, events, summaries, buffered, taskBytes, tasks, users, dbBytes)).map(x -> {
+      long rowBytes = profiles.result()[1] + events.result()[1] + summaries.result()[1] + buffered.result()[1]
+          + taskBytes.result()[1];
+      JsonObject out = new JsonObject()
+          .put("profiles", profiles.result()[0])
+          .put("events", events.result()[0])
+          .put("summaries", summaries.result()[0])
+          .put("buffered_messages", buffered.result()[0])
+          .put("tasks", tasks.result())
+          .put("mysql_bytes", dbBytes.result() != null ? dbBytes.result() : rowBytes);
+      if (users.result() != null) {
+        out.put("users", users.result());
+      }
+      return out;
+    });
+  }
+
+  private Future<long[]> countAndBytes(String table, String textBytes, String where, Tuple owner) {
+    return run(pool, "SELECT COUNT(*), COALESCE(SUM(" + textBytes + "), 0) FROM " + table + where, owner)
+        .map(rs -> {
+          Row r = rs.iterator().next();
+          long n = r.getLong(0);
+          return new long[] {n, r.getNumeric(1).longValue() + n * ROW_OVERHEAD_BYTES};
+        });
+  }
+
+  // ---------------------------------------------------------------- forget
+
+  /**
+   * Writes the owner's tombstone, or moves it to now (a repeated forget); returns its time in epoch milliseconds.
+   * Nothing is deleted before it exists, so a forget cut short anywhere still blocks every later write.
+   */
+  Future<Long> tombstone(String user, String character) {
+    return run(pool, "INSERT INTO forgotten_users (user_id, character_id, forgotten_at) VALUES (?, ?, UTC_TIMESTAMP(3))"
+            + " ON DUPLICATE KEY UPDATE forgotten_at = VALUES(forgotten_at)", Tuple.of(user, character))
+        .compose(x -> run(pool, "SELECT forgotten_at FROM forgotten_users WHERE user_id = ? AND character_key = ?",
+            Tuple.of(user, character == null ? "" : character)))
+        .map(rs -> millis(rs.iterator().next().getLocalDateTime("forgotten_at")));
+  }
+
+  /** Deletes the owner's tasks (any status) and buffered messages; returns how many of each. */
+  Future<JsonObject> forgetTasks(String user, String character) {
+    Tuple owner = character == null ? Tuple.of(user) : Tuple.of(user, character);
+    String where = character == null ? " WHERE user_id = ?" : " WHERE user_id = ? AND character_id = ?";
+    return run(pool, "DELETE FROM memory_generation_tasks" + where, owner)
+        .compose(tasks -> run(pool, "DELETE FROM buffered_messages" + where, owner)
+            .map(buffered -> new JsonObject().put("tasks", (long) tasks.rowCount())
+                .put("buffered_messages", (long) buffered.rowCount())));
+  }
+
+  /**
+   * Deletes the owner's profiles, events and summaries, and once more any task or buffered message that arrived
+   * during the forget; returns how many of each.
+   */
+  Future<JsonObject> forgetRows(String user, String character) {
+    Tuple owner = character == null ? Tuple.of(user) : Tuple.of(user, character);
+    String where = character == null ? " WHERE user_id = ?" : " WHERE user_id = ? AND character_id = ?";
+    JsonObject out = new JsonObject();
+    return run(pool, "DELETE FROM user_profiles" + where, owner)
+        .compose(rs -> {
+          out.put("profiles", (long) rs.rowCount());
+          return run(pool, "DELETE FROM user_events" + where, owner);
+        })
+        .compose(rs -> {
+          out.put("events", (long) rs.rowCount());
+          return run(pool, "DELETE FROM conversation_summaries" + where, owner);
+        })
+        .compose(rs -> {
+          out.put("summaries", (long) rs.rowCount());
+          return forgetTasks(user, character);
+        })
+        .map(late -> out.put("late_tasks", late.getLong("tasks"))
+            .put("late_buffered_messages", late.getLong("buffered_messages")));
+  }
+
+  /**
+   * Whether a write for this owner must be refused: the owner (or this character of theirs) was forgotten, and what
+   * is written was created no later than that: the task's row is gone (the forget deleted it) or was created then or
+   * before; without a task, {@code createdAtMs} (default now) is the creation time. Both times are in milliseconds.
+   */
+  Future<Boolean> forgotten(SqlClient c, String taskId, String user, String character, Long createdAtMs) {
+    if (taskId == null && user == null) {
+      return Future.succeededFuture(false);
+    }
+    Future<RowSet<Row>> task = taskId == null ? Future.succeededFuture(null)
+        : run(c, "SELECT user_id, character_id, created_at FROM memory_generation_tasks WHERE task_id = ?",
+            Tuple.of(taskId));
+    return task.compose(rs -> {
+      Row row = rs == null || rs.size() == 0 ? null : rs.iterator().next();
+      String u = row != null ? row.getString("user_id") : user;
+      String ch = row != null ? row.getString("character_id") : character;
+      if (u == null) {
+        return Future.succeededFuture(false); // an unknown task of an unknown owner: nothing to compare with
+      }
+      return run(c, "SELECT character_id, forgotten_at FROM forgotten_users WHERE user_id = ?", Tuple.of(u))
+          .map(tombstones -> {
+            LocalDateTime at = latest(tombstones, ch);
+            if (at == null) {
+              return false;
+            }
+            if (row != null) {
+              return !row.getLocalDateTime("created_at").isAfter(at);
+            }
+            // no row: a task the forget deleted, or a write without a task (an import), created at createdAtMs
+            return taskId != null || (createdAtMs == null ? System.currentTimeMillis() : createdAtMs) <= millis(at);
+          });
+    });
+  }
+
+  /** The latest tombstone covering {@code character}: one for it, or one for all the user's characters. */
+  private static LocalDateTime latest(RowSet<Row> tombstones, String character) {
+    LocalDateTime latest = null;
+    for (Row t : tombstones) {
+      String scope = t.getString("character_id");
+      if (scope == null || scope.equals(character)) {
+        LocalDateTime at = t.getLocalDateTime("forgotten_at");
+        latest = latest == null || at.isAfter(latest) ? at : latest;
+      }
+    }
+    return latest;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static Future<RowSet<Row>> run(SqlClient c, String sql, Tuple args) {
@@ -465,6 +805,10 @@ final class MemoryRepository {
 
   static Long epoch(LocalDateTime t) {
     return t == null ? null : t.toEpochSecond(ZoneOffset.UTC);
+  }
+
+  static long millis(LocalDateTime t) {
+    return t.toInstant(ZoneOffset.UTC).toEpochMilli();
   }
 
   private static long lastTimestamp(JsonArray messages) {

@@ -44,7 +44,8 @@ public final class StructuredSearchVerticle extends VerticleBase {
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.TASK_CREATE, b -> repo.createTask(b, maxRetries)),
         Bus.consume(vertx, Addresses.TASK_GET, b -> repo.getTask(b.getString("task_id"))),
-        Bus.consume(vertx, Addresses.TASK_CLAIM, b -> repo.claimTask(b.getString("task_id"))),
+        Bus.consume(vertx, Addresses.TASK_CLAIM, b -> repo.claimTask(b.getString("task_id"), b.getString("user_id"),
+            b.getString("character_id"))),
         Bus.consume(vertx, Addresses.TASK_FAIL, b -> repo.failTask(b.getString("task_id"), b.getString("error"),
             backoffMs, b.getBoolean("permanent", false))),
         Bus.consume(vertx, Addresses.TASK_COUNTS, b -> repo.taskCounts()),
@@ -67,8 +68,34 @@ public final class StructuredSearchVerticle extends VerticleBase {
             b.getString("character_id"), b.getString("session_id"), b.getString("trigger", "session_end"),
             maxRetries)),
         Bus.consume(vertx, Addresses.SESSIONS_IDLE, this::cutIdleSessions),
+        Bus.consume(vertx, Addresses.TASK_LIST, b -> repo.listTasks(b.getString("status"), b.getString("user_id"), b.getString("tenant"),
+            b.getInteger("limit", 50)).map(a -> new JsonObject().put("tasks", a))),
+        Bus.consume(vertx, Addresses.TASK_RETRY, b -> repo.retryTask(b.getString("task_id"))),
+        Bus.consume(vertx, Addresses.TASK_REQUEUE, b -> repo.requeueTasks(
+            b.getJsonArray("task_ids", new JsonArray()).stream().map(String::valueOf).toList())),
+        Bus.consume(vertx, Addresses.STRUCTURED_EXPORT, b -> repo.exportRows(b.getString("kind"), owner(b),
+            b.getString("character_id"), b.getLong("after_id", 0L), b.getInteger("limit", 500))
+            .map(a -> new JsonObject().put("items", a))),
+        Bus.consume(vertx, Addresses.STRUCTURED_STATS, b -> repo.stats(b.getString("user_id"),
+            b.getString("character_id"))),
+        Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, b -> repo.tombstone(owner(b), b.getString("character_id"))
+            .map(at -> new JsonObject().put("forgotten_at", at))),
+        Bus.consume(vertx, Addresses.FORGET_TASKS, b -> repo.forgetTasks(owner(b), b.getString("character_id"))),
+        Bus.consume(vertx, Addresses.FORGET_ROWS, b -> repo.forgetRows(owner(b), b.getString("character_id"))),
+        Bus.consume(vertx, Addresses.FORGET_CHECK, b -> repo.forgotten(pool, b.getString("task_id"),
+            b.getString("user_id"), b.getString("character_id"), b.getLong("created_at"))
+            .map(gone -> new JsonObject().put("forgotten", gone))),
         // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
         Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, b -> mysqlBreaker.<JsonObject>execute(() -> search(b)))));
+  }
+
+  /** The user a forget, an export or stats are about: required, since a missing one would mean everybody. */
+  private static String owner(JsonObject b) {
+    String user = b.getString("user_id");
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("user_id is required");
+    }
+    return user;
   }
 
   private Future<JsonObject> list(JsonObject b) {

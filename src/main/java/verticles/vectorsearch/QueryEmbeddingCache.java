@@ -27,6 +27,10 @@ final class QueryEmbeddingCache {
     map.put(query, vector);
   }
 
+  void clear() {
+    map.clear();
+  }
+
   int size() {
     return map.size();
   }

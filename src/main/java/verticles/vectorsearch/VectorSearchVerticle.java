@@ -9,12 +9,18 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.shared.Meters;
 import verticles.stores.Breakers;
 import verticles.stores.Embedder;
@@ -34,6 +40,7 @@ import verticles.shared.Vectors;
  */
 public final class VectorSearchVerticle extends VerticleBase {
   public static final String INDEX_POOL = "engram-index";
+  private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(5000);
 
   private final Embedder embedder;
   private final MemoryIndex index;
@@ -70,6 +77,10 @@ public final class VectorSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
         Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
+        Bus.consume(vertx, Addresses.VECTOR_LIST, this::list),
+        Bus.consume(vertx, Addresses.VECTOR_COUNTS, this::counts),
+        // a query text is something a user typed: a forget drops every cached one (they are not kept per user)
+        vertx.eventBus().<JsonObject>consumer(Addresses.VECTOR_CACHE_CLEAR, m -> cache.clear()).completion(),
         // readiness: a count for an owner nobody has is one cheap index read (a remote call on VikingDB)
         Bus.consume(vertx, Addresses.HEALTH_INDEX, b -> indexPool.executeBlocking(() -> new JsonObject()
             .put("engine", engine).put("probe_count", index.count("~health", null)), false)),
@@ -101,7 +112,11 @@ public final class VectorSearchVerticle extends VerticleBase {
     }
   }
 
-  /** {task_id?, records:[MemoryRecord json]}: embeds the contents, then replaces the task's records. */
+  /**
+   * {task_id?, created_at? (epoch ms), records:[MemoryRecord json]}: embeds the contents, then replaces the task's
+   * records. Records of a forgotten owner created before the forget are refused (410); the owner is checked again
+   * after the write, and if a forget came in between, what was written is deleted, so nothing outlives the forget.
+   */
   private Future<JsonObject> upsert(JsonObject body) {
     JsonArray json = body.getJsonArray("records", new JsonArray());
     List<MemoryRecord> records = new ArrayList<>(json.size());
@@ -112,21 +127,71 @@ public final class VectorSearchVerticle extends VerticleBase {
       texts.add(r.indexText());
     }
     String taskId = body.getString("task_id");
-    return embedder.embed(texts).compose(vectors -> indexPool.executeBlocking(() -> {
-      List<MemoryRecord> withVectors = new ArrayList<>(records.size());
-      for (int i = 0; i < records.size(); i++) {
-        withVectors.add(records.get(i).withVector(vectors.get(i)));
+    return refuseForgotten(body, records)
+        .compose(x -> embedder.embed(texts))
+        .compose(vectors -> indexPool.executeBlocking(() -> {
+          List<MemoryRecord> withVectors = new ArrayList<>(records.size());
+          for (int i = 0; i < records.size(); i++) {
+            withVectors.add(records.get(i).withVector(vectors.get(i)));
+          }
+          measured("upsert", () -> {
+            if (taskId != null) {
+              index.replaceTask(taskId, withVectors);
+            } else {
+              index.upsert(withVectors);
+            }
+            return null;
+          });
+          return new JsonObject().put("upserted", withVectors.size());
+        }, false))
+        .compose(done -> refuseForgotten(body, records).map(done).recover(e -> Bus.code(e) != Failures.GONE
+            ? Future.failedFuture(e)
+            : indexPool.executeBlocking(() -> {
+              index.deleteIds(records.stream().map(MemoryRecord::id).toList());
+              return null;
+            }, false).compose(x -> Future.failedFuture(e))));
+  }
+
+  /** Fails with 410 when any owner among the records was forgotten after this write's task (or request) began. */
+  private Future<Void> refuseForgotten(JsonObject body, List<MemoryRecord> records) {
+    Set<List<String>> owners = new LinkedHashSet<>();
+    records.forEach(r -> owners.add(Arrays.asList(r.userId(), r.characterId())));
+    List<Future<Boolean>> checks = new ArrayList<>();
+    for (List<String> owner : owners) {
+      checks.add(vertx.eventBus().<JsonObject>request(Addresses.FORGET_CHECK, new JsonObject()
+              .put("task_id", body.getString("task_id")).put("created_at", body.getLong("created_at"))
+              .put("user_id", owner.get(0)).put("character_id", owner.get(1)), CHECK)
+          .map(m -> m.body().getBoolean("forgotten", false)));
+    }
+    return Future.all(checks).compose(x -> checks.stream().anyMatch(Future::result)
+        ? Future.failedFuture(Failures.of(Failures.GONE, "the owner of these memories was forgotten"))
+        : Future.succeededFuture());
+  }
+
+  /** {user_id, character_id?, offset?, limit?} → {records}: one page of an owner's records, oldest first. */
+  private Future<JsonObject> list(JsonObject body) {
+    int offset = body.getInteger("offset", 0);
+    int limit = Math.min(body.getInteger("limit", 500), 5000);
+    return indexPool.executeBlocking(() -> {
+      JsonArray out = new JsonArray();
+      index.list(body.getString("user_id"), body.getString("character_id"), offset, limit)
+          .forEach(r -> out.add(r.toJson()));
+      return new JsonObject().put("records", out);
+    }, false);
+  }
+
+  /** {user_id?, character_id?} → {by_type, total}: an owner's records by memory type, or the whole index's. */
+  private Future<JsonObject> counts(JsonObject body) {
+    return indexPool.executeBlocking(() -> {
+      JsonObject byType = new JsonObject();
+      long total = 0;
+      for (Map.Entry<String, Long> e : index.countByType(body.getString("user_id"), body.getString("character_id"))
+          .entrySet()) {
+        byType.put(e.getKey(), e.getValue());
+        total += e.getValue();
       }
-      measured("upsert", () -> {
-        if (taskId != null) {
-          index.replaceTask(taskId, withVectors);
-        } else {
-          index.upsert(withVectors);
-        }
-        return null;
-      });
-      return new JsonObject().put("upserted", withVectors.size());
-    }, false));
+      return new JsonObject().put("by_type", byType).put("total", total);
+    }, false);
   }
 
   /** {user_id, character_id, query, types?, top_k?}: hybrid search inside one user + character. */

@@ -179,6 +179,22 @@ abstract class AbstractObjectStoreTest {
   }
 
   @Test
+  @DisplayName("entries lists a prefix's keys with their sizes in bytes, counted in UTF-8")
+  void entriesWithSizes(VertxTestContext ctx) {
+    store.put("exports/张三/a.json", text("{\"名字\":\"张三\"} 😀"), "application/json")
+        .compose(v -> store.put("exports/张三/b.json", Buffer.buffer(), "application/json"))
+        .compose(v -> store.put("exports/张三三/c.json", text("x"), "application/json"))
+        .compose(v -> store.entries("exports/张三/"))
+        .map(check(entries -> assertEquals(List.of(
+            new ObjectStore.Entry("exports/张三/a.json", "{\"名字\":\"张三\"} 😀".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8).length),
+            new ObjectStore.Entry("exports/张三/b.json", 0)), entries)))
+        .compose(v -> store.entries("nothing/"))
+        .map(check(entries -> assertEquals(List.of(), entries)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   @DisplayName("deletePrefix removes exactly the keys under the prefix, counts them, and is idempotent")
   void deletePrefix(VertxTestContext ctx) {
     List<String> all = List.of("users/7/a", "users/7/b/c", "users/7/b/d", "users/70/keep", "users/8/keep");

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -418,6 +419,58 @@ class LuceneMemoryIndexTest {
       assertEquals(2, index.count("u1", "c1"));
       index.replaceTask("t1", List.of());
       assertEquals(1, index.count("u1", "c1"), "t1 owned only u1-c1-0 after t2 took u1-c1-1");
+    }
+  }
+
+  @Test
+  @DisplayName("list pages through one owner's records oldest first without overlap, across characters when asked")
+  void listPages() {
+    try (LuceneMemoryIndex index = open()) {
+      List<MemoryRecord> mine = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        mine.add(new MemoryRecord("r" + i, "t1", "u1", i % 2 == 0 ? "c1" : "c2", "message", "第" + i + "句",
+            1_700_000_000L + (i * 7) % 25, 3, "s1", List.of(), new JsonObject(), zhVectors.get(i % zhVectors.size())));
+      }
+      index.replaceTask("t1", mine);
+      index.replaceTask("t2", zhRecords("t2", "u2", "c1"));
+
+      List<MemoryRecord> paged = new ArrayList<>();
+      for (int offset = 0; ; offset += 10) {
+        List<MemoryRecord> page = index.list("u1", null, offset, 10);
+        paged.addAll(page);
+        if (page.size() < 10) {
+          break;
+        }
+      }
+      List<MemoryRecord> expected = new ArrayList<>(mine);
+      expected.sort(MemoryIndex.LIST_ORDER);
+      assertEquals(expected.stream().map(MemoryRecord::id).toList(), paged.stream().map(MemoryRecord::id).toList());
+      assertNull(paged.get(0).vector(), "listed records carry no vector");
+      assertEquals(13, index.list("u1", "c1", 0, 100).size());
+      assertEquals(List.of(), index.list("u1", null, 100, 10));
+      assertEquals(List.of(), index.list("nobody", null, 0, 10));
+    }
+  }
+
+  @Test
+  @DisplayName("counts by type cover one owner or the whole index, and deleteIds removes exactly the ids given")
+  void countsByTypeAndDeleteIds() {
+    try (LuceneMemoryIndex index = open()) {
+      index.replaceTask("t1", List.of(
+          record("a", "t1", "u1", "c1", "profile", "我叫小明", zhVectors.get(0)),
+          record("b", "t1", "u1", "c1", "event", "我下周去北京", zhVectors.get(1)),
+          record("c", "t1", "u1", "c2", "event", "我养了一只猫", zhVectors.get(2))));
+      index.replaceTask("t2", List.of(record("d", "t2", "u2", "c1", "summary", "聊了天气", zhVectors.get(3))));
+
+      assertEquals(Map.of("profile", 1L, "event", 2L), index.countByType("u1", null));
+      assertEquals(Map.of("profile", 1L, "event", 1L), index.countByType("u1", "c1"));
+      assertEquals(Map.of("profile", 1L, "event", 2L, "summary", 1L), index.countByType(null, null));
+
+      index.deleteIds(List.of("b", "d", "no-such-id"));
+      assertEquals(Map.of("profile", 1L, "event", 1L), index.countByType(null, null));
+      assertEquals(2, index.count("u1", null));
+      index.deleteIds(List.of());
+      assertEquals(2, index.count("u1", null));
     }
   }
 

@@ -256,6 +256,35 @@ class VikingDbMemoryIndexTest {
     assertEquals(0, index.delete("nobody", null));
   }
 
+  @Test
+  @DisplayName("list pages through an owner's records in timestamp order without vectors; counts by type and deleteIds follow")
+  void listCountsAndDeleteIds() {
+    List<MemoryRecord> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      records.add(new MemoryRecord("r" + i, "t1", "u1", i < 20 ? "c1" : "c2", i % 3 == 0 ? "event" : "message",
+          "内容" + i, 1_731_900_000L + (i * 7) % 30, 5, "s1", List.of(), new JsonObject(), randomVector()));
+    }
+    records.add(record("other", "t2", "u2", "c1", "summary", "别人的", randomVector()));
+    index.upsert(records);
+
+    List<String> paged = new ArrayList<>();
+    for (int offset = 0; offset < 40; offset += 12) {
+      index.list("u1", null, offset, 12).forEach(r -> {
+        assertNull(r.vector());
+        paged.add(r.id());
+      });
+    }
+    List<MemoryRecord> mine = new ArrayList<>(records.subList(0, 30));
+    mine.sort(MemoryIndex.LIST_ORDER);
+    assertEquals(mine.stream().map(MemoryRecord::id).toList(), paged);
+    assertEquals(20, index.list("u1", "c1", 0, 100).size());
+
+    assertEquals(Map.of("event", 10L, "message", 20L), index.countByType("u1", null));
+    assertEquals(Map.of("event", 10L, "message", 20L, "summary", 1L), index.countByType(null, null));
+    index.deleteIds(List.of("r0", "r1", "other"));
+    assertEquals(Map.of("event", 9L, "message", 19L), index.countByType(null, null));
+  }
+
   // ---------------------------------------------------------------- failures
 
   @Test
