@@ -11,6 +11,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.shared.Tenants;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
 
@@ -105,7 +106,7 @@ public final class AdminVerticle extends VerticleBase {
           paths.add(path);
         }
       });
-      JsonObject export = new JsonObject()
+      JsonObject built = new JsonObject()
           .put("format", "engram.export.v1")
           .put("user_id", owner.getString("user_id"))
           .put("character_id", owner.getString("character_id"))
@@ -115,6 +116,8 @@ public final class AdminVerticle extends VerticleBase {
           .put("summaries", summaries.result())
           .put("memories", memories.result())
           .put("archive_paths", paths);
+      // the file is the client's: its ids in the client's terms, like every reply
+      JsonObject export = b.getString("tenant") == null ? built : Tenants.outward(b.getString("tenant"), built);
       return request(Addresses.ARCHIVE_EXPORT, new JsonObject().put("user_id", owner.getString("user_id"))
               .put("exported_at", now).put("export", export))
           .map(written -> export.put("path", written.getString("path")));

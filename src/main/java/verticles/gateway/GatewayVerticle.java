@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.shared.Tenants;
 import verticles.bus.Failures;
 import verticles.stores.Breakers;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -424,7 +425,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         character = character != null ? character : inBody;
       }
-      return request(Addresses.ADMIN_EXPORT, owner(ctx, character), adminCall);
+      return request(Addresses.ADMIN_EXPORT, owner(ctx, character).put("tenant", tenant(ctx)), adminCall);
     }, 200);
   }
 

@@ -1,4 +1,4 @@
-package verticles.gateway;
+package verticles.shared;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,26 +9,26 @@ import io.vertx.core.json.JsonObject;
  * filter or metadata field: ids and filters are scoped on the way in, and the prefix is taken off on the way out.
  * Tenant names never contain ':' and client ids may not either, so the mapping cannot be forged.
  */
-final class Tenants {
+public final class Tenants {
   private Tenants() {}
 
-  static String inward(String tenant, String userId) {
+  public static String inward(String tenant, String userId) {
     return tenant + ":" + userId;
   }
 
   /** The body with its {@code user_id} scoped to the tenant. */
-  static JsonObject inward(String tenant, JsonObject body) {
+  public static JsonObject inward(String tenant, JsonObject body) {
     String user = body.getString("user_id");
     return user == null ? body : body.copy().put("user_id", inward(tenant, user));
   }
 
   /** Whether an internal user id belongs to the tenant. */
-  static boolean owns(String tenant, String internalUserId) {
+  public static boolean owns(String tenant, String internalUserId) {
     return internalUserId != null && internalUserId.startsWith(tenant + ":");
   }
 
   /** A reply with every {@code user_id} of this tenant back in the client's terms, however deep. */
-  static JsonObject outward(String tenant, JsonObject reply) {
+  public static JsonObject outward(String tenant, JsonObject reply) {
     JsonObject out = reply.copy();
     strip(tenant, out);
     return out;
