@@ -34,22 +34,33 @@ import verticles.app.Engram;
 class AuthTest {
   private static WebClient raw;
 
-  /** One request of each endpoint family, with a valid body. */
-  private record Call(HttpMethod method, String path, JsonObject body, boolean write) {}
+  /** One request of each endpoint family, with a valid body, and the scope it needs beyond a known key. */
+  private record Call(HttpMethod method, String path, JsonObject body, String scope) {
+    boolean write() {
+      return scope != null;
+    }
+  }
 
   private static List<Call> calls(String user) {
     JsonObject session = session(user);
     return List.of(
-        new Call(HttpMethod.POST, "/v1/sessions", session, true),
-        new Call(HttpMethod.POST, "/v1/messages", session.copy().put("session_id", "s1"), true),
+        new Call(HttpMethod.POST, "/v1/sessions", session, "memory"),
+        new Call(HttpMethod.POST, "/v1/messages", session.copy().put("session_id", "s1"), "memory"),
         new Call(HttpMethod.POST, "/v1/sessions/s1/end", new JsonObject().put("user_id", user).put("character_id", "c1"),
-            true),
+            "memory"),
         new Call(HttpMethod.POST, "/v1/memories", new JsonObject().put("user_id", user).put("character_id", "c1")
-            .put("memory_type", "event").put("content", "养了一只猫").put("timestamp", 1_700_000_000L), true),
+            .put("memory_type", "event").put("content", "养了一只猫").put("timestamp", 1_700_000_000L), "memory"),
         new Call(HttpMethod.POST, "/v1/recall", new JsonObject().put("user_id", user).put("character_id", "c1")
-            .put("message", "我养了什么").put("force", true), false),
-        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/profiles", null, false),
-        new Call(HttpMethod.GET, "/v1/tasks/t-" + UUID.randomUUID(), null, false));
+            .put("message", "我养了什么").put("force", true), null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/profiles", null, null),
+        new Call(HttpMethod.GET, "/v1/tasks/t-" + UUID.randomUUID(), null, null),
+        new Call(HttpMethod.POST, "/v1/users/" + user + "/export", new JsonObject().put("character_id", "c1"), "memory"),
+        new Call(HttpMethod.DELETE, "/v1/users/" + user + "/characters/c1", null, "memory"),
+        new Call(HttpMethod.GET, "/v1/tasks?status=failed", null, "admin"),
+        new Call(HttpMethod.POST, "/v1/tasks/t-" + UUID.randomUUID() + "/retry", null, "admin"),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),
+        new Call(HttpMethod.GET, "/v1/stats", null, "operator"),
+        new Call(HttpMethod.POST, "/v1/dlq/replay", null, "operator"));
   }
 
   @BeforeAll
@@ -75,16 +86,19 @@ class AuthTest {
   }
 
   @Test
-  @DisplayName("a read-only key may recall and read but gets 403 on every write")
+  @DisplayName("a key without the family's scope gets 403: read-only keys on writes, memory keys on admin and operator calls")
   void forbidden() throws Exception {
     for (Call c : calls("u-ro-" + UUID.randomUUID())) {
-      HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY_READ_ONLY,
-          c.body() == null ? null : c.body().toBuffer());
-      if (c.write()) {
-        assertEquals(403, r.statusCode(), c.path() + ": " + r.bodyAsString());
-        assertEquals("forbidden", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
-      } else {
-        assertTrue(r.statusCode() == 200 || r.statusCode() == 404, c.path() + ": " + r.bodyAsString());
+      // the read-only key has scope read; tenant-b's key has memory only
+      for (String key : new String[] {TestStack.API_KEY_READ_ONLY, TestStack.API_KEY_B}) {
+        boolean has = c.scope() == null || (key.equals(TestStack.API_KEY_B) && c.scope().equals("memory"));
+        HttpResponse<Buffer> r = send(c, "Bearer " + key, c.body() == null ? null : c.body().toBuffer());
+        if (has) {
+          assertTrue(r.statusCode() < 300 || r.statusCode() == 404, c.path() + ": " + r.bodyAsString());
+        } else {
+          assertEquals(403, r.statusCode(), c.method() + " " + c.path() + " with " + key + ": " + r.bodyAsString());
+          assertEquals("forbidden", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
+        }
       }
     }
   }
@@ -126,7 +140,7 @@ class AuthTest {
   @DisplayName("a malformed or wrong-typed body is a 400 naming the field, with a valid key")
   void badRequest() throws Exception {
     for (Call c : calls("u-bad")) {
-      if (c.body() == null) {
+      if (c.body() == null || !c.body().containsKey("user_id")) {
         continue;
       }
       HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, c.body().copy().put("user_id", 42).toBuffer());

@@ -37,7 +37,7 @@ class TenantIsolationTest {
   }
 
   @Test
-  @DisplayName("random calls of two tenants on the same user ids never read or write across tenants, in any store")
+  @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget) never cross tenants")
   void randomCallsNeverCross() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<String> users = List.of("alice-" + run, "bob-" + run, "张三-" + run);
@@ -69,7 +69,8 @@ class TenantIsolationTest {
       String theirs = asA ? secretB : secretA;
       String user = r.nextInt(10) == 0 ? pick(r, "", " ", "default:" + users.get(0), "tenant-b:" + users.get(0),
           "../" + users.get(0), users.get(0) + "\u0000") : users.get(r.nextInt(users.size()));
-      HttpResponse<Buffer> reply = switch (r.nextInt(5)) {
+      HttpResponse<Buffer> reply = switch (r.nextInt(6)) {
+        case 5 -> Engram.await(me.post("/v1/users/" + encode(user) + "/export").send());
         case 0 -> Engram.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", pick(r, "我喜欢吃什么", "我的猫叫什么", "杏仁酥", "龙须糖",
                 secretA, secretB)).put("force", true).put("top_k", 20)));
@@ -93,6 +94,15 @@ class TenantIsolationTest {
       }
     }
     assertTrue(reads > 10, "the calls did read each tenant's own memories: " + reads);
+
+    // one tenant forgetting its user leaves the other tenant's user of the same id whole
+    assertEquals(200, Engram.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
+    JsonObject stillA = Engram.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+        .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
+    assertTrue(stillA.encode().contains(secretA), stillA.encode());
+    JsonObject goneB = Engram.await(b.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+        .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
+    assertFalse(goneB.encode().contains(secretB), goneB.encode());
 
     // another tenant's task id does not exist for this one
     assertEquals(404, Engram.await(a.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
