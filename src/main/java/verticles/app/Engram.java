@@ -94,6 +94,9 @@ public final class Engram implements AutoCloseable {
     JsonObject clusterCfg = config.getJsonObject("cluster", new JsonObject());
     boolean clustered = clusterCfg.getBoolean("enabled", false);
     roles = clustered ? Roles.parse(clusterCfg.getString("roles", "all")) : Roles.all();
+    if (roles.has(Roles.GATEWAY)) {
+      prepareKeys(data); // before any store starts: production without keys fails at once
+    }
 
     // The two embedded servers take seconds each; start them side by side.
     Thread dbThread = null;
@@ -177,7 +180,6 @@ public final class Engram implements AutoCloseable {
     if (roles.has(Roles.GATEWAY)) {
       await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
       int gateways = n.getInteger("gateway", 0);
-      prepareKeys(data);
       JsonObject auth = config.getJsonObject("auth");
       RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 50.0),
           auth.getDouble("rate_limit_burst", 100.0));

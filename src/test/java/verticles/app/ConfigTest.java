@@ -11,6 +11,16 @@ import org.junit.jupiter.api.Test;
 class ConfigTest {
 
   @Test
+  @DisplayName("the production profile refuses to start without API keys, before any store starts")
+  void productionNeedsKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    JsonObject cfg = Config.load("production.json", Map.of());
+    cfg.put("data_dir", dir.toString());
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> Engram.start(cfg));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("auth.keys"), e.getMessage());
+  }
+
+  @Test
   @DisplayName("environment overrides keep their types: booleans, whole numbers, decimals and strings")
   void envOverridesKeepTypes() {
     JsonObject cfg = new JsonObject()
