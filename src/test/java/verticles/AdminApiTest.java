@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -37,10 +38,18 @@ class AdminApiTest {
     TestStack.engram();
   }
 
-  /** A task that failed for good without running: created, then failed permanently, as a spent task would be. */
+  /**
+   * A task of the test key's tenant that failed for good without running: created, then failed permanently, as a
+   * spent task would be. {@code user} is the client's id; the row (returned) holds the tenant-scoped one.
+   */
   static Future<JsonObject> failedTask(String user, String text) {
-    return TestStack.vertx().eventBus().<JsonObject>request(Addresses.TASK_CREATE, ExportTest.session(user, "c1",
-            "s-" + UUID.randomUUID(), text), BUS)
+    return failedTaskOf(TestStack.internal(user), text);
+  }
+
+  /** {@link #failedTask} straight onto the bus under an internal ({@code tenant:user}) id. */
+  static Future<JsonObject> failedTaskOf(String internalUser, String text) {
+    return TestStack.vertx().eventBus().<JsonObject>request(Addresses.TASK_CREATE, ExportTest.session(internalUser,
+            "c1", "s-" + UUID.randomUUID(), text), BUS)
         .compose(m -> TestStack.vertx().eventBus().request(Addresses.TASK_FAIL, new JsonObject()
             .put("task_id", m.body().getString("task_id")).put("error", "model unavailable").put("permanent", true),
             BUS).map(x -> m.body()));
@@ -95,7 +104,7 @@ class AdminApiTest {
           return json(TestStack.get("/v1/tasks?status=failed&limit=500"), 200);
         })
         .onComplete(ctx.succeeding(failed -> ctx.verify(() -> {
-          assertTrue(ids(failed.getJsonArray("tasks")).contains(posted[2]), "all users' failed tasks");
+          assertTrue(ids(failed.getJsonArray("tasks")).contains(posted[2]), "all the tenant's users' failed tasks");
           assertTrue(failed.getJsonArray("tasks").stream().map(JsonObject.class::cast)
               .allMatch(t -> "failed".equals(t.getString("status"))));
           ctx.completeNow();
@@ -162,9 +171,10 @@ class AdminApiTest {
         })
         .compose(t -> {
           completed[0] = t;
-          JsonObject done = new JsonObject().put("task_id", t).put("user_id", user).put("character_id", "c1")
-              .put("messages", new JsonArray());
-          String key = user + ":c1";
+          // records as the outbox writes them: under the tenant-scoped id
+          JsonObject done = new JsonObject().put("task_id", t).put("user_id", TestStack.internal(user))
+              .put("character_id", "c1").put("messages", new JsonArray());
+          String key = TestStack.internal(user) + ":c1";
           // the failed task twice (as after a second failure), a completed one, and a record that is not JSON
           return producer.send(KafkaProducerRecord.create(dlq, key, failed[0].encode()))
               .compose(x -> producer.send(KafkaProducerRecord.create(dlq, key, failed[0].encode())))
@@ -237,8 +247,107 @@ class AdminApiTest {
         })));
   }
 
-  /** What the stats should say, counted straight from SQL, the index and the object store. */
-  private static Future<JsonObject> expected(String user, String character) {
+  @Test
+  @DisplayName("A key of another tenant naming the same user id forgets, exports, stats and retries nothing of ours")
+  void otherTenantTouchesNothing(VertxTestContext ctx) {
+    String user = "u-admin-tenant-" + UUID.randomUUID();
+    WebClient b = TestStack.client(TestStack.vertx(), TestStack.engram().port(), TestStack.API_KEY_B);
+    ForgetTest.Node node = ForgetTest.Node.shared();
+    JsonObject[] before = new JsonObject[1];
+    String[] ours = new String[1]; // a failed task of tenant default's user
+    String[] theirs = new String[1]; // a failed task of tenant-b's user of the same id
+    ExportTest.ingest(ExportTest.session(user, "c1", "s1", "我叫甲方，我最喜欢吃饺子", "好的"))
+        .compose(x -> failedTask(user, "这个任务失败了"))
+        .compose(t -> {
+          ours[0] = t.getString("task_id");
+          return json(ExportTest.export(user, null, null), 200); // an export of ours, for a forget to find
+        })
+        .compose(x -> ForgetTest.footprint(node, user, null))
+        .compose(f -> {
+          before[0] = f;
+          ctx.verify(() -> {
+            assertTrue(f.getLong("index") > 0 && f.getLong("user_profiles") > 0, f.encode());
+            assertEquals(2L, f.getLong("memory_generation_tasks"), f.encode());
+            assertEquals(1, f.getInteger("archives"), f.encode());
+            assertEquals(1, f.getInteger("exports"), f.encode());
+          });
+          return json(b.delete("/v1/users/" + user).send(), 200);
+        })
+        .compose(r -> {
+          ctx.verify(() -> {
+            assertEquals(user, r.getString("user_id"));
+            assertTrue(ForgetTest.allZero(r.getJsonObject("deleted")), "tenant-b has no such user: " + r.encode());
+          });
+          return json(b.delete("/v1/users/" + user + "/characters/c1").send(), 200);
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertTrue(ForgetTest.allZero(r.getJsonObject("deleted")), r.encode()));
+          return json(b.post("/v1/users/" + user + "/export").send(), 200);
+        })
+        .compose(e -> {
+          ctx.verify(() -> {
+            assertEquals(user, e.getString("user_id"));
+            for (String section : List.of("profiles", "events", "summaries", "memories", "archive_paths")) {
+              assertEquals(new JsonArray(), e.getJsonArray(section), section + ": " + e.encode());
+            }
+            assertTrue(e.getString("path").startsWith("exports/tenant-b:" + user + "/"), e.getString("path"));
+          });
+          return b.get("/v1/users/" + user + "/stats").send();
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertEquals(403, r.statusCode(), r.bodyAsString()));
+          return b.get("/v1/stats").send();
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertEquals(403, r.statusCode(), r.bodyAsString()));
+          // tenant-b's key has no admin scope, so it is refused before the task is even looked up
+          return b.post("/v1/tasks/" + ours[0] + "/retry").send();
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertEquals(403, r.statusCode(), r.bodyAsString()));
+          return b.get("/v1/tasks/" + ours[0]).send();
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertEquals(404, r.statusCode(), "another tenant's task does not exist: "
+              + r.bodyAsString()));
+          // the same check from the other side, with a key that may retry: a failed task of tenant-b's user of the
+          // same id (made after tenant-b's forget above, which would have erased it) is a 404, not a retry
+          return failedTaskOf("tenant-b:" + user, "乙方的任务也失败了");
+        })
+        .compose(t -> {
+          theirs[0] = t.getString("task_id");
+          return TestStack.http().post("/v1/tasks/" + theirs[0] + "/retry").send();
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertEquals(404, r.statusCode(), r.bodyAsString()));
+          return json(TestStack.get("/v1/tasks/" + ours[0]), 200);
+        })
+        .compose(t -> {
+          ctx.verify(() -> assertEquals("failed", t.getString("status"), "ours was not retried: " + t.encode()));
+          return count("SELECT COUNT(*) FROM memory_generation_tasks WHERE task_id = ? AND status = 'failed'",
+              Tuple.of(theirs[0]));
+        })
+        .compose(n -> {
+          ctx.verify(() -> assertEquals(1L, n, "theirs was not retried"));
+          return count("SELECT COUNT(*) FROM forgotten_users WHERE user_id = ?", Tuple.of(TestStack.internal(user)));
+        })
+        .compose(n -> {
+          ctx.verify(() -> assertEquals(0L, n, "no tombstone for our user"));
+          return ForgetTest.footprint(node, user, null);
+        })
+        .compose(f -> {
+          ctx.verify(() -> assertEquals(before[0], f, "our user's counts are unchanged"));
+          return json(TestStack.get("/v1/users/" + user + "/characters/c1/profiles"), 200);
+        })
+        .onComplete(ctx.succeeding(p -> ctx.verify(() -> {
+          assertEquals("饺子", EndToEndMemoryTest.profileValue(p.getJsonArray("profiles"), "favorite_food"), p.encode());
+          ctx.completeNow();
+        })));
+  }
+
+  /** What the stats should say, counted straight from SQL, the index and the object store (tenant-scoped ids). */
+  private static Future<JsonObject> expected(String clientUser, String character) {
+    String user = TestStack.internal(clientUser);
     String where = character == null ? " WHERE user_id = ?" : " WHERE user_id = ? AND character_id = ?";
     Tuple owner = character == null ? Tuple.of(user) : Tuple.of(user, character);
     Future<Long> profiles = count("SELECT COUNT(*) FROM user_profiles" + where, owner);

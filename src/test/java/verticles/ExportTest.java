@@ -54,8 +54,9 @@ class ExportTest {
     });
   }
 
+  /** The user's archive objects; their keys carry the tenant-scoped id. */
   static Future<List<String>> archives(String user) {
-    return TestStack.engram().objectStore().list("conversations/" + user + "/");
+    return TestStack.engram().objectStore().list("conversations/" + TestStack.internal(user) + "/");
   }
 
   static Future<HttpResponse<Buffer>> export(String user, String query, JsonObject body) {
@@ -85,12 +86,15 @@ class ExportTest {
           reply[0] = r.bodyAsJsonObject();
           return TestStack.engram().objectStore().get(reply[0].getString("path"));
         })
-        .compose(file -> TestStack.vertx().executeBlocking(() -> TestStack.engram().index().count(user, null))
+        .compose(file -> TestStack.vertx().executeBlocking(() -> TestStack.engram().index()
+                .count(TestStack.internal(user), null))
             .map(records -> {
               JsonObject e = reply[0];
               ctx.verify(() -> {
+                // the path is the store's (tenant-scoped id); the file's and the reply's ids are the client's
                 String path = e.getString("path");
-                assertTrue(path.matches("exports/" + user + "/full_export_\\d+\\.json"), path);
+                assertTrue(path.matches("exports/" + java.util.regex.Pattern.quote(TestStack.internal(user))
+                    + "/full_export_\\d+\\.json"), path);
                 assertEquals(withoutPath(e), new JsonObject(file.toString(StandardCharsets.UTF_8)),
                     "the file holds what the reply returned");
                 assertEquals(user, e.getString("user_id"));
@@ -109,7 +113,8 @@ class ExportTest {
                         && "我的生日是3月15日".equals(m.getString("content"))));
                 JsonArray paths = e.getJsonArray("archive_paths");
                 assertEquals(2, paths.size(), paths.encode());
-                assertTrue(paths.stream().map(String::valueOf).allMatch(p -> p.startsWith("conversations/" + user + "/")));
+                assertTrue(paths.stream().map(String::valueOf)
+                    .allMatch(p -> p.startsWith("conversations/" + TestStack.internal(user) + "/")), paths.encode());
                 assertTrue(e.getJsonArray("summaries").stream().map(JsonObject.class::cast)
                     .allMatch(s -> paths.contains(s.getString("archive_path"))), "summaries name their archives");
               });
@@ -134,7 +139,7 @@ class ExportTest {
             assertTrue(e.getJsonArray("memories").stream().map(JsonObject.class::cast)
                 .allMatch(m -> "c2".equals(m.getString("character_id"))), e.encode());
             assertTrue(e.getJsonArray("archive_paths").stream().map(String::valueOf)
-                .allMatch(p -> p.startsWith("conversations/" + user + "/c2/")), e.encode());
+                .allMatch(p -> p.startsWith("conversations/" + TestStack.internal(user) + "/c2/")), e.encode());
           });
           return export(user, null, new JsonObject().put("character_id", "c1"));
         })

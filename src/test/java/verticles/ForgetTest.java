@@ -77,8 +77,12 @@ class ForgetTest {
     return Future.all(all).mapEmpty();
   }
 
-  /** Everything stored about a user (one character's when given): rows per table, index records, archive objects. */
-  static Future<JsonObject> footprint(Node node, String user, String character) {
+  /**
+   * Everything stored about a user of the test key's tenant (one character's when given): rows per table, index
+   * records, archive objects. {@code user} is the client's id; the stores keep the tenant-scoped one.
+   */
+  static Future<JsonObject> footprint(Node node, String clientUser, String character) {
+    String user = TestStack.internal(clientUser);
     String where = character == null ? " WHERE user_id = ?" : " WHERE user_id = ? AND character_id = ?";
     Tuple owner = character == null ? Tuple.of(user) : Tuple.of(user, character);
     JsonObject out = new JsonObject();
@@ -101,9 +105,10 @@ class ForgetTest {
     assertEquals(zero.put("index", 0L).put("archives", 0).put("exports", 0), footprint, "nothing of the user is left");
   }
 
+  /** Straight to the index's verticle, so under the tenant-scoped id. */
   static Future<JsonObject> search(String user, String character) {
     return TestStack.vertx().eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
-        .put("user_id", user).put("character_id", character).put("query", "我最喜欢吃什么").put("top_k", 50), BUS)
+        .put("user_id", TestStack.internal(user)).put("character_id", character).put("query", "我最喜欢吃什么").put("top_k", 50), BUS)
         .map(m -> m.body());
   }
 
@@ -187,7 +192,7 @@ class ForgetTest {
         .compose(again -> {
           ctx.verify(() -> assertTrue(allZero(again.getJsonObject("deleted")), "idempotent: " + again.encode()));
           return TestStack.sql().preparedQuery("SELECT COUNT(*) FROM forgotten_users WHERE user_id = ?"
-              + " AND character_id IS NULL").execute(Tuple.of(user));
+              + " AND character_id IS NULL").execute(Tuple.of(TestStack.internal(user)));
         })
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
           assertEquals(1L, rs.iterator().next().getLong(0), "one tombstone, moved forward by the second forget");
@@ -248,8 +253,10 @@ class ForgetTest {
     KafkaProbe.ends(vertx, kafka, kafka.getString("dlq_topic"))
         .compose(ends -> {
           dlqStart.set(ends);
-          // a task row made before the forget, whose record reaches Kafka only after it (a late or replayed record)
-          return vertx.eventBus().<JsonObject>request(Addresses.TASK_CREATE, session(user, "c1", "s-old", 6), BUS);
+          // a task row made before the forget, whose record reaches Kafka only after it (a late or replayed record);
+          // straight onto the bus, so under the id the gateway gives the test tenant's user
+          return vertx.eventBus().<JsonObject>request(Addresses.TASK_CREATE,
+              session(TestStack.internal(user), "c1", "s-old", 6), BUS);
         })
         .compose(m -> {
           old[0] = m.body();
@@ -257,7 +264,8 @@ class ForgetTest {
         })
         .compose(r -> TestStack.post("/v1/sessions", session(user, "c2", "s-write", 20)))
         .compose(r -> Future.all(beforeIndex.held.future(), beforeMysql.held.future()))
-        .compose(x -> TestStack.engram().vertx().executeBlocking(() -> TestStack.engram().index().count(user, null)))
+        .compose(x -> TestStack.engram().vertx().executeBlocking(() -> TestStack.engram().index()
+            .count(TestStack.internal(user), null)))
         .compose(n -> {
           ctx.verify(() -> assertTrue(n > 0, "the held MySQL write's records are in the index"));
           return forget("/v1/users/" + user);
@@ -340,7 +348,7 @@ class ForgetTest {
       String oldTask;
       JsonObject otherBefore;
       try (Engram first = Engram.start(cfg)) {
-        WebClient http = WebClient.create(client);
+        WebClient http = TestStack.client(client, first.port(), TestStack.API_KEY);
         Node node = new Node(first, Mysql.pool(first.vertx(), first.config().getJsonObject("mysql")));
         List<Future<String>> tasks = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
@@ -351,13 +359,14 @@ class ForgetTest {
         for (Future<String> t : tasks) {
           await(until(client, () -> status(http, first, t.result()), "completed"::equals));
         }
-        await(until(client, () -> first.objectStore().list("conversations/" + user + "/").map(List::size), n -> n == 4));
+        await(until(client, () -> first.objectStore().list("conversations/"
+            + TestStack.internal(user) + "/").map(List::size), n -> n == 4));
         otherBefore = await(footprint(node, other, null));
         assertTrue(await(footprint(node, user, null)).getLong("index") > 100);
 
         // a task row created before the forget and not yet run: the restarted node must refuse it
         oldTask = await(first.vertx().eventBus().<JsonObject>request(Addresses.TASK_CREATE,
-            session(user, "c1", "k-old", 4), BUS)).body().getString("task_id");
+            session(TestStack.internal(user), "c1", "k-old", 4), BUS)).body().getString("task_id");
 
         await(node.sql().close());
 
@@ -375,11 +384,12 @@ class ForgetTest {
       }
 
       try (Engram second = Engram.start(cfg)) {
-        WebClient http = WebClient.create(client);
+        WebClient http = TestStack.client(client, second.port(), TestStack.API_KEY);
         Node node = new Node(second, Mysql.pool(second.vertx(), second.config().getJsonObject("mysql")));
         JsonObject cutShort = await(footprint(node, user, null));
         assertTrue(cutShort.getLong("index") > 100, "the delete stopped after the tombstone: " + cutShort.encode());
-        assertEquals(1L, await(count(node, "SELECT COUNT(*) FROM forgotten_users WHERE user_id = ?", user)));
+        assertEquals(1L, await(count(node, "SELECT COUNT(*) FROM forgotten_users WHERE user_id = ?",
+            TestStack.internal(user))));
         // the old task's record is refused at its claim, which deletes its row (it holds the forgotten messages)
         await(until(client, () -> count(node, "SELECT COUNT(*) FROM memory_generation_tasks WHERE task_id = ?",
             oldTask), n -> n == 0));
