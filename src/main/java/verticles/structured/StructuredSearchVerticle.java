@@ -58,8 +58,8 @@ public final class StructuredSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, b -> repo.markPublished(
             b.getJsonArray("task_ids").stream().map(String::valueOf).toList())
             .map(n -> new JsonObject().put("updated", n))),
-        Bus.consume(vertx, Addresses.MEMORIES_WRITE, b -> repo.writeMemories(b.getJsonObject("task"),
-            b.getJsonObject("extraction"))),
+        Bus.consume(vertx, Addresses.MEMORIES_WRITE, b -> retryingDeadlocks(() -> repo.writeMemories(
+            b.getJsonObject("task"), b.getJsonObject("extraction")), DEADLOCK_ATTEMPTS)),
         Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, b -> repo.setArchivePath(b.getString("task_id"),
             b.getString("path")).map(n -> new JsonObject().put("updated", n))),
         Bus.consume(vertx, Addresses.USER_LIST, this::list),
@@ -205,5 +205,26 @@ public final class StructuredSearchVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StructuredSearchVerticle.class);
+  private static final int DEADLOCK_ATTEMPTS = 5;
+
+  /**
+   * Runs a transaction again when InnoDB picked it as a deadlock victim (1213) or its lock wait timed out (1205):
+   * tasks of one user running side by side lock the same profile rows, and the task's own retry budget is for real
+   * failures, not for this.
+   */
+  private <T> Future<T> retryingDeadlocks(java.util.function.Supplier<Future<T>> transaction, int attemptsLeft) {
+    return transaction.get().recover(e -> {
+      boolean lockConflict = e instanceof io.vertx.mysqlclient.MySQLException m
+          && (m.getErrorCode() == 1213 || m.getErrorCode() == 1205);
+      if (!lockConflict || attemptsLeft <= 1) {
+        return Future.failedFuture(e);
+      }
+      long backoff = 10 + java.util.concurrent.ThreadLocalRandom.current().nextLong(40L << (DEADLOCK_ATTEMPTS - attemptsLeft));
+      LOG.debug("Deadlock on a memory write, again in {} ms", backoff);
+      return vertx.timer(backoff).compose(x -> retryingDeadlocks(transaction, attemptsLeft - 1));
+    });
   }
 }
