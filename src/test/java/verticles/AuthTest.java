@@ -177,6 +177,25 @@ class AuthTest {
     assertTrue(refused.toString().contains("401"), refused.toString());
   }
 
+  @Test
+  @DisplayName("a WebSocket message over 256 KB closes the socket with 1009 (message too big), and nothing is recalled")
+  void oversizedFrame() throws Exception {
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    // the client itself would refuse to send so much; the server is what is tested here
+    TestStack.vertx().createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+            .setMaxMessageSize(4_000_000)).connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+            .setPort(TestStack.engram().port()).setURI("/v1/ws")
+            .addHeader("Authorization", "Bearer " + TestStack.API_KEY))
+        .onFailure(closed::completeExceptionally)
+        .onSuccess(socket -> {
+          socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+          socket.textMessageHandler(text -> closed.completeExceptionally(new AssertionError("answered: " + text)));
+          socket.writeTextMessage(new JsonObject().put("type", "recall").put("id", 1).put("user_id", "u-big-ws")
+              .put("character_id", "c1").put("message", "猫".repeat(100_000)).encode()); // ~300 KB, sent in 64 KB frames
+        });
+    assertEquals((short) 1009, closed.get(30, TimeUnit.SECONDS));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static JsonObject session(String user) {

@@ -508,7 +508,16 @@ public final class GatewayVerticle extends VerticleBase {
       });
     });
     ws.binaryMessageHandler(b -> wsError(ws, null, "invalid_request", "frame", "binary frames are not supported"));
-    ws.exceptionHandler(e -> LOG.debug("WebSocket error: {}", e.toString()));
+    ws.exceptionHandler(e -> {
+      // a frame or message past the limits (or a broken frame) ends the socket with a status that says why
+      boolean tooBig = e.getClass().getSimpleName().contains("TooLong") || String.valueOf(e.getMessage()).contains("too big")
+          || String.valueOf(e.getMessage()).contains("max message size")
+          || String.valueOf(e.getMessage()).contains("exceed");
+      LOG.info("WebSocket closed after an error: {}", e.toString());
+      if (!ws.isClosed()) {
+        ws.close((short) (tooBig ? 1009 : 1002), tooBig ? "message too big" : "protocol error");
+      }
+    });
   }
 
   private static void wsError(ServerWebSocket ws, Object id, String code, String field, String message) {
