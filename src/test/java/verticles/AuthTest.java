@@ -180,10 +180,23 @@ class AuthTest {
   @Test
   @DisplayName("a WebSocket message over 256 KB closes the socket with 1009 (message too big), and nothing is recalled")
   void oversizedFrame() throws Exception {
-    CompletableFuture<Short> closed = new CompletableFuture<>();
     // the client itself would refuse to send so much; the server is what is tested here
-    TestStack.vertx().createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
-            .setMaxMessageSize(4_000_000)).connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+    io.vertx.core.http.WebSocketClient client = TestStack.vertx().createWebSocketClient(
+        new io.vertx.core.http.WebSocketClientOptions().setMaxMessageSize(4_000_000));
+    try {
+      assertEquals((short) 1009, sendOversized(client));
+    } catch (java.util.concurrent.ExecutionException e) {
+      // seen once in a full run: the handshake itself closed (before any frame); the limit is what is tested here
+      assertTrue(e.getCause() instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException, e.toString());
+      assertEquals((short) 1009, sendOversized(client));
+    } finally {
+      Engram.await(client.close());
+    }
+  }
+
+  private static short sendOversized(io.vertx.core.http.WebSocketClient client) throws Exception {
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
             .setPort(TestStack.engram().port()).setURI("/v1/ws")
             .addHeader("Authorization", "Bearer " + TestStack.API_KEY))
         .onFailure(closed::completeExceptionally)
@@ -193,7 +206,7 @@ class AuthTest {
           socket.writeTextMessage(new JsonObject().put("type", "recall").put("id", 1).put("user_id", "u-big-ws")
               .put("character_id", "c1").put("message", "猫".repeat(100_000)).encode()); // ~300 KB, sent in 64 KB frames
         });
-    assertEquals((short) 1009, closed.get(30, TimeUnit.SECONDS));
+    return closed.get(30, TimeUnit.SECONDS);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -217,7 +230,8 @@ class AuthTest {
   private static List<JsonObject> ws(String token, List<JsonObject> frames) throws Exception {
     CompletableFuture<List<JsonObject>> done = new CompletableFuture<>();
     List<JsonObject> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
-    TestStack.vertx().createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+    io.vertx.core.http.WebSocketClient client = TestStack.vertx().createWebSocketClient();
+    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
             .setPort(TestStack.engram().port()).setURI("/v1/ws?access_token=" + token))
         .onFailure(done::completeExceptionally)
         .onSuccess(socket -> {
@@ -233,6 +247,10 @@ class AuthTest {
           });
           frames.forEach(f -> socket.writeTextMessage(f.encode()));
         });
-    return done.get(30, TimeUnit.SECONDS);
+    try {
+      return done.get(30, TimeUnit.SECONDS);
+    } finally {
+      client.close();
+    }
   }
 }

@@ -172,15 +172,13 @@ public final class GatewayVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** Answers 403 and returns false when the caller's key lacks the scope. */
+  /** Answers 403 and returns false when the caller's key lacks the scope: it is known, but not allowed this. */
   private static boolean allowed(RoutingContext ctx, String scope) {
-    try {
-      requireScope(ctx, scope);
+    if (((ApiKeys.Key) ctx.get(KEY)).allows(scope)) {
       return true;
-    } catch (Forbidden f) {
-      error(ctx, 403, "forbidden", "Authorization", f.getMessage());
-      return false;
     }
+    error(ctx, 403, "forbidden", "Authorization", "this API key has no '" + scope + "' scope");
+    return false;
   }
 
   private static void unauthorized(RoutingContext ctx, String why) {
@@ -190,19 +188,6 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static String tenant(RoutingContext ctx) {
     return ((ApiKeys.Key) ctx.get(KEY)).tenant();
-  }
-
-  /** A key without the scope gets 403: it is known, but not allowed this. */
-  private static void requireScope(RoutingContext ctx, String scope) {
-    if (!((ApiKeys.Key) ctx.get(KEY)).allows(scope)) {
-      throw new Forbidden("this API key has no '" + scope + "' scope");
-    }
-  }
-
-  static final class Forbidden extends RuntimeException {
-    Forbidden(String message) {
-      super(message);
-    }
   }
 
   // ---------------------------------------------------------------- ingest
@@ -303,12 +288,16 @@ public final class GatewayVerticle extends VerticleBase {
     String taskId = ctx.pathParam("task_id");
     handle(ctx, () -> {
       checkId("task_id", taskId);
-      return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
-          || !Tenants.owns(tenant(ctx), t.getString("user_id")) // another tenant's task does not exist for this one
-          ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND,
-              "no task " + taskId))
-          : Future.succeededFuture(taskView(t)));
+      return ownedTask(ctx, taskId).map(GatewayVerticle::taskView);
     }, 200);
+  }
+
+  /** The task row, or 404: task ids are global, and another tenant's task does not exist for this one. */
+  private Future<JsonObject> ownedTask(RoutingContext ctx, String taskId) {
+    return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
+        || !Tenants.owns(tenant(ctx), t.getString("user_id"))
+        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no task " + taskId))
+        : Future.succeededFuture(t));
   }
 
   private static JsonObject taskView(JsonObject t) {
@@ -379,11 +368,8 @@ public final class GatewayVerticle extends VerticleBase {
     String taskId = ctx.pathParam("task_id");
     handle(ctx, () -> {
       checkId("task_id", taskId);
-      // another tenant's task does not exist for this one
-      return request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), storeCall).compose(t -> t == null
-          || !Tenants.owns(tenant(ctx), t.getString("user_id"))
-          ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no task " + taskId))
-          : request(Addresses.ADMIN_RETRY, new JsonObject().put("task_id", taskId), adminCall));
+      return ownedTask(ctx, taskId)
+          .compose(t -> request(Addresses.ADMIN_RETRY, new JsonObject().put("task_id", taskId), adminCall));
     }, 202);
   }
 
@@ -509,6 +495,9 @@ public final class GatewayVerticle extends VerticleBase {
     });
     ws.binaryMessageHandler(b -> wsError(ws, null, "invalid_request", "frame", "binary frames are not supported"));
     ws.exceptionHandler(e -> {
+      if (e instanceof io.vertx.core.http.HttpClosedException) {
+        return; // the client went away: nothing to answer
+      }
       // a frame or message past the limits (or a broken frame) ends the socket with a status that says why
       boolean tooBig = e.getClass().getSimpleName().contains("TooLong") || String.valueOf(e.getMessage()).contains("too big")
           || String.valueOf(e.getMessage()).contains("max message size")
@@ -562,8 +551,7 @@ public final class GatewayVerticle extends VerticleBase {
   private void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof RequestValidator.ValidationException v) {
       error(ctx, 400, "invalid_request", v.field, v.getMessage());
-    } else if (t instanceof Forbidden f) {
-      error(ctx, 403, "forbidden", "Authorization", f.getMessage());
+
     } else if (t instanceof ReplyException re) {
       switch (re.failureType()) {
         case NO_HANDLERS, TIMEOUT -> error(ctx, 503, "unavailable", null, "service temporarily unavailable");

@@ -232,13 +232,13 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   @Override
   public void replaceTask(String taskId, List<MemoryRecord> records) {
-    requireText(taskId, "taskId");
-    write("replaceTask " + taskId, dedupeById(records), new TermQuery(new Term(F_TASK, taskId)));
+    MemoryIndex.requireText(taskId, "taskId");
+    write("replaceTask " + taskId, MemoryIndex.dedupeById(records), new TermQuery(new Term(F_TASK, taskId)));
   }
 
   @Override
   public void upsert(List<MemoryRecord> records) {
-    List<MemoryRecord> unique = dedupeById(records);
+    List<MemoryRecord> unique = MemoryIndex.dedupeById(records);
     if (!unique.isEmpty()) {
       write("upsert", unique, null);
     }
@@ -389,7 +389,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   }
 
   private Document toDocument(MemoryRecord r) {
-    requireText(r.id(), "record id");
+    MemoryIndex.requireText(r.id(), "record id");
     requireId(r.userId(), "record userId");
     requireId(r.characterId(), "record characterId");
     Document d = new Document();
@@ -911,27 +911,11 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   /** Ids must be non-blank and free of the NUL separator, or two owners could share one uc key. */
   private static void requireId(String id, String what) {
-    requireText(id, what);
+    MemoryIndex.requireText(id, what);
     if (id.indexOf('\u0000') >= 0) {
       throw new IllegalArgumentException(what + " contains NUL");
     }
   }
 
-  private static void requireText(String s, String what) {
-    if (s == null || s.isBlank()) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-  }
 
-  private static List<MemoryRecord> dedupeById(List<MemoryRecord> records) {
-    if (records == null || records.isEmpty()) {
-      return List.of();
-    }
-    Map<String, MemoryRecord> byId = new LinkedHashMap<>(); // last one wins, as if written in order
-    for (MemoryRecord r : records) {
-      requireText(r.id(), "record id");
-      byId.put(r.id(), r);
-    }
-    return new ArrayList<>(byId.values());
-  }
 }

@@ -48,6 +48,25 @@ public interface MemoryIndex extends AutoCloseable {
   @Override
   void close();
 
+  /** The records with duplicate ids collapsed, the last of each id winning, as if written in order. */
+  static List<MemoryRecord> dedupeById(List<MemoryRecord> records) {
+    if (records == null || records.isEmpty()) {
+      return List.of();
+    }
+    java.util.Map<String, MemoryRecord> byId = new java.util.LinkedHashMap<>();
+    for (MemoryRecord r : records) {
+      requireText(r.id(), "record id");
+      byId.put(r.id(), r);
+    }
+    return new java.util.ArrayList<>(byId.values());
+  }
+
+  static void requireText(String s, String what) {
+    if (s == null || s.isBlank()) {
+      throw new IllegalArgumentException(what + " is required");
+    }
+  }
+
   /**
    * @param memoryTypes empty = all types
    * @param vector query embedding (may be null: keyword only)

@@ -159,8 +159,8 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
    */
   @Override
   public void replaceTask(String taskId, List<MemoryRecord> records) {
-    requireText(taskId, "taskId");
-    List<MemoryRecord> unique = dedupeById(records);
+    MemoryIndex.requireText(taskId, "taskId");
+    List<MemoryRecord> unique = MemoryIndex.dedupeById(records);
     List<JsonObject> rows = rows(unique); // all checked before anything is written
     write(rows);
     Set<String> keep = new LinkedHashSet<>();
@@ -172,7 +172,7 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
 
   @Override
   public void upsert(List<MemoryRecord> records) {
-    write(rows(dedupeById(records)));
+    write(rows(MemoryIndex.dedupeById(records)));
   }
 
   private void write(List<JsonObject> rows) {
@@ -184,7 +184,7 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
 
   @Override
   public long delete(String userId, String characterId) {
-    requireText(userId, "userId");
+    MemoryIndex.requireText(userId, "userId");
     List<String> ids = listIds(ownerFilter(userId, characterId, List.of()));
     deleteIds(ids);
     log.info("VikingDB delete user {} character {}: {} records", userId, characterId, ids.size());
@@ -203,7 +203,7 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
 
   @Override
   public long count(String userId, String characterId) {
-    requireText(userId, "userId");
+    MemoryIndex.requireText(userId, "userId");
     return count(ownerFilter(userId, characterId, List.of()));
   }
 
@@ -226,7 +226,7 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
    */
   @Override
   public List<MemoryRecord> list(String userId, String characterId, int offset, int limit) {
-    requireText(userId, "userId");
+    MemoryIndex.requireText(userId, "userId");
     if (offset < 0 || limit < 0) {
       throw new IllegalArgumentException("offset and limit must not be negative");
     }
@@ -267,8 +267,8 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
   /** Dense search inside one user + character; a query without a vector finds nothing (no keyword search here). */
   @Override
   public List<Hit> search(Query query) {
-    requireText(query.userId(), "userId");
-    requireText(query.characterId(), "characterId");
+    MemoryIndex.requireText(query.userId(), "userId");
+    MemoryIndex.requireText(query.characterId(), "characterId");
     if (query.topK() <= 0 || query.vector() == null) {
       return List.of();
     }
@@ -344,8 +344,8 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
   private List<JsonObject> rows(List<MemoryRecord> records) {
     List<JsonObject> rows = new ArrayList<>(records.size());
     for (MemoryRecord r : records) {
-      requireText(r.userId(), "record userId");
-      requireText(r.characterId(), "record characterId");
+      MemoryIndex.requireText(r.userId(), "record userId");
+      MemoryIndex.requireText(r.characterId(), "record characterId");
       if (r.vector() == null) {
         throw new IllegalArgumentException("record " + r.id() + " has no vector");
       }
@@ -613,17 +613,6 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
     throw new VikingDbException(SEARCH_PATH, 200, 0, what + " is not a number: " + value, null, false, null);
   }
 
-  private static List<MemoryRecord> dedupeById(List<MemoryRecord> records) {
-    if (records == null || records.isEmpty()) {
-      return List.of();
-    }
-    Map<String, MemoryRecord> byId = new LinkedHashMap<>(); // last one wins, as if written in order
-    for (MemoryRecord r : records) {
-      requireText(r.id(), "record id");
-      byId.put(r.id(), r);
-    }
-    return new ArrayList<>(byId.values());
-  }
 
   private static String required(JsonObject config, String key) {
     String value = config.getString(key);
@@ -633,11 +622,6 @@ public final class VikingDbMemoryIndex implements MemoryIndex {
     return value;
   }
 
-  private static void requireText(String s, String what) {
-    if (s == null || s.isBlank()) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-  }
 
   private static String orEmpty(String s) {
     return s == null ? "" : s;
