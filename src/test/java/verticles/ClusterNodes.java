@@ -96,7 +96,7 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Starts a node in this JVM with {@code extra} merged over its config. */
   Engram start(String roles, JsonObject extra) throws Exception {
-    Engram e = Engram.start(config(roles, Files.createTempDirectory("engram-node-")).mergeIn(extra, true));
+    Engram e = Engram.start(config(roles, TestStack.scratch("engram-node-")).mergeIn(extra, true));
     local.add(e);
     return e;
   }
@@ -108,7 +108,7 @@ final class ClusterNodes implements AutoCloseable {
     JsonObject cfg = config(roles, dir);
     cfg.getJsonObject("cluster").remove("roles"); // given on the command line, as an operator would
     Files.writeString(config, cfg.encodePrettily());
-    Path log = Files.createTempFile("engram-child-", ".log");
+    Path log = TestStack.scratch("engram-child-").resolve("out.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-cp", classpath, "verticles.app.Main", "serve",

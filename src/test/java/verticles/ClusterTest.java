@@ -74,7 +74,7 @@ class ClusterTest {
   }
 
   private static Path tmpDir() throws java.io.IOException {
-    return Files.createTempDirectory("engram-node-");
+    return TestStack.scratch("engram-node-");
   }
 
   @Test

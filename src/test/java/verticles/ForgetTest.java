@@ -339,7 +339,7 @@ class ForgetTest {
   @DisplayName("A node killed right after writing the tombstone restarts on its data, refuses the user's old task, "
       + "and a second DELETE finishes the job while another user's counts stay unchanged")
   void killedMidDelete() throws Exception {
-    Path data = Files.createTempDirectory("engram-forget-");
+    Path data = TestStack.scratch("engram-forget-");
     JsonObject cfg = TestStack.testConfig(data);
     String user = "u-kill-" + UUID.randomUUID();
     String other = "u-kill-keep-" + UUID.randomUUID();

@@ -33,7 +33,7 @@ class ProductionProfileTest {
     FakeOpenAiServer llm = await(FakeOpenAiServer.start(vertx));
     llm.otherwise(llm.good());
     FakeS3Server s3 = await(FakeS3Server.start(vertx, "ai-companion-archive", "cn-beijing", "AKTEST", "secret-test"));
-    Path data = Files.createTempDirectory("engram-prod-");
+    Path data = TestStack.scratch("engram-prod-");
     JsonObject cfg = TestStack.testConfig(data);
     cfg.getJsonObject("mysql").mergeIn(shared.config().getJsonObject("mysql").copy().put("embedded", false));
     cfg.getJsonObject("kafka").put("embedded", false)

@@ -27,7 +27,7 @@ class RestartTest {
   @Test
   @DisplayName("After a stop and a start on the same data directory, tasks, profiles, vectors and archives are all there")
   void restartKeepsMemories() throws Exception {
-    Path data = Files.createTempDirectory("engram-restart-");
+    Path data = TestStack.scratch("engram-restart-");
     JsonObject cfg = TestStack.testConfig(data);
     long ts = Instant.now().getEpochSecond() - 300;
     JsonObject session = new JsonObject().put("user_id", "u-restart").put("character_id", "c1")

@@ -77,12 +77,37 @@ public final class TestStack {
     return cfg;
   }
 
+  private static Path scratchRoot;
+
+  /**
+   * A fresh directory under this test JVM's one scratch root, which is deleted when the JVM exits (after the shared
+   * node stops): an embedded stack leaves half a gigabyte behind otherwise, on every run.
+   */
+  public static synchronized Path scratch(String prefix) throws java.io.IOException {
+    if (scratchRoot == null) {
+      scratchRoot = Files.createTempDirectory("engram-tests-");
+      Path root = scratchRoot;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        synchronized (TestStack.class) {
+          if (engram != null) {
+            engram.close();
+          }
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+          // best effort: a temp directory left behind is not a test failure
+        }
+      }, "engram-test-cleanup"));
+    }
+    return Files.createTempDirectory(scratchRoot, prefix);
+  }
+
   public static synchronized Engram engram() {
     if (engram == null) {
       try {
-        Path data = Files.createTempDirectory("engram-test-");
+        Path data = scratch("engram-test-");
         engram = Engram.start(testConfig(data));
-        Runtime.getRuntime().addShutdownHook(new Thread(engram::close, "engram-test-stop"));
       } catch (Exception e) {
         throw new IllegalStateException("embedded stack did not start", e);
       }
