@@ -142,6 +142,8 @@ class MetricsTest {
 
   @Test
   @DisplayName("After an ingest, a dead letter and recalls, every seed family and backlog gauge is there and moved")
+  // several asynchronous steps, each with its own wait: the 30 s default fits the whole chain only on an idle machine
+  @io.vertx.junit5.Timeout(value = 2, timeUnit = java.util.concurrent.TimeUnit.MINUTES)
   void familiesAfterTraffic(VertxTestContext ctx) {
     String user = "u-metrics-" + UUID.randomUUID();
     long ts = Instant.now().getEpochSecond() - 600;
