@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import verticles.archiver.ObjectStore;
 import verticles.bus.Addresses;
-import verticles.stores.KafkaSetup;
-import verticles.stores.ObjectStore;
+import verticles.outbox.KafkaSetup;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("The admin API lists tasks, retries failed ones, replays the DLQ and reports stats")

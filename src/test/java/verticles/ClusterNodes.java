@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import verticles.app.Engram;
-import verticles.stores.Ports;
+import verticles.embedded.Ports;
 
 /**
  * A test cluster: Engram nodes with roles, in this JVM or as child JVMs (which a test can kill outright), joined by

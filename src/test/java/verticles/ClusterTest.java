@@ -29,7 +29,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import verticles.app.Engram;
 import verticles.extractor.FakeOpenAiServer;
-import verticles.stores.Mysql;
+import verticles.structured.Mysql;
 
 /**
  * Engram as a cluster: nodes with different roles on one Hazelcast event bus over the shared MariaDB and Kafka,

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import verticles.app.Engram;
 import verticles.bus.Addresses;
-import verticles.stores.Mysql;
+import verticles.structured.Mysql;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("Forgetting a user erases them everywhere, idempotently, and nothing of theirs comes back")

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import verticles.bus.Addresses;
-import verticles.stores.KafkaSetup;
+import verticles.outbox.KafkaSetup;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("The generation pipeline loses nothing, duplicates nothing and is not blocked by poison")

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import verticles.stores.KafkaSetup;
+import verticles.outbox.KafkaSetup;
 
 /**
  * What tests need from Kafka: a topic's end offsets, waiting until the worker group has settled (committed) every

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import verticles.stores.KafkaSetup;
+import verticles.outbox.KafkaSetup;
 
 /**
  * The seed's §7 metric families at {@code /metrics}, by exact name, labels and bucket bounds, after real traffic:

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import verticles.app.Engram;
+import verticles.archiver.FakeS3Server;
 import verticles.extractor.FakeOpenAiServer;
-import verticles.stores.FakeS3Server;
 
 @DisplayName("The production profile runs on external stores only, each chosen by configuration")
 class ProductionProfileTest {

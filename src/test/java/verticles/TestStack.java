@@ -3,13 +3,12 @@ package verticles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.WebClientSession;
-import io.vertx.core.json.JsonArray;
-import verticles.gateway.ApiKeys;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import verticles.app.Config;
 import verticles.app.Engram;
-import verticles.stores.Mysql;
+import verticles.gateway.ApiKeys;
+import verticles.structured.Mysql;
 
 /**
  * The real embedded stack (MariaDB, Kafka, Lucene, ONNX model, local object store), started once per test JVM and

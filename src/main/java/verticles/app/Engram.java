@@ -1,11 +1,12 @@
 package verticles.app;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -19,33 +20,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.admin.AdminVerticle;
 import verticles.archiver.ArchiverVerticle;
+import verticles.archiver.LocalObjectStore;
+import verticles.archiver.ObjectStore;
+import verticles.archiver.S3ObjectStore;
+import verticles.embedded.EmbeddedKafka;
+import verticles.embedded.EmbeddedMariaDb;
 import verticles.extractor.Extractor;
 import verticles.extractor.LLMExtractorVerticle;
 import verticles.extractor.OpenAiExtractor;
-import verticles.extractor.RuleExtractor;
-import io.vertx.core.json.JsonArray;
+import verticles.extractor.rules.RuleExtractor;
 import verticles.gateway.ApiKeys;
 import verticles.gateway.GatewayVerticle;
 import verticles.gateway.RateLimiter;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
 import verticles.outbox.BacklogVerticle;
+import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
-import verticles.stores.EmbeddedKafka;
-import verticles.stores.EmbeddedMariaDb;
-import verticles.stores.Embedder;
-import verticles.stores.KafkaSetup;
-import verticles.stores.LocalObjectStore;
-import verticles.stores.LuceneMemoryIndex;
-import verticles.stores.MemoryIndex;
-import verticles.stores.Mysql;
-import verticles.stores.ObjectStore;
-import verticles.stores.OnnxEmbedder;
-import verticles.stores.OpenAiEmbedder;
-import verticles.stores.S3ObjectStore;
-import verticles.stores.VikingDbMemoryIndex;
+import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
+import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.VectorSearchVerticle;
+import verticles.vectorsearch.embedding.Embedder;
+import verticles.vectorsearch.embedding.OnnxEmbedder;
+import verticles.vectorsearch.embedding.OpenAiEmbedder;
+import verticles.vectorsearch.lucene.LuceneMemoryIndex;
+import verticles.vectorsearch.vikingdb.VikingDbMemoryIndex;
 
 /**
  * One Engram node: the embedded stores it is configured to run, a Vert.x instance and every verticle. The embedded
@@ -87,7 +87,7 @@ public final class Engram implements AutoCloseable {
     config.put("data_dir", data.toString());
     JsonObject http = config.getJsonObject("http");
     if (http.getInteger("port", 0) == 0) {
-      http.put("port", verticles.stores.Ports.free()); // every gateway instance must share one known port
+      http.put("port", verticles.embedded.Ports.free()); // every gateway instance must share one known port
     }
     JsonObject mysql = config.getJsonObject("mysql");
     JsonObject kafkaCfg = config.getJsonObject("kafka");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.bench.Bench;
 
 /** {@code bin/engram serve|bench ...}: the one entry point. */
 public final class Main {
@@ -31,7 +32,7 @@ public final class Main {
   }
 
   /** Reads the options every command shares into a config. */
-  static JsonObject config(Deque<String> args, Map<String, String> extra) {
+  public static JsonObject config(Deque<String> args, Map<String, String> extra) {
     String configFile = null;
     String data = null;
     Integer port = null;

@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
-import verticles.stores.ObjectStore;
 
 /**
  * Writes the seed's conversation archive to object storage at

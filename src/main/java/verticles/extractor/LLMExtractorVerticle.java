@@ -1,5 +1,4 @@
 package verticles.extractor;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
-import verticles.shared.Meters;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
-import verticles.stores.KafkaSetup;
+import verticles.extractor.rules.RuleExtractor;
+import verticles.outbox.KafkaSetup;
+import verticles.shared.Meters;
 
 /**
  * A member of the Kafka consumer group {@code memory-worker-group}: per task, extract (summary ∥ profiles ∥ events),

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import verticles.stores.MemoryRecord;
+import verticles.vectorsearch.MemoryRecord;
 
 /**
  * Turns a task's extraction into vector-index records, one per summary, event, profile fact and (by default)

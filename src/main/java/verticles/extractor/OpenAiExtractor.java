@@ -23,7 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import verticles.stores.HttpRetry;
+import verticles.shared.HttpRetry;
 
 /**
  * Extraction with an OpenAI-compatible chat-completions endpoint: the seed's three prompts (summary, profiles,

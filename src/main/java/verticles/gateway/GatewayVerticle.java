@@ -1,35 +1,35 @@
 package verticles.gateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
-import verticles.shared.Tenants;
 import verticles.bus.Failures;
-import verticles.stores.Breakers;
-import io.vertx.micrometer.PrometheusScrapingHandler;
+import verticles.shared.Meters;
+import verticles.shared.Tenants;
 
 /** The HTTP API: validation and limits here, everything else over the event bus. */
 public final class GatewayVerticle extends VerticleBase {
@@ -99,8 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     // 200 {status: UP, checks} when every store answers, else 503 naming the failing checks (Readiness)
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.create(vertx, config())));
-    PrometheusMeterRegistry metrics = (PrometheusMeterRegistry) Breakers.registry(config());
-    if (metrics != null) {
+    if (Meters.registry(config()) instanceof PrometheusMeterRegistry metrics) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }
     router.get("/v1/ws").handler(ctx -> ctx.request().toWebSocket()

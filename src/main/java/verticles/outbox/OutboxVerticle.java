@@ -3,11 +3,11 @@ package verticles.outbox;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.shareddata.Lock;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Lock;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.time.Duration;
@@ -24,8 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
-import verticles.stores.Breakers;
-import verticles.stores.KafkaSetup;
+import verticles.shared.Meters;
 
 /**
  * Publishes task rows to Kafka. A row is written first (MySQL), then published here; rows that could not be
@@ -62,13 +61,11 @@ public final class OutboxVerticle extends VerticleBase {
     JsonObject outbox = config().getJsonObject("outbox");
     JsonObject sessions = config().getJsonObject("sessions");
     lockTimeoutMs = config().getJsonObject("cluster", new JsonObject()).getLong("lock_timeout_ms", 1000L);
-    MeterRegistry registry = Breakers.registry(config());
-    if (registry != null) {
-      Gauge.builder("engram_outbox_leader", this, o -> o.leadership != null ? 1 : 0)
-          .description("1 on the outbox instance that runs the cluster's sweeps")
-          .strongReference(true)
-          .register(registry);
-    }
+    MeterRegistry registry = Meters.registry(config());
+    Gauge.builder("engram_outbox_leader", this, o -> o.leadership != null ? 1 : 0)
+        .description("1 on the outbox instance that runs the cluster's sweeps")
+        .strongReference(true)
+        .register(registry);
     long unpublishedAfter = outbox.getLong("republish_after_ms", 10_000L);
     vertx.setPeriodic(outbox.getLong("republish_interval_ms", 5000L), id -> {
       if (leads()) {

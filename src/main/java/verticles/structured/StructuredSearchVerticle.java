@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
-import verticles.stores.Breakers;
-import verticles.stores.Mysql;
+import verticles.shared.Breakers;
 
 /** Owns MySQL: reads and writes of profiles, events, summaries, tasks and the message buffer. Stateless, pooled. */
 public final class StructuredSearchVerticle extends VerticleBase {

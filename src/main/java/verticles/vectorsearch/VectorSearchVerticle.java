@@ -3,13 +3,13 @@ package verticles.vectorsearch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Future;
 import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -21,12 +21,10 @@ import java.util.concurrent.TimeUnit;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
+import verticles.shared.Breakers;
 import verticles.shared.Meters;
-import verticles.stores.Breakers;
-import verticles.stores.Embedder;
-import verticles.stores.MemoryIndex;
-import verticles.stores.MemoryRecord;
 import verticles.shared.Vectors;
+import verticles.vectorsearch.embedding.Embedder;
 
 /**
  * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import verticles.stores.MemoryRecord;
+import verticles.vectorsearch.MemoryRecord;
 
 @DisplayName("Message memories are indexed with their speaker and neighbouring turns, their content kept verbatim")
 class MemoryRecordsTest {

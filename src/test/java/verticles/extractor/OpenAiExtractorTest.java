@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import verticles.stores.HttpRetry;
+import verticles.shared.HttpRetry;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("OpenAiExtractor")

@@ -1,0 +1,407 @@
+package verticles.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import verticles.app.Engram;
+
+/**
+ * {@code bin/engram bench locomo}: turn-level evidence recall on LoCoMo conversations, through the public HTTP API only
+ * and with no LLM in the loop (the LoCoMo paper's retrieval measure).
+ *
+ * <p>Each conversation is ingested as sessions (or, in {@code observations} mode, its gold observations as memories);
+ * each question of categories 1–4 is recalled with {@code force: true}; the {@code provenance.msg_ids} of the returned
+ * memories, flattened in rank order and de-duplicated, are the retrieved turns, and recall@k is the share of the
+ * question's evidence turns among the first k.
+ */
+final class LocomoBench {
+  static final String CHARACTER = "locomo";
+  static final Map<Integer, String> CATEGORIES = Map.of(1, "multi-hop", 2, "temporal", 3, "open-domain",
+      4, "single-hop");
+  private static final Pattern SESSION = Pattern.compile("session_(\\d+)");
+  private static final Pattern DIA_ID = Pattern.compile("D\\s*:?\\s*(\\d+)\\s*:\\s*(\\d+)");
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("h:mm a 'on' d MMMM, yyyy", Locale.ENGLISH);
+
+  private LocomoBench() {}
+
+  static void run(JsonObject cfg, Map<String, String> opts) throws Exception {
+    Path data = Path.of(opts.getOrDefault("dataset", "../shared/data/locomo"));
+    String mode = opts.getOrDefault("mode", "messages");
+    if (!List.of("messages", "extracted", "observations").contains(mode)) {
+      throw new IllegalArgumentException("--mode must be messages, extracted or observations");
+    }
+    int[] ks = Arrays.stream(opts.getOrDefault("k", "5,10,25,50").split(",")).mapToInt(s -> Integer.parseInt(s.trim()))
+        .sorted().toArray();
+    List<Path> files;
+    try (Stream<Path> list = Files.list(data)) {
+      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no LoCoMo conversations (*.json) in " + data.toAbsolutePath());
+    }
+    String url = opts.get("url");
+    Engram engram = null;
+    Vertx vertx;
+    URI base;
+    String key;
+    if (url == null) {
+      key = Bench.ownKey(cfg);
+      cfg.put("data_dir", Bench.scratch("engram-bench-locomo-").toString());
+      cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+      engram = Engram.start(cfg);
+      vertx = engram.vertx();
+      base = URI.create("http://127.0.0.1:" + engram.port());
+    } else {
+      key = opts.getOrDefault("api-key", System.getenv().getOrDefault("ENGRAM_API_KEY", ""));
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("--url needs the service's API key: --api-key KEY or ENGRAM_API_KEY");
+      }
+      vertx = Vertx.vertx();
+      base = URI.create(url);
+    }
+    try {
+      WebClient http = Bench.withKey(WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+          .setDefaultPort(base.getPort())), key);
+      // a fresh run id keeps several runs against one running service apart; --run and --skip-ingest re-ask the
+      // questions of an earlier run against a running service (ranking experiments without a minute of ingest)
+      String run = opts.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
+      boolean ingest = !opts.containsKey("skip-ingest");
+      List<Conversation> conversations = new ArrayList<>();
+      for (Path f : files) {
+        conversations.add(Conversation.read(f, run));
+      }
+      long t0 = System.nanoTime();
+      for (Conversation c : ingest ? conversations : List.<Conversation>of()) {
+        if (mode.equals("observations")) {
+          importObservations(http, c);
+        } else {
+          ingestSessions(http, c);
+        }
+      }
+      double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+      Bench.out(String.format("ingest (run %s): %d conversations, %d turns, %s in %.1f s", run, conversations.size(),
+          conversations.stream().mapToInt(c -> c.turns.size()).sum(), mode, ingestSeconds));
+      Result result = new Result(ks);
+      for (Conversation c : conversations) {
+        for (Question q : c.questions) {
+          long t = System.nanoTime();
+          JsonObject reply = recall(http, c, q, ks[ks.length - 1], mode);
+          result.latenciesMs.add((System.nanoTime() - t) / 1e6);
+          if (!reply.getJsonArray("degraded", new JsonArray()).isEmpty()) {
+            result.degraded++;
+          }
+          result.add(c, q, retrievedTurns(reply));
+        }
+      }
+      JsonObject report = result.report(mode, ingestSeconds, files.size());
+      print(report, ks);
+      Path out = Path.of(opts.getOrDefault("out", "target/locomo-" + mode + ".json"));
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, report.encodePrettily(), StandardCharsets.UTF_8);
+      Bench.out("written: " + out);
+    } finally {
+      if (engram != null) {
+        engram.close();
+      } else {
+        Engram.await(vertx.close());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- dataset
+
+  record Turn(String diaId, String speaker, String text, long timestamp, int session) {}
+
+  record Question(String question, Set<String> evidence, int category) {}
+
+  /** One LoCoMo file: its turns by session, its questions of categories 1–4 and its gold observations. */
+  static final class Conversation {
+    final String userId;
+    final String speakerA;
+    final Map<Integer, List<Turn>> sessions = new TreeMap<>();
+    final Map<String, Turn> turns = new LinkedHashMap<>();
+    final List<Question> questions = new ArrayList<>();
+    final JsonObject json;
+    int droppedEvidence;
+
+    private Conversation(String userId, JsonObject json) {
+      this.userId = userId;
+      this.json = json;
+      this.speakerA = json.getString("speaker_a");
+    }
+
+    static Conversation read(Path file, String run) throws Exception {
+      JsonObject json = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+      String name = file.getFileName().toString().replace(".json", "");
+      Conversation c = new Conversation(name + "-" + run, json);
+      for (String key : json.fieldNames()) {
+        Matcher m = SESSION.matcher(key);
+        if (!m.matches() || !(json.getValue(key) instanceof JsonArray turns)) {
+          continue;
+        }
+        int n = Integer.parseInt(m.group(1));
+        long start = sessionTime(json.getString(key + "_date_time"));
+        List<Turn> list = new ArrayList<>();
+        for (int i = 0; i < turns.size(); i++) {
+          JsonObject t = turns.getJsonObject(i);
+          String text = t.getString("text", "");
+          if (t.getString("blip_caption") != null) {
+            text = text + " [image: " + t.getString("blip_caption") + "]";
+          }
+          // turns keep their order: one minute apart from the session's start
+          Turn turn = new Turn(t.getString("dia_id"), t.getString("speaker"), text, start + 60L * i, n);
+          list.add(turn);
+          c.turns.put(turn.diaId(), turn);
+        }
+        c.sessions.put(n, list);
+      }
+      for (Object o : json.getJsonArray("qa", new JsonArray())) {
+        JsonObject q = (JsonObject) o;
+        int category = q.getInteger("category", 0);
+        if (!CATEGORIES.containsKey(category)) {
+          continue; // 5 = adversarial, unanswerable: left out of retrieval scores
+        }
+        Set<String> evidence = new LinkedHashSet<>();
+        for (Object e : q.getJsonArray("evidence", new JsonArray())) {
+          for (String id : normalise(String.valueOf(e))) {
+            if (c.turns.containsKey(id)) {
+              evidence.add(id);
+            } else {
+              c.droppedEvidence++;
+            }
+          }
+        }
+        if (!evidence.isEmpty()) {
+          c.questions.add(new Question(q.getString("question"), evidence, category));
+        }
+      }
+      return c;
+    }
+
+    /** Session N's start as epoch seconds (the dataset gives local times without a zone; read as UTC). */
+    static long sessionTime(String when) {
+      if (when == null) {
+        return 1_672_531_200L; // 2023-01-01, for a session without a date
+      }
+      String s = when.trim().replaceAll("\\s+", " ").replace("am", "AM").replace("pm", "PM");
+      return LocalDateTime.parse(s, WHEN).toEpochSecond(ZoneOffset.UTC);
+    }
+  }
+
+  /** "D8:6; D9:17" → [D8:6, D9:17]; "D:11:26" → [D11:26]; "D" → []. */
+  static List<String> normalise(String evidence) {
+    List<String> ids = new ArrayList<>();
+    Matcher m = DIA_ID.matcher(evidence);
+    while (m.find()) {
+      ids.add("D" + Integer.parseInt(m.group(1)) + ":" + Integer.parseInt(m.group(2)));
+    }
+    return ids;
+  }
+
+  // ---------------------------------------------------------------- ingest and recall over HTTP
+
+  private static void ingestSessions(WebClient http, Conversation c) throws Exception {
+    List<Future<String>> tasks = new ArrayList<>();
+    for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
+      JsonArray messages = new JsonArray();
+      for (Turn t : session.getValue()) {
+        messages.add(new JsonObject().put("msg_id", t.diaId()).put("name", t.speaker())
+            .put("role", t.speaker().equals(c.speakerA) ? "user" : "assistant")
+            .put("content", t.text()).put("timestamp", t.timestamp()));
+      }
+      JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
+          .put("session_id", "s" + session.getKey()).put("messages", messages);
+      tasks.add(http.post("/v1/sessions").sendJsonObject(body).map(r -> expect(r, 202).getString("task_id")));
+    }
+    for (String taskId : Engram.await(Future.all(tasks)).<String>list()) {
+      awaitCompleted(http, taskId);
+    }
+  }
+
+  private static void awaitCompleted(WebClient http, String taskId) throws Exception {
+    long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
+    while (true) {
+      JsonObject task = expect(Engram.await(http.get("/v1/tasks/" + taskId).send()), 200);
+      String status = task.getString("status");
+      if (status.equals("completed")) {
+        return;
+      }
+      if (status.equals("failed") || System.nanoTime() > deadline) {
+        throw new IllegalStateException("task " + taskId + " ended " + status + ": " + task.encode());
+      }
+      Thread.sleep(50); // a CLI polling a public endpoint; nothing to subscribe to over HTTP
+    }
+  }
+
+  /** The gold {@code session_N_observation} facts as memories, each citing its turns. */
+  private static void importObservations(WebClient http, Conversation c) throws Exception {
+    List<Future<JsonObject>> posts = new ArrayList<>();
+    for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
+      JsonObject observations = c.json.getJsonObject("session_" + session.getKey() + "_observation");
+      if (observations == null) {
+        continue;
+      }
+      long when = session.getValue().isEmpty() ? 0 : session.getValue().get(0).timestamp();
+      for (String speaker : observations.fieldNames()) {
+        for (Object o : observations.getJsonArray(speaker)) {
+          JsonArray fact = (JsonArray) o;
+          JsonArray sources = new JsonArray();
+          normalise(String.valueOf(fact.getValue(1))).stream().filter(c.turns::containsKey).forEach(sources::add);
+          posts.add(http.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", c.userId)
+                  .put("character_id", CHARACTER).put("memory_type", "event").put("content", fact.getString(0))
+                  .put("timestamp", when).put("session_id", "s" + session.getKey()).put("source_msg_ids", sources))
+              .map(r -> expect(r, 201)));
+        }
+      }
+      if (posts.size() > 64) {
+        Engram.await(Future.all(posts));
+        posts.clear();
+      }
+    }
+    Engram.await(Future.all(posts));
+  }
+
+  private static JsonObject recall(WebClient http, Conversation c, Question q, int topK, String mode)
+      throws Exception {
+    JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
+        .put("message", q.question()).put("force", true).put("top_k", topK).put("max_tokens", 32_000);
+    if (mode.equals("messages")) {
+      body.put("types", new JsonArray().add("message"));
+    }
+    return expect(Engram.await(http.post("/v1/recall").sendJsonObject(body)), 200);
+  }
+
+  /** The cited turns of the memories, in rank order, each once. */
+  static List<String> retrievedTurns(JsonObject reply) {
+    Set<String> turns = new LinkedHashSet<>();
+    for (Object o : reply.getJsonArray("memories", new JsonArray())) {
+      JsonObject provenance = ((JsonObject) o).getJsonObject("provenance", new JsonObject());
+      for (Object id : provenance.getJsonArray("msg_ids", new JsonArray())) {
+        turns.add(String.valueOf(id));
+      }
+    }
+    return new ArrayList<>(turns);
+  }
+
+  private static JsonObject expect(HttpResponse<Buffer> r, int status) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  // ---------------------------------------------------------------- scoring
+
+  /** Recall@k sums overall and per category, and recall latencies. */
+  static final class Result {
+    final int[] ks;
+    final Map<String, double[]> sums = new LinkedHashMap<>();
+    final Map<String, Integer> counts = new LinkedHashMap<>();
+    final List<Double> latenciesMs = new ArrayList<>();
+    /** Per question: where each evidence turn was retrieved (1-based rank, or null), for error analysis. */
+    final JsonArray questions = new JsonArray();
+    int degraded;
+
+    Result(int[] ks) {
+      this.ks = ks;
+    }
+
+    void add(Conversation c, Question q, List<String> retrieved) {
+      JsonObject ranks = new JsonObject();
+      q.evidence().forEach(e -> ranks.put(e, retrieved.contains(e) ? retrieved.indexOf(e) + 1 : null));
+      questions.add(new JsonObject().put("user_id", c.userId).put("category", CATEGORIES.get(q.category()))
+          .put("question", q.question()).put("evidence_ranks", ranks));
+      add(q, retrieved);
+    }
+
+    void add(Question q, List<String> retrieved) {
+      for (String group : List.of("overall", CATEGORIES.get(q.category()))) {
+        double[] s = sums.computeIfAbsent(group, g -> new double[ks.length]);
+        for (int i = 0; i < ks.length; i++) {
+          s[i] += recallAt(q.evidence(), retrieved, ks[i]);
+        }
+        counts.merge(group, 1, Integer::sum);
+      }
+    }
+
+    static double recallAt(Set<String> evidence, List<String> retrieved, int k) {
+      long hit = retrieved.subList(0, Math.min(k, retrieved.size())).stream().filter(evidence::contains).count();
+      return (double) hit / evidence.size();
+    }
+
+    JsonObject report(String mode, double ingestSeconds, int conversations) {
+      JsonObject recall = new JsonObject();
+      for (String group : List.of("overall", "multi-hop", "temporal", "open-domain", "single-hop")) {
+        double[] s = sums.get(group);
+        if (s == null) {
+          continue;
+        }
+        JsonObject row = new JsonObject().put("questions", counts.get(group));
+        for (int i = 0; i < ks.length; i++) {
+          row.put("R@" + ks[i], Math.round(1000 * s[i] / counts.get(group)) / 10.0);
+        }
+        recall.put(group, row);
+      }
+      double[] sorted = latenciesMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return new JsonObject().put("mode", mode).put("conversations", conversations)
+          .put("ingest_seconds", Math.round(ingestSeconds * 10) / 10.0)
+          .put("recall", recall)
+          .put("latency_ms", new JsonObject().put("p50", pct(sorted, 0.50)).put("p95", pct(sorted, 0.95))
+              .put("p99", pct(sorted, 0.99)))
+          .put("degraded_replies", degraded)
+          .put("questions", questions);
+    }
+
+    private static double pct(double[] sorted, double p) {
+      if (sorted.length == 0) {
+        return Double.NaN;
+      }
+      return Math.round(10 * sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)]) / 10.0;
+    }
+  }
+
+  private static void print(JsonObject report, int[] ks) {
+    StringBuilder header = new StringBuilder(String.format("%-12s %9s", "category", "questions"));
+    for (int k : ks) {
+      header.append(String.format(" %6s", "R@" + k));
+    }
+    Bench.out(header.toString());
+    JsonObject recall = report.getJsonObject("recall");
+    for (String group : recall.fieldNames()) {
+      JsonObject row = recall.getJsonObject(group);
+      StringBuilder line = new StringBuilder(String.format("%-12s %9d", group, row.getInteger("questions")));
+      for (int k : ks) {
+        line.append(String.format(" %6.1f", row.getDouble("R@" + k)));
+      }
+      Bench.out(line.toString());
+    }
+    JsonObject lat = report.getJsonObject("latency_ms");
+    Bench.out(String.format("recall latency: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; degraded replies %d; ingest %.1f s",
+        lat.getDouble("p50"), lat.getDouble("p95"), lat.getDouble("p99"), report.getInteger("degraded_replies"),
+        report.getDouble("ingest_seconds")));
+  }
+}

@@ -1,0 +1,230 @@
+package verticles.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import verticles.app.Engram;
+import verticles.structured.Mysql;
+import verticles.vectorsearch.MemoryRecord;
+
+/**
+ * {@code bin/engram bench recall}: HTTP recall over many users × memories, with queries that are all different and
+ * all ask for memory (forced), so neither the intent gate nor the query cache flatters it.
+ *
+ * <p>Seeding writes straight into the index and MySQL (the ingest path has its own benchmark): a pool of distinct
+ * memory sentences is embedded once by the real model, and each user gets {@code --memories} of them.
+ */
+final class RecallBench {
+  private static final Map<String, List<Double>> SERVER_TIMINGS = new java.util.HashMap<>();
+  private RecallBench() {}
+
+  static void run(JsonObject cfg, Map<String, String> opts) throws Exception {
+    int users = Integer.parseInt(opts.getOrDefault("users", "10000"));
+    int perUser = Integer.parseInt(opts.getOrDefault("memories", "100"));
+    int firstPhase = Math.min(users, Integer.parseInt(opts.getOrDefault("first-users", "1000")));
+    double seconds = Double.parseDouble(opts.getOrDefault("seconds", "20"));
+    int clients = Integer.parseInt(opts.getOrDefault("clients", "64"));
+    cfg.put("data_dir", Bench.scratch("engram-bench-recall-").toString());
+    cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+    String key = Bench.ownKey(cfg);
+    try (Engram engram = Engram.start(cfg)) {
+      WebClient http = Bench.withKey(WebClient.create(engram.vertx(), new WebClientOptions()
+          .setDefaultHost("127.0.0.1").setDefaultPort(engram.port()),
+          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(clients)), key);
+      List<String> pool = Bench.texts(Math.min(20_000, perUser * 100), 42);
+      long t0 = System.nanoTime();
+      List<float[]> vectors = Engram.await(engram.embedder().embed(pool));
+      Bench.out(String.format("seed: embedded a pool of %d memory texts in %.1f s", pool.size(),
+          (System.nanoTime() - t0) / 1e9));
+
+      seed(engram, pool, vectors, 0, firstPhase, perUser);
+      Bench.out(String.format("users: %d x %d memories", firstPhase, perUser));
+      latency(engram, http, firstPhase, seconds, 8, 500_000); // JIT warm-up, not reported
+      serverTimings();
+      double[] small = latency(engram, http, firstPhase, seconds / 2, 1, 1_000_000);
+      Bench.out(String.format("low load (1 client): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d recalls)",
+          small[0], small[1], small[2], (long) small[4]));
+      Bench.out("  " + serverTimings());
+
+      if (users > firstPhase) {
+        seed(engram, pool, vectors, firstPhase, users, perUser);
+      }
+      Bench.out(String.format("users: %d x %d memories", users, perUser));
+      double raw = rawQueryEmbedding(engram, seconds / 2);
+      double[] low = latency(engram, http, users, seconds, 1, 2_000_000);
+      Bench.out(String.format("low load (1 client): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d recalls)",
+          low[0], low[1], low[2], (long) low[4]));
+      Bench.out("  " + serverTimings());
+      double[] high = latency(engram, http, users, seconds, clients, 3_000_000);
+      Bench.out(String.format("saturated (%d clients): %.0f recalls/s, p50 %.1f ms, p99 %.1f ms, errors %d",
+          clients, high[3], high[0], high[2], (long) high[5]));
+      Bench.out("  " + serverTimings());
+      Bench.out(String.format("query embedding ceiling (same run): %.0f texts/s; recall throughput = %.0f%% of it",
+          raw, 100 * high[3] / raw));
+      Bench.out(String.format("p99 at %d users vs %d users: %.1f ms vs %.1f ms (%+.0f%%)", firstPhase, users,
+          small[2], low[2], 100 * (low[2] - small[2]) / small[2]));
+    }
+  }
+
+  /** Memories of users [from, to): index records (batched) and three profile rows each. */
+  private static void seed(Engram engram, List<String> pool, List<float[]> vectors, int from, int to, int perUser)
+      throws Exception {
+    long t0 = System.nanoTime();
+    long now = Instant.now().getEpochSecond();
+    Random random = new Random(from);
+    List<MemoryRecord> batch = new ArrayList<>();
+    String[] types = {"message", "message", "message", "summary", "event", "profile"};
+    for (int u = from; u < to; u++) {
+      String user = "bench-u" + u;
+      for (int m = 0; m < perUser; m++) {
+        int p = random.nextInt(pool.size());
+        batch.add(new MemoryRecord(user + ":" + m, null, user, "c1", types[m % types.length], pool.get(p),
+            now - random.nextInt(90 * 86400), 1 + random.nextInt(10), "s" + (m / 20), List.of("m" + m),
+            new JsonObject(), vectors.get(p)));
+      }
+      if (batch.size() >= 20_000) {
+        engram.index().upsert(batch);
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      engram.index().upsert(batch);
+    }
+    Pool sql = Mysql.pool(engram.vertx(), engram.config().getJsonObject("mysql"));
+    List<Tuple> rows = new ArrayList<>();
+    for (int u = from; u < to; u++) {
+      rows.add(Tuple.of("bench-u" + u, "c1", "name", "用户" + u));
+      rows.add(Tuple.of("bench-u" + u, "c1", "birthday", String.format("%02d-%02d", 1 + u % 12, 1 + u % 28)));
+      rows.add(Tuple.of("bench-u" + u, "c1", "location", "上海"));
+      if (rows.size() >= 3000) {
+        Engram.await(insertProfiles(sql, rows));
+        rows = new ArrayList<>();
+      }
+    }
+    if (!rows.isEmpty()) {
+      Engram.await(insertProfiles(sql, rows));
+    }
+    Engram.await(sql.close());
+    Bench.out(String.format("seed: users %d..%d indexed in %.1f s", from, to - 1, (System.nanoTime() - t0) / 1e9));
+  }
+
+  private static Future<?> insertProfiles(Pool sql, List<Tuple> rows) {
+    return sql.preparedQuery("INSERT INTO user_profiles (user_id, character_id, profile_type, profile_key,"
+        + " profile_value, extracted_at) VALUES (?, ?, 'basic_info', ?, ?, UTC_TIMESTAMP())").executeBatch(rows);
+  }
+
+  /** Single-text embeddings from many concurrent callers, as recalls make them: the model's ceiling for queries. */
+  private static double rawQueryEmbedding(Engram engram, double seconds) throws Exception {
+    AtomicInteger n = new AtomicInteger();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long t0 = System.nanoTime();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < 64; c++) {
+      int client = c;
+      loops.add(embedLoop(engram, client, n, end));
+    }
+    Engram.await(Future.all(loops));
+    return n.get() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static Future<Void> embedLoop(Engram engram, int client, AtomicInteger n, long end) {
+    if (System.nanoTime() > end) {
+      return Future.succeededFuture();
+    }
+    int i = n.getAndIncrement();
+    return engram.embedder().embed(List.of(query(client * 1_000_003L + i, i)))
+        .compose(v -> embedLoop(engram, client, n, end));
+  }
+
+  static String query(long seed, int i) {
+    String[] asks = {"你还记得我说过的%s吗", "上次我们聊的%s是什么来着", "do you remember what I said about %s",
+        "what did I tell you about %s", "我之前提过的%s你记得吗"};
+    String[] topics = {"火锅", "我妹妹", "面试", "爬山", "小猫", "my job", "the concert", "吉他", "my birthday", "北京"};
+    Random r = new Random(seed);
+    return String.format(asks[r.nextInt(asks.length)], topics[r.nextInt(topics.length)]) + " #" + i;
+  }
+
+  /** Runs {@code clients} closed loops for {@code seconds}; returns p50, p95, p99 (ms), recalls/s, count, errors. */
+  private static double[] latency(Engram engram, WebClient http, int users, double seconds, int clients, long seedBase)
+      throws Exception {
+    List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicLong errors = new AtomicLong();
+    AtomicInteger counter = new AtomicInteger();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long t0 = System.nanoTime();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      loops.add(recallLoop(http, users, new Random(seedBase + c), counter, samples, errors, end));
+    }
+    Engram.await(Future.all(loops));
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(sorted);
+    return new double[] {pct(sorted, 0.50), pct(sorted, 0.95), pct(sorted, 0.99), sorted.length / elapsed,
+        sorted.length, errors.get()};
+  }
+
+  private static Future<Void> recallLoop(WebClient http, int users, Random r, AtomicInteger counter, List<Long> samples,
+      AtomicLong errors, long end) {
+    if (System.nanoTime() > end) {
+      return Future.succeededFuture();
+    }
+    int i = counter.getAndIncrement();
+    JsonObject body = new JsonObject().put("user_id", "bench-u" + r.nextInt(users)).put("character_id", "c1")
+        .put("message", query(r.nextLong(), i)).put("force", true).put("top_k", 5);
+    long t = System.nanoTime();
+    return http.post("/v1/recall").sendJsonObject(body).transform(ar -> {
+      HttpResponse<Buffer> res = ar.succeeded() ? ar.result() : null;
+      if (res == null || res.statusCode() != 200 || !res.bodyAsJsonObject().getJsonArray("degraded").isEmpty()) {
+        if (errors.incrementAndGet() <= 3) {
+          Bench.out("  error sample: " + (res == null ? ar.cause().toString()
+              : res.statusCode() + " degraded " + res.bodyAsJsonObject().getJsonArray("degraded")));
+        }
+      } else {
+        samples.add(System.nanoTime() - t);
+        JsonObject timings = res.bodyAsJsonObject().getJsonObject("timings", new JsonObject());
+        synchronized (SERVER_TIMINGS) {
+          timings.forEach(e -> SERVER_TIMINGS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+              .add(((Number) e.getValue()).doubleValue()));
+        }
+      }
+      return recallLoop(http, users, r, counter, samples, errors, end);
+    });
+  }
+
+  /** Server-side {@code timings} of the replies since the last call, as "name p50" pairs: where a recall's time goes. */
+  private static String serverTimings() {
+    StringBuilder out = new StringBuilder();
+    synchronized (SERVER_TIMINGS) {
+      for (String key : List.of("intent_ms", "embed_ms", "index_ms", "vector_ms", "mysql_ms")) {
+        List<Double> v = SERVER_TIMINGS.getOrDefault(key, List.of());
+        if (!v.isEmpty()) {
+          double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+          out.append(String.format(" %s %.1f", key.replace("_ms", ""), sorted[sorted.length / 2]));
+        }
+      }
+      SERVER_TIMINGS.clear();
+    }
+    return "server-side p50 (ms):" + out;
+  }
+
+  private static double pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+  }
+}
