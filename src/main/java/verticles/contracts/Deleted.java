@@ -1,0 +1,14 @@
+package verticles.contracts;
+
+import io.vertx.core.json.JsonObject;
+
+/** How many things a delete removed: index records ({@code memory.vector.delete}) or objects ({@code memory.archive.forget}). */
+public record Deleted(long deleted) {
+  public static Deleted fromJson(JsonObject j) {
+    return new Deleted(j.getLong("deleted", 0L));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("deleted", deleted);
+  }
+}

@@ -1,0 +1,20 @@
+package verticles.contracts;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A body with nothing to say: readiness probes ({@code memory.health.*}, whose replies are the probe's details as a
+ * JSON object), {@code memory.vector.cache-clear} (published), {@code memory.tasks.counts},
+ * {@code memory.tasks.outbox-depth} and {@code memory.dlq.replay}.
+ */
+public record Empty() {
+  public static final Empty INSTANCE = new Empty();
+
+  public static Empty fromJson(JsonObject j) {
+    return INSTANCE;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject();
+  }
+}

@@ -1,0 +1,74 @@
+package verticles.contracts;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Chats reported turn by turn ({@code memory.messages.buffer}, {@code memory.sessions.*}): a task is cut later. */
+public final class Sessions {
+  private Sessions() {}
+
+  /** {@code memory.messages.buffer}: turns of a running session. */
+  public record Buffer(String userId, String characterId, String sessionId, JsonArray messages) {
+    public static Buffer fromJson(JsonObject j) {
+      return new Buffer(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
+          j.getJsonArray("messages"));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("session_id", sessionId)
+          .put("messages", messages);
+    }
+  }
+
+  /** @param task the task cut when the buffer reached its threshold or the session ended; null if none */
+  public record Buffered(long buffered, Tasks.Work task) {
+    public static Buffered fromJson(JsonObject j) {
+      JsonObject task = j.getJsonObject("task");
+      return new Buffered(j.getLong("buffered", 0L), task == null ? null : Tasks.Work.fromJson(task));
+    }
+
+    public JsonObject toJson() {
+      JsonObject j = new JsonObject().put("buffered", buffered);
+      if (task != null) {
+        j.put("task", task.toJson());
+      }
+      return j;
+    }
+  }
+
+  /** {@code memory.sessions.end}: cut the session's buffered turns into a task. @param trigger session_end, idle */
+  public record End(String userId, String characterId, String sessionId, String trigger) {
+    public static End fromJson(JsonObject j) {
+      return new End(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
+          j.getString("trigger", "session_end"));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("session_id", sessionId)
+          .put("trigger", trigger);
+    }
+  }
+
+  /** {@code memory.sessions.idle}: cut the sessions quiet for this long; replies a {@link Tasks.Batch}. */
+  public record Idle(long idleSeconds, int limit) {
+    public static Idle fromJson(JsonObject j) {
+      return new Idle(j.getLong("idle_seconds"), j.getInteger("limit", 100));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("idle_seconds", idleSeconds).put("limit", limit);
+    }
+  }
+
+  /** The reply of a session end: the task cut from its buffered turns, or null when nothing was buffered. */
+  public record Cut(Tasks.Work task) {
+    public static Cut fromJson(JsonObject j) {
+      JsonObject task = j.getJsonObject("task");
+      return new Cut(task == null ? null : Tasks.Work.fromJson(task));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("task", task == null ? null : task.toJson());
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package verticles.contracts;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import verticles.vectorsearch.MemoryRecord;
+
+/** The vector index's addresses ({@code memory.vector.*}, VectorSearch): search, upsert, delete, list, counts. */
+public final class VectorStore {
+  private VectorStore() {}
+
+  /** {@code memory.vector.search}: hybrid search inside one user + character. @param types empty: every type */
+  public record Search(String userId, String characterId, String query, List<String> types, int topK) {
+
+    public static Search fromJson(JsonObject j) {
+      return new Search(j.getString("user_id"), j.getString("character_id"), j.getString("query", ""),
+          Json.strings(j, "types"), j.getInteger("top_k", 10));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("query", query)
+          .put("types", Json.array(types)).put("top_k", topK);
+    }
+  }
+
+  /**
+   * @param hits memory records (without vectors) plus {@code score}, {@code dense_score}, {@code keyword_score}
+   * @param degraded {@code embedding} when the query could not be embedded (keyword search ran alone)
+   */
+  public record Hits(JsonArray hits, List<String> degraded, double embedMs, double indexMs) {
+
+    public static Hits fromJson(JsonObject j) {
+      return new Hits(j.getJsonArray("hits", new JsonArray()), Json.strings(j, "degraded"),
+          j.getDouble("embed_ms", 0.0), j.getDouble("index_ms", 0.0));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("hits", hits).put("degraded", Json.array(degraded)).put("embed_ms", embedMs)
+          .put("index_ms", indexMs);
+    }
+  }
+
+  /**
+   * {@code memory.vector.upsert}: embeds and writes records. With a task id, the task's records are replaced as a
+   * whole (a replay leaves no stale extra).
+   *
+   * @param createdAtMs when the write's task (or request) began: a forget after it refuses the write (410)
+   */
+  public record Upsert(String taskId, Long createdAtMs, List<MemoryRecord> records) {
+
+    public static Upsert fromJson(JsonObject j) {
+      return new Upsert(j.getString("task_id"), j.getLong("created_at"),
+          Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+    }
+
+    public JsonObject toJson() {
+      JsonArray out = new JsonArray();
+      records.forEach(r -> out.add(r.toJson()));
+      return new JsonObject().put("task_id", taskId).put("created_at", createdAtMs).put("records", out);
+    }
+  }
+
+  public record Upserted(int upserted) {
+    public static Upserted fromJson(JsonObject j) {
+      return new Upserted(j.getInteger("upserted", 0));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("upserted", upserted);
+    }
+  }
+
+  /** {@code memory.vector.list}: one page of an owner's records, oldest first. */
+  public record ListPage(String userId, String characterId, int offset, int limit) {
+    public static ListPage fromJson(JsonObject j) {
+      return new ListPage(j.getString("user_id"), j.getString("character_id"), j.getInteger("offset", 0),
+          Math.min(j.getInteger("limit", 500), 5000));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("offset", offset)
+          .put("limit", limit);
+    }
+  }
+
+  public record Records(List<MemoryRecord> records) {
+    public static Records fromJson(JsonObject j) {
+      return new Records(Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+    }
+
+    public JsonObject toJson() {
+      JsonArray out = new JsonArray();
+      records.forEach(r -> out.add(r.toJson()));
+      return new JsonObject().put("records", out);
+    }
+  }
+
+  /** The reply of {@code memory.vector.counts}: records by memory type. */
+  public record Counts(Map<String, Long> byType, long total) {
+    public static Counts fromJson(JsonObject j) {
+      JsonObject byType = j.getJsonObject("by_type", new JsonObject());
+      Map<String, Long> m = new java.util.LinkedHashMap<>();
+      byType.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).longValue()));
+      return new Counts(m, j.getLong("total", 0L));
+    }
+
+    public JsonObject toJson() {
+      JsonObject byTypeJson = new JsonObject();
+      byType.forEach(byTypeJson::put);
+      return new JsonObject().put("by_type", byTypeJson).put("total", total);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package verticles.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Event-bus contracts")
+class ContractsRoundTripTest {
+  private static final JsonArray MESSAGES = new JsonArray().add(new JsonObject().put("msg_id", "m1")
+      .put("role", "user").put("content", "我妹妹叫林小晴 🐶").put("timestamp", 1_700_000_000L));
+  private static final JsonObject WORK = new JsonObject().put("task_id", "t1").put("user_id", "acme:u1")
+      .put("character_id", "c1").put("session_id", "s1").put("trigger", "session_end").put("messages", MESSAGES)
+      .put("created_at", 1_700_000_000L);
+  private static final JsonObject ROW = new JsonObject().put("task_id", "t1").put("user_id", "acme:u1")
+      .put("character_id", "c1").put("session_id", "s1").put("status", "failed").put("retry_count", 3)
+      .put("max_retries", 3).put("trigger", "idle").put("created_at", 1L).put("started_at", 2L)
+      .put("completed_at", 3L).put("error_message", "rules: boom");
+
+  /** The JSON a contract reads is the JSON it writes: nothing lost, renamed or added. */
+  private static <T> void same(JsonObject json, Function<JsonObject, T> from, Function<T, JsonObject> to) {
+    T parsed = from.apply(json);
+    assertEquals(json, to.apply(parsed), "written back");
+    assertEquals(parsed, from.apply(to.apply(parsed)), "read again");
+  }
+
+  @Test
+  @DisplayName("recall and intent bodies keep every field")
+  void recall() {
+    same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("message", "还记得我妹妹吗？")
+        .put("recent_context", "昨天聊了猫").put("force", true).put("types", new JsonArray().add("event"))
+        .put("top_k", 3).put("max_tokens", 200), Recall.Request::fromJson, Recall.Request::toJson);
+    JsonObject intent = new JsonObject().put("need_recall", true).put("recall_type", "profile")
+        .put("search_query", "妹妹").put("confidence", 0.9);
+    same(intent, Intent.Reply::fromJson, Intent.Reply::toJson);
+    same(new JsonObject().put("message", "hi").put("recent_context", null).put("force", false),
+        Intent.Request::fromJson, Intent.Request::toJson);
+    same(new JsonObject().put("intent", intent).put("memories", new JsonArray().add(new JsonObject().put("id", "x")))
+        .put("profiles", new JsonArray()).put("context", "【记忆】").put("degraded", new JsonArray().add("vector"))
+        .put("took_ms", 4L).put("timings", new JsonObject().put("intent_ms", 0.2)), Recall.Reply::fromJson,
+        Recall.Reply::toJson);
+  }
+
+  @Test
+  @DisplayName("an intent request without a message string is refused")
+  void intentNeedsMessage() {
+    assertThrows(IllegalArgumentException.class, () -> Intent.Request.fromJson(new JsonObject().put("message", 3)));
+  }
+
+  @Test
+  @DisplayName("task bodies keep every field, and statuses read and write in lower case")
+  void tasks() {
+    same(WORK, Tasks.Work::fromJson, Tasks.Work::toJson);
+    same(ROW, Tasks.Row::fromJson, Tasks.Row::toJson);
+    assertEquals(TaskStatus.FAILED, Tasks.Row.fromJson(ROW).status());
+    same(new JsonObject().put("user_id", "u").put("character_id", "c").put("session_id", null)
+        .put("trigger", "import").put("messages", MESSAGES), Tasks.Create::fromJson, Tasks.Create::toJson);
+    same(new JsonObject().put("task_id", "t1").put("user_id", "u").put("character_id", "c"), Tasks.Claim::fromJson,
+        Tasks.Claim::toJson);
+    same(new JsonObject().put("task_id", "t1").put("error", "x").put("permanent", true), Tasks.Fail::fromJson,
+        Tasks.Fail::toJson);
+    same(new JsonObject().put("status", "pending").put("retry_count", 1), Tasks.Failed::fromJson,
+        Tasks.Failed::toJson);
+    same(new JsonObject().put("tasks", new JsonArray().add(WORK)).put("skipped", 2), Tasks.Batch::fromJson,
+        Tasks.Batch::toJson);
+    same(new JsonObject().put("task_ids", new JsonArray().add("a").add("b")), Tasks.Ids::fromJson, Tasks.Ids::toJson);
+    same(new JsonObject().put("status", "pending").put("user_id", null).put("tenant", "acme").put("limit", 50),
+        Tasks.Query::fromJson, Tasks.Query::toJson);
+    same(new JsonObject().put("tasks", new JsonArray().add(ROW)), Tasks.Rows::fromJson, Tasks.Rows::toJson);
+    same(new JsonObject().put("pending", 1L).put("processing", 0L).put("completed", 7L).put("failed", 2L),
+        Tasks.Counts::fromJson, Tasks.Counts::toJson);
+    assertThrows(IllegalArgumentException.class, () -> TaskStatus.of("PENDING"));
+  }
+
+  @Test
+  @DisplayName("session, memory-write and archive bodies keep every field")
+  void sessionsAndWrites() {
+    same(new JsonObject().put("user_id", "u").put("character_id", "c").put("session_id", "s")
+        .put("messages", MESSAGES), Sessions.Buffer::fromJson, Sessions.Buffer::toJson);
+    same(new JsonObject().put("buffered", 0L).put("task", WORK), Sessions.Buffered::fromJson,
+        Sessions.Buffered::toJson);
+    same(new JsonObject().put("task", null), Sessions.Cut::fromJson, Sessions.Cut::toJson);
+    JsonObject extraction = new JsonObject().put("summary", new JsonObject().put("text", "聊了妹妹"))
+        .put("profiles", new JsonArray()).put("events", new JsonArray());
+    same(new JsonObject().put("task", WORK).put("extraction", extraction), Memories.Write::fromJson,
+        Memories.Write::toJson);
+    same(new JsonObject().put("user_id", "u").put("character_id", null).put("keys", true), Archive.Usage::fromJson,
+        Archive.Usage::toJson);
+    same(new JsonObject().put("objects", 1L).put("bytes", 9L).put("keys", new JsonArray()
+        .add(new JsonObject().put("path", "conversations/u/c/2026/12/07/s.json").put("bytes", 9L))),
+        Archive.Used::fromJson, Archive.Used::toJson);
+  }
+
+  @Test
+  @DisplayName("structured search reads its limits with the seed's defaults and refuses unknown kinds")
+  void structuredSearch() {
+    Structured.Search s = Structured.Search.fromJson(new JsonObject().put("user_id", "u").put("character_id", "c"));
+    assertEquals(List.of("profiles"), s.kinds());
+    assertEquals(20, s.profileLimit());
+    assertEquals(7, s.days());
+    assertNull(s.now());
+    assertEquals(s, Structured.Search.fromJson(s.toJson()));
+    assertThrows(IllegalArgumentException.class, () -> Structured.Search.fromJson(new JsonObject()
+        .put("user_id", "u").put("character_id", "c").put("kinds", new JsonArray().add("secrets"))));
+    assertThrows(IllegalArgumentException.class, () -> Structured.Search.fromJson(new JsonObject()
+        .put("user_id", "u").put("character_id", "c").put("profile_limit", -1)));
+  }
+
+  @Test
+  @DisplayName("forget and stats replies keep every field")
+  void forgetAndStats() {
+    JsonObject deleted = new JsonObject().put("tasks", 1L).put("buffered_messages", 2L).put("index_records", 3L)
+        .put("archive_objects", 4L).put("profiles", 5L).put("events", 6L).put("summaries", 7L);
+    same(new JsonObject().put("user_id", "u").put("character_id", null).put("forgotten_at", 9L)
+        .put("deleted", deleted), Forget.Forgotten::fromJson, Forget.Forgotten::toJson);
+    same(new JsonObject().put("task_id", null).put("user_id", "u").put("character_id", "c").put("created_at", 5L),
+        Forget.Check::fromJson, Forget.Check::toJson);
+    JsonObject counts = new JsonObject().put("pending", 0L).put("processing", 0L).put("completed", 1L)
+        .put("failed", 0L);
+    same(new JsonObject().put("user_id", "u").put("character_id", "c")
+        .put("memories", new JsonObject().put("profiles", 1L).put("events", 2L).put("summaries", 3L))
+        .put("index", new JsonObject().put("by_type", new JsonObject().put("message", 4L)).put("total", 4L))
+        .put("tasks", counts).put("buffered_messages", 0L)
+        .put("storage", new JsonObject().put("archive_objects", 1L).put("archive_bytes", 10L)
+            .put("mysql_bytes", 20L).put("total_bytes", 30L)), Admin.Stats::fromJson, Admin.Stats::toJson);
+    assertThrows(IllegalArgumentException.class, () -> Owner.required(new JsonObject().put("user_id", " ")));
+  }
+}
