@@ -2,14 +2,16 @@ package verticles.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import java.util.function.Function;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.contracts.Contract;
 
 /** Replying to event-bus requests: a result, or {@code message.fail(code, text)} with a code the gateway maps. */
 public final class Bus {
@@ -20,7 +22,7 @@ public final class Bus {
   public static <T> void respond(Message<?> msg, Future<T> result) {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        msg.reply(ar.result());
+        msg.reply(ar.result() instanceof Contract c ? c.toJson() : ar.result());
       } else {
         Throwable t = ar.cause();
         int code = code(t);
@@ -46,6 +48,22 @@ public final class Bus {
       }
       respond(msg, result);
     }).completion();
+  }
+
+  /**
+   * Registers a typed handler at {@code address}: the body is read with {@code reader} (a contract's
+   * {@code fromJson}; bad input it refuses is a 400), the handler's contract is the reply.
+   */
+  public static <Q> Future<Void> consume(Vertx vertx, String address, Function<JsonObject, Q> reader,
+      Function<Q, Future<? extends Contract>> handler) {
+    return consume(vertx, address, body -> handler.apply(reader.apply(body == null ? new JsonObject() : body)));
+  }
+
+  /** Sends a contract and reads the reply with {@code reader}; a null reply (nothing found) reads as null. */
+  public static <R> Future<R> request(Vertx vertx, String address, Contract body, DeliveryOptions options,
+      Function<JsonObject, R> reader) {
+    return vertx.eventBus().<JsonObject>request(address, body.toJson(), options)
+        .map(m -> m.body() == null ? null : reader.apply(m.body()));
   }
 
   /** The failure code for an exception: kept from a ReplyException, 400 for bad input, 503 when a store is away. */

@@ -14,10 +14,12 @@ public final class Admin {
    *
    * @param tenant the caller's tenant: the export's ids are written in the client's own ids (null: as stored)
    */
-  public record ExportRequest(String userId, String characterId, String tenant) {
+  public record ExportRequest(String userId, String characterId, String tenant) implements Contract {
     public static ExportRequest fromJson(JsonObject j) {
       return new ExportRequest(j.getString("user_id"), j.getString("character_id"), j.getString("tenant"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("tenant", tenant);
@@ -29,7 +31,7 @@ public final class Admin {
    * number of users).
    */
   public record Stats(String userId, String characterId, Structured.Stats rows, VectorStore.Counts index,
-      Archive.Used archive) {
+      Archive.Used archive) implements Contract {
 
     public static Stats fromJson(JsonObject j) {
       JsonObject memories = j.getJsonObject("memories", new JsonObject());
@@ -41,6 +43,8 @@ public final class Admin {
           VectorStore.Counts.fromJson(j.getJsonObject("index", new JsonObject())),
           new Archive.Used(storage.getLong("archive_objects", 0L), storage.getLong("archive_bytes", 0L), null));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject();
@@ -62,10 +66,12 @@ public final class Admin {
   }
 
   /** The reply of {@code memory.admin.retry}: the task is pending again with a fresh retry budget. */
-  public record Retried(String taskId) {
+  public record Retried(String taskId) implements Contract {
     public static Retried fromJson(JsonObject j) {
       return new Retried(j.getString("task_id"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("task_id", taskId).put("status", TaskStatus.PENDING.wire()).put("retry_count", 0);

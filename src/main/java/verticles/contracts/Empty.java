@@ -7,12 +7,14 @@ import io.vertx.core.json.JsonObject;
  * JSON object), {@code memory.vector.cache-clear} (published), {@code memory.tasks.counts},
  * {@code memory.tasks.outbox-depth} and {@code memory.dlq.replay}.
  */
-public record Empty() {
+public record Empty() implements Contract {
   public static final Empty INSTANCE = new Empty();
 
   public static Empty fromJson(JsonObject j) {
     return INSTANCE;
   }
+
+  @Override
 
   public JsonObject toJson() {
     return new JsonObject();

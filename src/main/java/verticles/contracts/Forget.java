@@ -10,10 +10,12 @@ public final class Forget {
   private Forget() {}
 
   /** The reply of {@code memory.forget.tombstone}. @param forgottenAt epoch ms */
-  public record Tombstone(long forgottenAt) {
+  public record Tombstone(long forgottenAt) implements Contract {
     public static Tombstone fromJson(JsonObject j) {
       return new Tombstone(j.getLong("forgotten_at"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("forgotten_at", forgottenAt);
@@ -21,10 +23,12 @@ public final class Forget {
   }
 
   /** The reply of {@code memory.forget.tasks}: tasks (any status) and buffered messages deleted. */
-  public record TasksDeleted(long tasks, long bufferedMessages) {
+  public record TasksDeleted(long tasks, long bufferedMessages) implements Contract {
     public static TasksDeleted fromJson(JsonObject j) {
       return new TasksDeleted(j.getLong("tasks", 0L), j.getLong("buffered_messages", 0L));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("tasks", tasks).put("buffered_messages", bufferedMessages);
@@ -32,11 +36,13 @@ public final class Forget {
   }
 
   /** The reply of {@code memory.forget.rows}: rows deleted, and tasks or messages that arrived during the forget. */
-  public record RowsDeleted(long profiles, long events, long summaries, long lateTasks, long lateBufferedMessages) {
+  public record RowsDeleted(long profiles, long events, long summaries, long lateTasks, long lateBufferedMessages) implements Contract {
     public static RowsDeleted fromJson(JsonObject j) {
       return new RowsDeleted(j.getLong("profiles", 0L), j.getLong("events", 0L), j.getLong("summaries", 0L),
           j.getLong("late_tasks", 0L), j.getLong("late_buffered_messages", 0L));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("profiles", profiles).put("events", events).put("summaries", summaries)
@@ -48,11 +54,13 @@ public final class Forget {
    * {@code memory.forget.check}: must a write be refused? Yes when the owner was forgotten and what is written was
    * created no later than that: by the task's row (gone, or created before), else by {@code createdAtMs} (default now).
    */
-  public record Check(String taskId, String userId, String characterId, Long createdAtMs) {
+  public record Check(String taskId, String userId, String characterId, Long createdAtMs) implements Contract {
     public static Check fromJson(JsonObject j) {
       return new Check(j.getString("task_id"), j.getString("user_id"), j.getString("character_id"),
           j.getLong("created_at"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("task_id", taskId).put("user_id", userId).put("character_id", characterId)
@@ -60,10 +68,12 @@ public final class Forget {
     }
   }
 
-  public record Checked(boolean forgotten) {
+  public record Checked(boolean forgotten) implements Contract {
     public static Checked fromJson(JsonObject j) {
       return new Checked(j.getBoolean("forgotten", false));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("forgotten", forgotten);
@@ -71,11 +81,13 @@ public final class Forget {
   }
 
   /** The reply of {@code memory.admin.forget}: what was deleted where. @param forgottenAt epoch ms */
-  public record Forgotten(String userId, String characterId, long forgottenAt, Deleted deleted) {
+  public record Forgotten(String userId, String characterId, long forgottenAt, Deleted deleted) implements Contract {
     public static Forgotten fromJson(JsonObject j) {
       return new Forgotten(j.getString("user_id"), j.getString("character_id"), j.getLong("forgotten_at"),
           Deleted.fromJson(j.getJsonObject("deleted", new JsonObject())));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("forgotten_at", forgottenAt)
@@ -85,12 +97,14 @@ public final class Forget {
 
   /** Counts of a forget, per store. */
   public record Deleted(long tasks, long bufferedMessages, long indexRecords, long archiveObjects, long profiles,
-      long events, long summaries) {
+      long events, long summaries) implements Contract {
     public static Deleted fromJson(JsonObject j) {
       return new Deleted(j.getLong("tasks", 0L), j.getLong("buffered_messages", 0L), j.getLong("index_records", 0L),
           j.getLong("archive_objects", 0L), j.getLong("profiles", 0L), j.getLong("events", 0L),
           j.getLong("summaries", 0L));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("tasks", tasks).put("buffered_messages", bufferedMessages)

@@ -10,10 +10,12 @@ import java.util.List;
 public final class Outbox {
   private Outbox() {}
 
-  public record Published(int published) {
+  public record Published(int published) implements Contract {
     public static Published fromJson(JsonObject j) {
       return new Published(j.getInteger("published", 0));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("published", published);
@@ -21,11 +23,13 @@ public final class Outbox {
   }
 
   /** The reply of a DLQ replay: records read, tasks published again, and the ids. */
-  public record Replayed(long scanned, long replayed, long skipped, List<String> taskIds) {
+  public record Replayed(long scanned, long replayed, long skipped, List<String> taskIds) implements Contract {
     public static Replayed fromJson(JsonObject j) {
       return new Replayed(j.getLong("scanned", 0L), j.getLong("replayed", 0L), j.getLong("skipped", 0L),
           Json.strings(j, "task_ids"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("scanned", scanned).put("replayed", replayed).put("skipped", skipped)

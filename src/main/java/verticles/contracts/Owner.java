@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
  * null. The body of deletes, counts, stats and forgets; where a missing user would mean everybody, use
  * {@link #required}.
  */
-public record Owner(String userId, String characterId) {
+public record Owner(String userId, String characterId) implements Contract {
 
   public static Owner fromJson(JsonObject j) {
     return new Owner(j.getString("user_id"), j.getString("character_id"));
@@ -17,6 +17,8 @@ public record Owner(String userId, String characterId) {
   public static Owner required(JsonObject j) {
     return new Owner(Json.required(j, "user_id"), j.getString("character_id"));
   }
+
+  @Override
 
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("character_id", characterId);

@@ -14,13 +14,15 @@ public final class Recall {
    * @param types memory types to search; empty: as the intent decides
    */
   public record Request(String userId, String characterId, String message, String recentContext, boolean force,
-      Integer topK, Integer maxTokens, List<String> types) {
+      Integer topK, Integer maxTokens, List<String> types) implements Contract {
 
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
           j.getString("recent_context"), j.getBoolean("force", false), j.getInteger("top_k"),
           j.getInteger("max_tokens"), Json.strings(j, "types"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("user_id", userId).put("character_id", characterId).put("message", message)
@@ -43,7 +45,7 @@ public final class Recall {
    * @param timings per-stage milliseconds; null when nothing was searched
    */
   public record Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context,
-      List<String> degraded, long tookMs, JsonObject timings) {
+      List<String> degraded, long tookMs, JsonObject timings) implements Contract {
 
     /** The answer when recall failed as a whole: no long-term memory, and the chat goes on. */
     public static Reply empty(boolean needRecall, List<String> degraded, long tookMs) {
@@ -56,6 +58,8 @@ public final class Recall {
           j.getString("context", ""), Json.strings(j, "degraded"), j.getLong("took_ms", 0L),
           j.getJsonObject("timings"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("intent", intent.toJson()).put("memories", memories)

@@ -8,11 +8,13 @@ public final class Sessions {
   private Sessions() {}
 
   /** {@code memory.messages.buffer}: turns of a running session. */
-  public record Buffer(String userId, String characterId, String sessionId, JsonArray messages) {
+  public record Buffer(String userId, String characterId, String sessionId, JsonArray messages) implements Contract {
     public static Buffer fromJson(JsonObject j) {
       return new Buffer(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
           j.getJsonArray("messages"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("session_id", sessionId)
@@ -21,11 +23,13 @@ public final class Sessions {
   }
 
   /** @param task the task cut when the buffer reached its threshold or the session ended; null if none */
-  public record Buffered(long buffered, Tasks.Work task) {
+  public record Buffered(long buffered, Tasks.Work task) implements Contract {
     public static Buffered fromJson(JsonObject j) {
       JsonObject task = j.getJsonObject("task");
       return new Buffered(j.getLong("buffered", 0L), task == null ? null : Tasks.Work.fromJson(task));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("buffered", buffered);
@@ -37,11 +41,13 @@ public final class Sessions {
   }
 
   /** {@code memory.sessions.end}: cut the session's buffered turns into a task. @param trigger session_end, idle */
-  public record End(String userId, String characterId, String sessionId, String trigger) {
+  public record End(String userId, String characterId, String sessionId, String trigger) implements Contract {
     public static End fromJson(JsonObject j) {
       return new End(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
           j.getString("trigger", "session_end"));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("session_id", sessionId)
@@ -50,10 +56,12 @@ public final class Sessions {
   }
 
   /** {@code memory.sessions.idle}: cut the sessions quiet for this long; replies a {@link Tasks.Batch}. */
-  public record Idle(long idleSeconds, int limit) {
+  public record Idle(long idleSeconds, int limit) implements Contract {
     public static Idle fromJson(JsonObject j) {
       return new Idle(j.getLong("idle_seconds"), j.getInteger("limit", 100));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("idle_seconds", idleSeconds).put("limit", limit);
@@ -61,11 +69,13 @@ public final class Sessions {
   }
 
   /** The reply of a session end: the task cut from its buffered turns, or null when nothing was buffered. */
-  public record Cut(Tasks.Work task) {
+  public record Cut(Tasks.Work task) implements Contract {
     public static Cut fromJson(JsonObject j) {
       JsonObject task = j.getJsonObject("task");
       return new Cut(task == null ? null : Tasks.Work.fromJson(task));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("task", task == null ? null : task.toJson());

@@ -19,7 +19,7 @@ public final class Structured {
    * @param days the upcoming window, 0 to 366
    */
   public record Search(String userId, String characterId, List<String> kinds, int profileLimit, int eventLimit,
-      int summaryLimit, int upcomingLimit, int minImportance, int days, Long now, String tz) {
+      int summaryLimit, int upcomingLimit, int minImportance, int days, Long now, String tz) implements Contract {
 
     public static Search of(String userId, String characterId, List<String> kinds, int profileLimit, int days) {
       return new Search(userId, characterId, kinds, profileLimit, 10, 3, 10, 5, days, null, null);
@@ -50,6 +50,8 @@ public final class Structured {
       return n;
     }
 
+    @Override
+
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("kinds", Json.array(kinds))
           .put("profile_limit", profileLimit).put("event_limit", eventLimit).put("summary_limit", summaryLimit)
@@ -59,7 +61,7 @@ public final class Structured {
   }
 
   /** The reply of a search: one array per kind asked ({@code profiles}, {@code events}, ...); absent: not asked. */
-  public record Found(JsonObject byKind) {
+  public record Found(JsonObject byKind) implements Contract {
     public JsonArray kind(String kind) {
       return byKind.getJsonArray(kind, new JsonArray());
     }
@@ -68,17 +70,21 @@ public final class Structured {
       return new Found(j);
     }
 
+    @Override
+
     public JsonObject toJson() {
       return byKind;
     }
   }
 
   /** {@code memory.structured.list}: a page of an owner's profiles, events or summaries (the HTTP list). */
-  public record Page(String kind, String userId, String characterId, int limit, int offset) {
+  public record Page(String kind, String userId, String characterId, int limit, int offset) implements Contract {
     public static Page fromJson(JsonObject j) {
       return new Page(j.getString("kind"), j.getString("user_id"), j.getString("character_id"),
           j.getInteger("limit", 50), j.getInteger("offset", 0));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("kind", kind).put("user_id", userId).put("character_id", characterId)
@@ -87,11 +93,13 @@ public final class Structured {
   }
 
   /** {@code memory.structured.export}: rows of one kind after {@code afterId}, in id order (keyset paging). */
-  public record ExportPage(String kind, String userId, String characterId, long afterId, int limit) {
+  public record ExportPage(String kind, String userId, String characterId, long afterId, int limit) implements Contract {
     public static ExportPage fromJson(JsonObject j) {
       return new ExportPage(j.getString("kind"), Json.required(j, "user_id"), j.getString("character_id"),
           j.getLong("after_id", 0L), j.getInteger("limit", 500));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("kind", kind).put("user_id", userId).put("character_id", characterId)
@@ -100,10 +108,12 @@ public final class Structured {
   }
 
   /** The reply of a list or an export page. */
-  public record Items(JsonArray items) {
+  public record Items(JsonArray items) implements Contract {
     public static Items fromJson(JsonObject j) {
       return new Items(j.getJsonArray("items", new JsonArray()));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("items", items);
@@ -117,12 +127,14 @@ public final class Structured {
    * @param mysqlBytes InnoDB's data and index length overall; for one user an estimate from text lengths
    */
   public record Stats(Long users, long profiles, long events, long summaries, long bufferedMessages,
-      Tasks.Counts tasks, long mysqlBytes) {
+      Tasks.Counts tasks, long mysqlBytes) implements Contract {
     public static Stats fromJson(JsonObject j) {
       return new Stats(j.getLong("users"), j.getLong("profiles", 0L), j.getLong("events", 0L),
           j.getLong("summaries", 0L), j.getLong("buffered_messages", 0L),
           Tasks.Counts.fromJson(j.getJsonObject("tasks", new JsonObject())), j.getLong("mysql_bytes", 0L));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("profiles", profiles).put("events", events).put("summaries", summaries)

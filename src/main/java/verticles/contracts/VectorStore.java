@@ -11,12 +11,14 @@ public final class VectorStore {
   private VectorStore() {}
 
   /** {@code memory.vector.search}: hybrid search inside one user + character. @param types empty: every type */
-  public record Search(String userId, String characterId, String query, List<String> types, int topK) {
+  public record Search(String userId, String characterId, String query, List<String> types, int topK) implements Contract {
 
     public static Search fromJson(JsonObject j) {
       return new Search(j.getString("user_id"), j.getString("character_id"), j.getString("query", ""),
           Json.strings(j, "types"), j.getInteger("top_k", 10));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("query", query)
@@ -28,12 +30,14 @@ public final class VectorStore {
    * @param hits memory records (without vectors) plus {@code score}, {@code dense_score}, {@code keyword_score}
    * @param degraded {@code embedding} when the query could not be embedded (keyword search ran alone)
    */
-  public record Hits(JsonArray hits, List<String> degraded, double embedMs, double indexMs) {
+  public record Hits(JsonArray hits, List<String> degraded, double embedMs, double indexMs) implements Contract {
 
     public static Hits fromJson(JsonObject j) {
       return new Hits(j.getJsonArray("hits", new JsonArray()), Json.strings(j, "degraded"),
           j.getDouble("embed_ms", 0.0), j.getDouble("index_ms", 0.0));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("hits", hits).put("degraded", Json.array(degraded)).put("embed_ms", embedMs)
@@ -47,12 +51,14 @@ public final class VectorStore {
    *
    * @param createdAtMs when the write's task (or request) began: a forget after it refuses the write (410)
    */
-  public record Upsert(String taskId, Long createdAtMs, List<MemoryRecord> records) {
+  public record Upsert(String taskId, Long createdAtMs, List<MemoryRecord> records) implements Contract {
 
     public static Upsert fromJson(JsonObject j) {
       return new Upsert(j.getString("task_id"), j.getLong("created_at"),
           Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonArray out = new JsonArray();
@@ -61,10 +67,12 @@ public final class VectorStore {
     }
   }
 
-  public record Upserted(int upserted) {
+  public record Upserted(int upserted) implements Contract {
     public static Upserted fromJson(JsonObject j) {
       return new Upserted(j.getInteger("upserted", 0));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("upserted", upserted);
@@ -72,11 +80,13 @@ public final class VectorStore {
   }
 
   /** {@code memory.vector.list}: one page of an owner's records, oldest first. */
-  public record ListPage(String userId, String characterId, int offset, int limit) {
+  public record ListPage(String userId, String characterId, int offset, int limit) implements Contract {
     public static ListPage fromJson(JsonObject j) {
       return new ListPage(j.getString("user_id"), j.getString("character_id"), j.getInteger("offset", 0),
           Math.min(j.getInteger("limit", 500), 5000));
     }
+
+    @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("offset", offset)
@@ -84,10 +94,12 @@ public final class VectorStore {
     }
   }
 
-  public record Records(List<MemoryRecord> records) {
+  public record Records(List<MemoryRecord> records) implements Contract {
     public static Records fromJson(JsonObject j) {
       return new Records(Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonArray out = new JsonArray();
@@ -97,13 +109,15 @@ public final class VectorStore {
   }
 
   /** The reply of {@code memory.vector.counts}: records by memory type. */
-  public record Counts(Map<String, Long> byType, long total) {
+  public record Counts(Map<String, Long> byType, long total) implements Contract {
     public static Counts fromJson(JsonObject j) {
       JsonObject byType = j.getJsonObject("by_type", new JsonObject());
       Map<String, Long> m = new java.util.LinkedHashMap<>();
       byType.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).longValue()));
       return new Counts(m, j.getLong("total", 0L));
     }
+
+    @Override
 
     public JsonObject toJson() {
       JsonObject byTypeJson = new JsonObject();

@@ -5,25 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Lock;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Empty;
+import verticles.contracts.Outbox;
+import verticles.contracts.Sessions;
+import verticles.contracts.Tasks;
 import verticles.shared.Meters;
 
 /**
@@ -39,12 +34,10 @@ public final class OutboxVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxVerticle.class);
   private static final DeliveryOptions DB = new DeliveryOptions().setSendTimeout(5000);
   private static final int REQUEUE_CHUNK = 500;
-  private static final long DLQ_READ_MS = 30_000;
 
   private KafkaProducer<String, String> producer;
   private String topic;
-  private String dlqTopic;
-  private JsonObject kafkaConfig;
+  private DlqReader dlq;
   static final String LEADER_LOCK = "engram.outbox.leader";
 
   private boolean sweeping;
@@ -78,12 +71,11 @@ public final class OutboxVerticle extends VerticleBase {
         cutIdle(idle);
       }
     });
-    dlqTopic = kafka.getString("dlq_topic");
-    kafkaConfig = kafka;
+    dlq = new DlqReader(kafka, kafka.getString("dlq_topic"));
     return Future.all(
-        Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, task -> publishAll(List.of(task))
-            .map(n -> new JsonObject().put("published", n))),
-        Bus.consume(vertx, Addresses.DLQ_REPLAY, b -> replayDlq()));
+        Bus.consume(vertx, Addresses.OUTBOX_PUBLISH, Tasks.Work::fromJson, task -> publishAll(List.of(task))
+            .map(Outbox.Published::new)),
+        Bus.consume(vertx, Addresses.DLQ_REPLAY, Empty::fromJson, x -> replayDlq()));
   }
 
   /**
@@ -91,67 +83,24 @@ public final class OutboxVerticle extends VerticleBase {
    * pending with a fresh retry budget. Idempotent by task id: a task is requeued once per replay, and a completed
    * one is skipped (as its claim would skip it). Reads the topic from its start to its current end.
    */
-  private Future<JsonObject> replayDlq() {
-    return vertx.executeBlocking(this::readDlq, false).compose(read -> {
+  private Future<Outbox.Replayed> replayDlq() {
+    return vertx.executeBlocking(dlq::read, false).compose(read -> {
       List<String> ids = new ArrayList<>(read.taskIds());
-      List<Future<JsonObject>> requeued = new ArrayList<>();
+      List<Future<Tasks.Batch>> requeued = new ArrayList<>();
       for (int from = 0; from < ids.size(); from += REQUEUE_CHUNK) {
-        requeued.add(vertx.eventBus().<JsonObject>request(Addresses.TASK_REQUEUE, new JsonObject()
-            .put("task_ids", new JsonArray(ids.subList(from, Math.min(ids.size(), from + REQUEUE_CHUNK)))), DB)
-            .map(m -> m.body()));
+        requeued.add(Bus.request(vertx, Addresses.TASK_REQUEUE,
+            new Tasks.Ids(ids.subList(from, Math.min(ids.size(), from + REQUEUE_CHUNK))), DB, Tasks.Batch::fromJson));
       }
       return Future.all(requeued).compose(x -> {
-        List<JsonObject> tasks = new ArrayList<>();
-        requeued.forEach(f -> f.result().getJsonArray("tasks").forEach(t -> tasks.add((JsonObject) t)));
-        JsonArray replayed = new JsonArray();
-        tasks.forEach(t -> replayed.add(t.getString("task_id")));
+        List<Tasks.Work> tasks = new ArrayList<>();
+        requeued.forEach(f -> tasks.addAll(f.result().tasks()));
         LOG.info("DLQ replay: {} record(s), {} task(s) requeued", read.records(), tasks.size());
         // a task not published now stays pending and unpublished, and the sweep publishes it
-        return publishAll(tasks).recover(e -> Future.succeededFuture(0)).map(published -> new JsonObject()
-            .put("scanned", read.records())
-            .put("replayed", tasks.size())
-            .put("skipped", read.records() - tasks.size())
-            .put("task_ids", replayed));
+        return publishAll(tasks).recover(e -> Future.succeededFuture(0)).map(published -> new Outbox.Replayed(
+            read.records(), tasks.size(), read.records() - tasks.size(),
+            tasks.stream().map(Tasks.Work::taskId).toList()));
       });
     });
-  }
-
-  private record DlqContents(long records, Set<String> taskIds) {}
-
-  /** Every record of the DLQ topic up to its end when the read began; malformed ones count but name no task. */
-  private DlqContents readDlq() {
-    Map<String, Object> props = new HashMap<>(KafkaSetup.consumer(kafkaConfig));
-    props.remove("group.id"); // assigned partitions and no commits: the worker group's offsets are not touched
-    long records = 0;
-    Set<String> ids = new LinkedHashSet<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-      List<TopicPartition> parts = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(5)).stream()
-          .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(5));
-      long deadline = System.currentTimeMillis() + DLQ_READ_MS;
-      while (parts.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(5)) < end.get(p))) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("DLQ not read to its end within " + DLQ_READ_MS + " ms");
-        }
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
-            continue; // arrived during the replay: the next replay sees it
-          }
-          records++;
-          try {
-            String id = new JsonObject(r.value()).getString("task_id");
-            if (id != null) {
-              ids.add(id);
-            }
-          } catch (RuntimeException e) {
-            // a malformed record names no task; it stays in the DLQ for a human
-          }
-        }
-      }
-    }
-    return new DlqContents(records, ids);
   }
 
   /** Whether this instance runs the sweeps; if not, asks for the lock once more (one question at a time). */
@@ -169,12 +118,11 @@ public final class OutboxVerticle extends VerticleBase {
   }
 
   /** Publishes tasks and marks the ones that made it; returns how many did. */
-  Future<Integer> publishAll(List<JsonObject> tasks) {
+  Future<Integer> publishAll(List<Tasks.Work> tasks) {
     List<Future<String>> sends = new ArrayList<>();
-    for (JsonObject task : tasks) {
-      String key = task.getString("user_id") + ":" + task.getString("character_id");
-      sends.add(producer.send(KafkaProducerRecord.create(topic, key, task.encode()))
-          .map(meta -> task.getString("task_id")));
+    for (Tasks.Work task : tasks) {
+      String key = task.userId() + ":" + task.characterId();
+      sends.add(producer.send(KafkaProducerRecord.create(topic, key, task.toJson().encode())).map(meta -> task.taskId()));
     }
     return Future.join(sends).transform(ar -> {
       List<String> ok = new ArrayList<>();
@@ -189,8 +137,7 @@ public final class OutboxVerticle extends VerticleBase {
         return tasks.isEmpty() ? Future.succeededFuture(0)
             : Future.failedFuture(sends.get(0).cause());
       }
-      return vertx.eventBus().<JsonObject>request(Addresses.TASK_MARK_PUBLISHED,
-              new JsonObject().put("task_ids", new JsonArray(ok)), DB)
+      return Bus.request(vertx, Addresses.TASK_MARK_PUBLISHED, new Tasks.Ids(ok), DB, Tasks.Updated::fromJson)
           .map(r -> ok.size());
     });
   }
@@ -200,16 +147,12 @@ public final class OutboxVerticle extends VerticleBase {
       return;
     }
     sweeping = true;
-    vertx.eventBus().<JsonObject>request(Addresses.TASK_PENDING,
-            new JsonObject().put("limit", 200).put("unpublished_after_ms", unpublishedAfterMs), DB)
-        .compose(r -> {
-          JsonArray tasks = r.body().getJsonArray("tasks");
-          List<JsonObject> list = new ArrayList<>();
-          tasks.forEach(t -> list.add((JsonObject) t));
-          if (!list.isEmpty()) {
-            LOG.info("Republishing {} pending task(s)", list.size());
+    Bus.request(vertx, Addresses.TASK_PENDING, new Tasks.Due(200, unpublishedAfterMs), DB, Tasks.Batch::fromJson)
+        .compose(due -> {
+          if (!due.tasks().isEmpty()) {
+            LOG.info("Republishing {} pending task(s)", due.tasks().size());
           }
-          return publishAll(list);
+          return publishAll(due.tasks());
         })
         .onFailure(e -> LOG.debug("Outbox sweep did not finish: {}", e.toString()))
         .onComplete(x -> sweeping = false);
@@ -220,12 +163,8 @@ public final class OutboxVerticle extends VerticleBase {
       return;
     }
     cutting = true;
-    vertx.eventBus().<JsonObject>request(Addresses.SESSIONS_IDLE, new JsonObject().put("idle_seconds", idleSeconds), DB)
-        .compose(r -> {
-          List<JsonObject> list = new ArrayList<>();
-          r.body().getJsonArray("tasks").forEach(t -> list.add((JsonObject) t));
-          return publishAll(list);
-        })
+    Bus.request(vertx, Addresses.SESSIONS_IDLE, new Sessions.Idle(idleSeconds, 100), DB, Tasks.Batch::fromJson)
+        .compose(cut -> publishAll(cut.tasks()))
         .onFailure(e -> LOG.debug("Idle-session sweep did not finish: {}", e.toString()))
         .onComplete(x -> cutting = false);
   }
