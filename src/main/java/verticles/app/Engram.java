@@ -37,8 +37,10 @@ import verticles.merger.MergerVerticle;
 import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
+import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
+import verticles.structured.TaskStoreVerticle;
 import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.VectorSearchVerticle;
 import verticles.vectorsearch.embedding.Embedder;
@@ -159,6 +161,8 @@ public final class Engram implements AutoCloseable {
     List<Future<String>> stores = new ArrayList<>();
     if (roles.usesMysql()) {
       stores.add(deploy(StructuredSearchVerticle::new, n.getInteger("structured", 1)));
+      stores.add(deploy(TaskStoreVerticle::new, n.getInteger("tasks", 1)));
+      stores.add(deploy(MemoryWriteVerticle::new, n.getInteger("writer", 1)));
     }
     if (roles.has(Roles.INDEX)) {
       stores.add(deploy(() -> new VectorSearchVerticle(embedder, index), n.getInteger("vector", 1)));

@@ -7,8 +7,9 @@ import java.util.Set;
  * What a node runs ({@code serve --cluster --roles ...}). gateway: the HTTP and WebSocket API and the admin
  * coordinator (export, forget, stats); recall: intent detection, merging and structured search; index: the embedding
  * model and the vector + keyword index; worker: the Kafka consumer (extractor), the archiver, the outbox and the
- * backlog gauges. Structured search also runs on workers, which write through it. A node without a role's verticles
- * reaches them on other nodes over the clustered event bus.
+ * backlog gauges. Every node that uses MySQL (recall, worker) runs all three MySQL verticles: structured search, the
+ * task store and the memory writer. A node without a role's verticles reaches them on other nodes over the clustered
+ * event bus.
  */
 public record Roles(Set<String> names) {
   public static final String GATEWAY = "gateway";
@@ -45,7 +46,7 @@ public record Roles(Set<String> names) {
     return names.contains(role);
   }
 
-  /** MySQL is read and written by structured search, which recall and worker nodes run. */
+  /** MySQL is read and written by the structured verticles, which recall and worker nodes run. */
   public boolean usesMysql() {
     return has(RECALL) || has(WORKER);
   }

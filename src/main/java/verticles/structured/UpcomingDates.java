@@ -19,7 +19,7 @@ final class UpcomingDates {
   /** Event types that come back every year. */
   static final List<String> RECURRING = List.of("birthday", "anniversary");
 
-  /** {@code MemoryRepository.eventDate} stores a month-day without a year ("03-15") as this year. */
+  /** {@code MemoryWriteRepository.eventDate} stores a month-day without a year ("03-15") as this year. */
   static final int UNKNOWN_YEAR = 2000;
 
   private UpcomingDates() {}

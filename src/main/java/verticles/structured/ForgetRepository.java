@@ -1,0 +1,113 @@
+package verticles.structured;
+
+import static verticles.structured.Sql.millis;
+import static verticles.structured.Sql.run;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDateTime;
+
+/** Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes. */
+final class ForgetRepository {
+  private final Pool pool;
+
+  ForgetRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Writes the owner's tombstone, or moves it to now (a repeated forget); returns its time in epoch milliseconds.
+   * Nothing is deleted before it exists, so a forget cut short anywhere still blocks every later write.
+   */
+  Future<Long> tombstone(String user, String character) {
+    return run(pool, ForgetQueries.TOMBSTONE, Tuple.of(user, character))
+        .compose(x -> run(pool, ForgetQueries.TOMBSTONE_AT, Tuple.of(user, character == null ? "" : character)))
+        .map(rs -> millis(rs.iterator().next().getLocalDateTime("forgotten_at")));
+  }
+
+  /** Deletes the owner's tasks (any status) and buffered messages; returns how many of each. */
+  Future<JsonObject> forgetTasks(String user, String character) {
+    Tuple owner = Sql.ownerArgs(user, character);
+    boolean one = character != null;
+    return run(pool, ForgetQueries.deleteOwned("memory_generation_tasks", one), owner)
+        .compose(tasks -> run(pool, ForgetQueries.deleteOwned("buffered_messages", one), owner)
+            .map(buffered -> new JsonObject().put("tasks", (long) tasks.rowCount())
+                .put("buffered_messages", (long) buffered.rowCount())));
+  }
+
+  /**
+   * Deletes the owner's profiles, events and summaries, and once more any task or buffered message that arrived
+   * during the forget; returns how many of each.
+   */
+  Future<JsonObject> forgetRows(String user, String character) {
+    Tuple owner = Sql.ownerArgs(user, character);
+    boolean one = character != null;
+    JsonObject out = new JsonObject();
+    return run(pool, ForgetQueries.deleteOwned("user_profiles", one), owner)
+        .compose(rs -> {
+          out.put("profiles", (long) rs.rowCount());
+          return run(pool, ForgetQueries.deleteOwned("user_events", one), owner);
+        })
+        .compose(rs -> {
+          out.put("events", (long) rs.rowCount());
+          return run(pool, ForgetQueries.deleteOwned("conversation_summaries", one), owner);
+        })
+        .compose(rs -> {
+          out.put("summaries", (long) rs.rowCount());
+          return forgetTasks(user, character);
+        })
+        .map(late -> out.put("late_tasks", late.getLong("tasks"))
+            .put("late_buffered_messages", late.getLong("buffered_messages")));
+  }
+
+  /**
+   * Whether a write for this owner must be refused: the owner (or this character of theirs) was forgotten, and what
+   * is written was created no later than that: the task's row is gone (the forget deleted it) or was created then or
+   * before; without a task, {@code createdAtMs} (default now) is the creation time. Both times are in milliseconds.
+   */
+  Future<Boolean> forgotten(SqlClient c, String taskId, String user, String character, Long createdAtMs) {
+    if (taskId == null && user == null) {
+      return Future.succeededFuture(false);
+    }
+    Future<RowSet<Row>> task = taskId == null ? Future.succeededFuture(null)
+        : run(c, ForgetQueries.TASK_OWNER, Tuple.of(taskId));
+    return task.compose(rs -> {
+      Row row = rs == null || rs.size() == 0 ? null : rs.iterator().next();
+      String u = row != null ? row.getString("user_id") : user;
+      String ch = row != null ? row.getString("character_id") : character;
+      if (u == null) {
+        return Future.succeededFuture(false); // an unknown task of an unknown owner: nothing to compare with
+      }
+      return run(c, ForgetQueries.TOMBSTONES, Tuple.of(u))
+          .map(tombstones -> {
+            LocalDateTime at = latest(tombstones, ch);
+            if (at == null) {
+              return false;
+            }
+            if (row != null) {
+              return !row.getLocalDateTime("created_at").isAfter(at);
+            }
+            // no row: a task the forget deleted, or a write without a task (an import), created at createdAtMs
+            return taskId != null || (createdAtMs == null ? System.currentTimeMillis() : createdAtMs) <= millis(at);
+          });
+    });
+  }
+
+  /** The latest tombstone covering {@code character}: one for it, or one for all the user's characters. */
+  static LocalDateTime latest(RowSet<Row> tombstones, String character) {
+    LocalDateTime latest = null;
+    for (Row t : tombstones) {
+      String scope = t.getString("character_id");
+      if (scope == null || scope.equals(character)) {
+        LocalDateTime at = t.getLocalDateTime("forgotten_at");
+        latest = latest == null || at.isAfter(latest) ? at : latest;
+      }
+    }
+    return latest;
+  }
+}

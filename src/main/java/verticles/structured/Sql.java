@@ -1,0 +1,63 @@
+package verticles.structured;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** What the structured verticles and their repositories share. Times are stored as UTC (the pool's session zone). */
+final class Sql {
+  private Sql() {}
+
+  static Future<RowSet<Row>> run(SqlClient c, String sql, Tuple args) {
+    return c.preparedQuery(sql).execute(args);
+  }
+
+  static Future<RowSet<Row>> batch(SqlClient c, String sql, List<Tuple> rows) {
+    return c.preparedQuery(sql).executeBatch(rows);
+  }
+
+  static LocalDateTime utc(long epochSeconds) {
+    return LocalDateTime.ofEpochSecond(epochSeconds, 0, ZoneOffset.UTC);
+  }
+
+  static Long epoch(LocalDateTime t) {
+    return t == null ? null : t.toEpochSecond(ZoneOffset.UTC);
+  }
+
+  static long millis(LocalDateTime t) {
+    return t.toInstant(ZoneOffset.UTC).toEpochMilli();
+  }
+
+  static JsonArray jsonArray(Object v) {
+    return v == null ? new JsonArray() : new JsonArray(v.toString());
+  }
+
+  static String clip(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+
+  /** The user a forget or an export is about: required, since a missing one would mean everybody. */
+  static String owner(JsonObject b) {
+    String user = b.getString("user_id");
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("user_id is required");
+    }
+    return user;
+  }
+
+  /** " WHERE user_id = ?", and " AND character_id = ?" when one character is meant. */
+  static String ownerWhere(boolean byCharacter) {
+    return byCharacter ? " WHERE user_id = ? AND character_id = ?" : " WHERE user_id = ?";
+  }
+
+  static Tuple ownerArgs(String user, String character) {
+    return character == null ? Tuple.of(user) : Tuple.of(user, character);
+  }
+}
