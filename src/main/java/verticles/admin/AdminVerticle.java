@@ -3,17 +3,29 @@ package verticles.admin;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
-import verticles.shared.Tenants;
 import verticles.bus.Bus;
-import verticles.bus.Failures;
+import verticles.contracts.Admin;
+import verticles.contracts.Archive;
+import verticles.contracts.Contract;
+import verticles.contracts.Deleted;
+import verticles.contracts.Empty;
+import verticles.contracts.Forget;
+import verticles.contracts.Outbox;
+import verticles.contracts.Owner;
+import verticles.contracts.Structured;
+import verticles.contracts.Tasks;
+import verticles.contracts.VectorStore;
+import verticles.shared.Tenants;
 
 /**
  * What operators ask of Engram, coordinated over the event bus as the Merger coordinates recall: forget a user, export
@@ -37,79 +49,76 @@ public final class AdminVerticle extends VerticleBase {
     call = new DeliveryOptions().setSendTimeout(config().getJsonObject("admin", new JsonObject())
         .getLong("store_timeout_ms", 30_000L));
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.ADMIN_FORGET, this::forget),
-        Bus.consume(vertx, Addresses.ADMIN_EXPORT, this::export),
-        Bus.consume(vertx, Addresses.ADMIN_STATS, this::stats),
-        Bus.consume(vertx, Addresses.ADMIN_RETRY, this::retry)));
+        Bus.consume(vertx, Addresses.ADMIN_FORGET, Owner::required, this::forget),
+        Bus.consume(vertx, Addresses.ADMIN_EXPORT, Admin.ExportRequest::fromJson, this::export),
+        Bus.consume(vertx, Addresses.ADMIN_STATS, Owner::fromJson, this::stats),
+        Bus.consume(vertx, Addresses.ADMIN_RETRY, Tasks.Id::fromJson, this::retry)));
   }
 
   // ---------------------------------------------------------------- forget
 
-  /**
-   * {user_id, character_id?} → {user_id, character_id, forgotten_at (epoch ms), deleted: {...counts}}. A second
-   * forget finds nothing left and answers zero counts.
-   */
-  private Future<JsonObject> forget(JsonObject b) {
-    JsonObject owner = owner(b);
-    JsonObject deleted = new JsonObject();
-    long[] forgottenAt = new long[1];
-    return request(Addresses.FORGET_TOMBSTONE, owner)
+  /** A second forget finds nothing left and answers zero counts. */
+  private Future<Forget.Forgotten> forget(Owner owner) {
+    Forget.Tombstone[] tombstone = new Forget.Tombstone[1];
+    Forget.TasksDeleted[] tasks = new Forget.TasksDeleted[1];
+    Deleted[] index = new Deleted[1];
+    Deleted[] archives = new Deleted[1];
+    return request(Addresses.FORGET_TOMBSTONE, owner, Forget.Tombstone::fromJson)
         .compose(t -> {
-          forgottenAt[0] = t.getLong("forgotten_at");
-          return request(Addresses.FORGET_TASKS, owner);
+          tombstone[0] = t;
+          return request(Addresses.FORGET_TASKS, owner, Forget.TasksDeleted::fromJson);
         })
         .compose(r -> {
-          deleted.put("tasks", r.getLong("tasks")).put("buffered_messages", r.getLong("buffered_messages"));
-          return request(Addresses.VECTOR_DELETE, owner);
+          tasks[0] = r;
+          return request(Addresses.VECTOR_DELETE, owner, Deleted::fromJson);
         })
         .compose(r -> {
-          deleted.put("index_records", r.getLong("deleted"));
-          vertx.eventBus().publish(Addresses.VECTOR_CACHE_CLEAR, new JsonObject());
-          return request(Addresses.ARCHIVE_FORGET, owner);
+          index[0] = r;
+          vertx.eventBus().publish(Addresses.VECTOR_CACHE_CLEAR, Empty.INSTANCE.toJson());
+          return request(Addresses.ARCHIVE_FORGET, owner, Deleted::fromJson);
         })
         .compose(r -> {
-          deleted.put("archive_objects", r.getLong("deleted"));
-          return request(Addresses.FORGET_ROWS, owner);
+          archives[0] = r;
+          return request(Addresses.FORGET_ROWS, owner, Forget.RowsDeleted::fromJson);
         })
-        .map(r -> {
-          deleted.put("profiles", r.getLong("profiles")).put("events", r.getLong("events"))
-              .put("summaries", r.getLong("summaries"))
-              .put("tasks", deleted.getLong("tasks") + r.getLong("late_tasks"))
-              .put("buffered_messages", deleted.getLong("buffered_messages") + r.getLong("late_buffered_messages"));
-          String character = owner.getString("character_id");
-          LOG.info("Forgot user {} ({}): {}", owner.getString("user_id"),
-              character == null ? "all characters" : "character " + character, deleted.encode());
-          return owner.copy().put("forgotten_at", forgottenAt[0]).put("deleted", deleted);
+        .map(rows -> {
+          Forget.Deleted deleted = new Forget.Deleted(tasks[0].tasks() + rows.lateTasks(),
+              tasks[0].bufferedMessages() + rows.lateBufferedMessages(), index[0].deleted(), archives[0].deleted(),
+              rows.profiles(), rows.events(), rows.summaries());
+          LOG.info("Forgot user {} ({}): {}", owner.userId(), owner.characterId() == null ? "all characters"
+              : "character " + owner.characterId(), deleted.toJson().encode());
+          return new Forget.Forgotten(owner.userId(), owner.characterId(), tombstone[0].forgottenAt(), deleted);
         });
   }
 
   // ---------------------------------------------------------------- export
 
   /**
-   * {user_id, character_id?} → the export, also written to {@code exports/{user}/full_export_{epoch ms}.json}, plus
-   * its {@code path}. A user with nothing stored gets empty sections (and the file), not a 404: "nothing is kept about
-   * you" is an answer an export should be able to give.
+   * The export, also written to {@code exports/{user}/full_export_{epoch ms}.json}, plus its {@code path}. A user with
+   * nothing stored gets empty sections (and the file), not a 404: "nothing is kept about you" is an answer an export
+   * should be able to give.
    */
-  private Future<JsonObject> export(JsonObject b) {
-    JsonObject owner = owner(b);
+  private Future<JsonObject> export(Admin.ExportRequest b) {
+    if (b.userId() == null || b.userId().isBlank()) {
+      throw new IllegalArgumentException("user_id is required");
+    }
+    Owner owner = new Owner(b.userId(), b.characterId());
     long now = System.currentTimeMillis();
     Future<JsonArray> profiles = rows("profiles", owner, 0, new JsonArray());
     Future<JsonArray> events = rows("events", owner, 0, new JsonArray());
     Future<JsonArray> summaries = rows("summaries", owner, 0, new JsonArray());
     Future<JsonArray> memories = records(owner, 0, new JsonArray());
-    Future<JsonObject> archives = request(Addresses.ARCHIVE_USAGE, owner.copy().put("keys", true));
+    Future<Archive.Used> archives = request(Addresses.ARCHIVE_USAGE,
+        new Archive.Usage(owner.userId(), owner.characterId(), true), Archive.Used::fromJson);
     return Future.all(List.of(profiles, events, summaries, memories, archives)).compose(x -> {
       JsonArray paths = new JsonArray();
-      archives.result().getJsonArray("keys").forEach(k -> {
-        String path = ((JsonObject) k).getString("path");
-        if (path.startsWith("conversations/")) { // earlier exports are not part of the user's data
-          paths.add(path);
-        }
-      });
+      archives.result().keys().stream().map(Archive.StoredObject::path)
+          .filter(path -> path.startsWith("conversations/")) // earlier exports are not part of the user's data
+          .forEach(paths::add);
       JsonObject built = new JsonObject()
           .put("format", "engram.export.v1")
-          .put("user_id", owner.getString("user_id"))
-          .put("character_id", owner.getString("character_id"))
+          .put("user_id", owner.userId())
+          .put("character_id", owner.characterId())
           .put("exported_at", Instant.ofEpochMilli(now).toString())
           .put("profiles", profiles.result())
           .put("events", events.result())
@@ -117,18 +126,17 @@ public final class AdminVerticle extends VerticleBase {
           .put("memories", memories.result())
           .put("archive_paths", paths);
       // the file is the client's: its ids in the client's terms, like every reply
-      JsonObject export = b.getString("tenant") == null ? built : Tenants.outward(b.getString("tenant"), built);
-      return request(Addresses.ARCHIVE_EXPORT, new JsonObject().put("user_id", owner.getString("user_id"))
-              .put("exported_at", now).put("export", export))
-          .map(written -> export.put("path", written.getString("path")));
+      JsonObject export = b.tenant() == null ? built : Tenants.outward(b.tenant(), built);
+      return request(Addresses.ARCHIVE_EXPORT, new Archive.Export(owner.userId(), now, export),
+          Archive.Written::fromJson).map(written -> export.put("path", written.path()));
     });
   }
 
   /** Every row of one kind, a keyset page at a time. */
-  private Future<JsonArray> rows(String kind, JsonObject owner, long afterId, JsonArray acc) {
-    return request(Addresses.STRUCTURED_EXPORT, owner.copy().put("kind", kind).put("after_id", afterId)
-        .put("limit", PAGE)).compose(r -> {
-          JsonArray page = r.getJsonArray("items");
+  private Future<JsonArray> rows(String kind, Owner owner, long afterId, JsonArray acc) {
+    return request(Addresses.STRUCTURED_EXPORT, new Structured.ExportPage(kind, owner.userId(), owner.characterId(),
+        afterId, PAGE), Structured.Items::fromJson).compose(r -> {
+          JsonArray page = r.items();
           page.forEach(acc::add);
           return page.size() < PAGE ? Future.succeededFuture(acc)
               : rows(kind, owner, page.getJsonObject(page.size() - 1).getLong("id"), acc);
@@ -136,76 +144,50 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   /** Every index record of the owner, a page at a time. */
-  private Future<JsonArray> records(JsonObject owner, int offset, JsonArray acc) {
-    return request(Addresses.VECTOR_LIST, owner.copy().put("offset", offset).put("limit", PAGE)).compose(r -> {
-      JsonArray page = r.getJsonArray("records");
-      page.forEach(acc::add);
-      return page.size() < PAGE ? Future.succeededFuture(acc) : records(owner, offset + PAGE, acc);
-    });
+  private Future<JsonArray> records(Owner owner, int offset, JsonArray acc) {
+    return request(Addresses.VECTOR_LIST, new VectorStore.ListPage(owner.userId(), owner.characterId(), offset, PAGE),
+        VectorStore.Records::fromJson).compose(r -> {
+          r.records().forEach(record -> acc.add(record.toJson()));
+          return r.records().size() < PAGE ? Future.succeededFuture(acc) : records(owner, offset + PAGE, acc);
+        });
   }
 
   // ---------------------------------------------------------------- stats
 
   /**
-   * {user_id?, character_id?} → counts by memory type (MySQL rows and index records), tasks by status, buffered
-   * messages and storage bytes; of one user, or of everything (plus the number of users) without user_id.
+   * Counts by memory type (MySQL rows and index records), tasks by status, buffered messages and storage bytes; of
+   * one user, or of everything (plus the number of users) without a user.
    */
-  private Future<JsonObject> stats(JsonObject b) {
-    JsonObject scope = b.getString("user_id") == null ? new JsonObject() : owner(b);
-    Future<JsonObject> sql = request(Addresses.STRUCTURED_STATS, scope);
-    Future<JsonObject> index = request(Addresses.VECTOR_COUNTS, scope);
-    Future<JsonObject> archive = request(Addresses.ARCHIVE_USAGE, scope);
+  private Future<Admin.Stats> stats(Owner b) {
+    Owner scope = b.userId() == null ? new Owner(null, null) : b;
+    Future<Structured.Stats> sql = request(Addresses.STRUCTURED_STATS, scope, Structured.Stats::fromJson);
+    Future<VectorStore.Counts> index = request(Addresses.VECTOR_COUNTS, scope, VectorStore.Counts::fromJson);
+    Future<Archive.Used> archive = request(Addresses.ARCHIVE_USAGE, new Archive.Usage(scope.userId(),
+        scope.characterId(), false), Archive.Used::fromJson);
     return Future.all(List.of(sql, index, archive)).map(x -> {
-      JsonObject s = sql.result();
-      JsonObject byType = new JsonObject();
-      MEMORY_TYPES.forEach(t -> byType.put(t, index.result().getJsonObject("by_type").getLong(t, 0L)));
-      index.result().getJsonObject("by_type").forEach(e -> byType.put(e.getKey(), e.getValue()));
-      long archiveBytes = archive.result().getLong("bytes");
-      JsonObject out = scope.copy();
-      if (s.containsKey("users")) {
-        out.put("users", s.getLong("users"));
-      }
-      return out
-          .put("memories", new JsonObject().put("profiles", s.getLong("profiles")).put("events", s.getLong("events"))
-              .put("summaries", s.getLong("summaries")))
-          .put("index", new JsonObject().put("by_type", byType).put("total", index.result().getLong("total")))
-          .put("tasks", s.getJsonObject("tasks"))
-          .put("buffered_messages", s.getLong("buffered_messages"))
-          .put("storage", new JsonObject()
-              .put("archive_objects", archive.result().getLong("objects"))
-              .put("archive_bytes", archiveBytes)
-              .put("mysql_bytes", s.getLong("mysql_bytes"))
-              .put("total_bytes", archiveBytes + s.getLong("mysql_bytes")));
+      Map<String, Long> byType = new LinkedHashMap<>();
+      MEMORY_TYPES.forEach(t -> byType.put(t, 0L)); // every type, so a dashboard sees zeros
+      byType.putAll(index.result().byType());
+      return new Admin.Stats(scope.userId(), scope.characterId(), sql.result(),
+          new VectorStore.Counts(byType, index.result().total()), archive.result());
     });
   }
 
   // ---------------------------------------------------------------- retry
 
-  /** {task_id} → {task_id, status: pending, retry_count: 0}: a failed task, reset and published again. */
-  private Future<JsonObject> retry(JsonObject b) {
-    return request(Addresses.TASK_RETRY, new JsonObject().put("task_id", b.getString("task_id")))
-        .compose(task -> request(Addresses.OUTBOX_PUBLISH, task)
+  /** A failed task, reset and published again. */
+  private Future<Admin.Retried> retry(Tasks.Id id) {
+    return request(Addresses.TASK_RETRY, id, Tasks.Work::fromJson)
+        .compose(task -> request(Addresses.OUTBOX_PUBLISH, task, Outbox.Published::fromJson)
             // the row is pending and unpublished: the outbox sweep publishes it if this did not
             .recover(e -> {
-              LOG.info("Retried task {} left for the outbox sweep: {}", task.getString("task_id"), e.toString());
+              LOG.info("Retried task {} left for the outbox sweep: {}", task.taskId(), e.toString());
               return Future.succeededFuture(null);
             })
-            .map(x -> new JsonObject().put("task_id", task.getString("task_id")).put("status", "pending")
-                .put("retry_count", 0)));
+            .map(x -> new Admin.Retried(task.taskId())));
   }
 
-  // ---------------------------------------------------------------- plumbing
-
-  /** {user_id, character_id} of a request; the user is required (a missing one would mean everybody). */
-  private static JsonObject owner(JsonObject b) {
-    String user = b.getString("user_id");
-    if (user == null || user.isBlank()) {
-      throw Failures.of(Failures.BAD_REQUEST, "user_id is required");
-    }
-    return new JsonObject().put("user_id", user).put("character_id", b.getString("character_id"));
-  }
-
-  private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, call).map(Message::body);
+  private <R> Future<R> request(String address, Contract body, Function<JsonObject, R> reader) {
+    return Bus.request(vertx, address, body, call, reader);
   }
 }

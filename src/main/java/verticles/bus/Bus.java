@@ -39,10 +39,13 @@ public final class Bus {
    * its failure a {@code message.fail}. Returns the registration's completion, for a verticle's start().
    */
   public static Future<Void> consume(Vertx vertx, String address, Function<JsonObject, Future<?>> handler) {
-    return vertx.eventBus().<JsonObject>consumer(address, msg -> {
+    return vertx.eventBus().consumer(address, msg -> {
       Future<?> result;
       try {
-        result = handler.apply(msg.body());
+        if (msg.body() != null && !(msg.body() instanceof JsonObject)) {
+          throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        result = handler.apply((JsonObject) msg.body());
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
@@ -55,7 +58,7 @@ public final class Bus {
    * {@code fromJson}; bad input it refuses is a 400), the handler's contract is the reply.
    */
   public static <Q> Future<Void> consume(Vertx vertx, String address, Function<JsonObject, Q> reader,
-      Function<Q, Future<? extends Contract>> handler) {
+      Function<Q, Future<?>> handler) {
     return consume(vertx, address, body -> handler.apply(reader.apply(body == null ? new JsonObject() : body)));
   }
 

@@ -2,10 +2,9 @@ package verticles.intent;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Intent;
 
 /**
  * Answers {@value Addresses#INTENT_DETECT}: body {@code {message, recent_context?, force?}}, reply
@@ -22,34 +21,17 @@ public final class IntentDetectorVerticle extends VerticleBase {
   public Future<?> start() {
     // Loading and compiling the rules takes a few milliseconds, once per instance.
     detector = IntentDetector.withDefaultRules();
-    return vertx.eventBus().consumer(Addresses.INTENT_DETECT, this::onDetect).completion();
+    return Bus.consume(vertx, Addresses.INTENT_DETECT, Intent.Request::fromJson,
+        request -> Future.succeededFuture(detect(request)));
   }
 
-  private void onDetect(Message<Object> msg) {
-    Future<JsonObject> result;
-    try {
-      result = Future.succeededFuture(detect(msg.body()));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    Bus.respond(msg, result);
-  }
-
-  private JsonObject detect(Object payload) {
-    if (!(payload instanceof JsonObject body) || !(body.getValue("message") instanceof String message)) {
-      throw new IllegalArgumentException("message (a string) is required");
-    }
-    Object context = body.getValue("recent_context");
-    JsonObject intent = detector.detect(message, context instanceof String s ? s : null);
-    if (!Boolean.TRUE.equals(body.getValue("force"))) {
+  private Intent.Reply detect(Intent.Request request) {
+    Intent.Reply intent = Intent.Reply.fromJson(detector.detect(request.message(), request.recentContext()));
+    if (!request.force()) {
       return intent;
     }
-    if (!intent.getBoolean("need_recall")) {
-      // Forced with nothing detected: search every kind.
-      intent.put("need_recall", true)
-          .put("recall_type", IntentDetector.MIXED)
-          .put("search_query", detector.searchQuery(message));
-    }
-    return intent.put("confidence", 1.0);
+    // Forced with nothing detected: search every kind.
+    return intent.needRecall() ? new Intent.Reply(true, intent.recallType(), intent.searchQuery(), 1.0)
+        : new Intent.Reply(true, IntentDetector.MIXED, detector.searchQuery(request.message()), 1.0);
   }
 }

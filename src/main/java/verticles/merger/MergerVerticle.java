@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -18,6 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Intent;
+import verticles.contracts.Recall;
+import verticles.contracts.Structured;
+import verticles.contracts.VectorStore;
 import verticles.shared.Meters;
 
 /**
@@ -32,6 +35,9 @@ import verticles.shared.Meters;
  */
 public final class MergerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MergerVerticle.class);
+
+  /** A structured search that was not asked, or failed over: no rows of any kind. */
+  private static final Structured.Found NOTHING = new Structured.Found(new JsonObject());
 
   private Ranker ranker;
   private JsonObject recall;
@@ -62,42 +68,41 @@ public final class MergerVerticle extends VerticleBase {
         requests(type, status);
       }
     }
-    return Bus.consume(vertx, Addresses.RECALL, this::recall);
+    return Bus.consume(vertx, Addresses.RECALL, Recall.Request::fromJson, this::recall);
   }
 
-  Future<JsonObject> recall(JsonObject req) {
+  Future<Recall.Reply> recall(Recall.Request req) {
     long started = System.nanoTime();
-    JsonArray degraded = new JsonArray();
-    String message = req.getString("message", "");
-    boolean force = req.getBoolean("force", false);
+    List<String> degraded = new ArrayList<>();
     String[] intentType = {"none"}; // the detector's answer, kept for the metrics even when recall then fails
     return intent(req, degraded).compose(intent -> {
-      intentType[0] = intent.getString("recall_type", "none");
+      intentType[0] = intent.recallType();
       double intentMs = (System.nanoTime() - started) / 1e6;
-      if (!intent.getBoolean("need_recall", false)) {
-        return Future.succeededFuture(reply(intent, new JsonArray(), new JsonArray(), "", degraded, started));
+      if (!intent.needRecall()) {
+        return Future.succeededFuture(new Recall.Reply(intent, new JsonArray(), new JsonArray(), "", degraded,
+            tookMs(started), null));
       }
-      return search(req, intent, degraded, started).map(found -> {
-        JsonArray memories = found.getJsonArray("memories");
-        JsonArray profiles = found.getJsonArray("profiles");
-        return reply(intent, memories, profiles, ContextFormatter.format(message, profiles, memories), degraded,
-            started).put("timings", found.getJsonObject("timings").put("intent_ms", intentMs));
-      });
+      return search(req, intent, degraded, started).map(found -> new Recall.Reply(intent, found.memories(),
+          found.profiles(), ContextFormatter.format(req.message(), found.profiles(), found.memories()), degraded,
+          tookMs(started), found.timings().put("intent_ms", intentMs)));
     }).recover(e -> {
-      LOG.warn("Recall failed as a whole (force={}), answering empty: {}", force, e.toString());
+      LOG.warn("Recall failed as a whole (force={}), answering empty: {}", req.force(), e.toString());
       degraded.add("recall");
-      return Future.succeededFuture(reply(new JsonObject().put("need_recall", force), new JsonArray(),
-          new JsonArray(), "", degraded, started));
+      return Future.succeededFuture(Recall.Reply.empty(req.force(), degraded, tookMs(started)));
     }).onSuccess(reply -> record(reply, intentType[0], started));
   }
 
-  private void record(JsonObject reply, String intentType, long started) {
-    JsonArray degraded = reply.getJsonArray("degraded");
+  private static long tookMs(long started) {
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+
+  private void record(Recall.Reply reply, String intentType, long started) {
+    List<String> degraded = reply.degraded();
     String status = degraded.contains("recall") ? "error" : degraded.isEmpty() ? "success" : "degraded";
     requests(intentType, status).increment();
     latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    if (!status.equals("error") && reply.getJsonObject("intent").getBoolean("need_recall", false)) {
-      recalled.accept(reply.getJsonArray("memories").size());
+    if (!status.equals("error") && reply.intent().needRecall()) {
+      recalled.accept(reply.memories().size());
     }
   }
 
@@ -106,43 +111,44 @@ public final class MergerVerticle extends VerticleBase {
         .tag("intent_type", intentType).tag("status", status).register(registry);
   }
 
-  private Future<JsonObject> intent(JsonObject req, JsonArray degraded) {
-    boolean force = req.getBoolean("force", false);
-    JsonObject ask = new JsonObject().put("message", req.getString("message"))
-        .put("recent_context", req.getString("recent_context")).put("force", force);
-    return vertx.eventBus().<JsonObject>request(Addresses.INTENT_DETECT, ask, intentCall).map(Message::body)
+  private Future<Intent.Reply> intent(Recall.Request req, List<String> degraded) {
+    boolean force = req.force();
+    return Bus.request(vertx, Addresses.INTENT_DETECT, new Intent.Request(req.message(), req.recentContext(), force),
+            intentCall, Intent.Reply::fromJson)
         .recover(e -> {
           degraded.add("intent");
           LOG.warn("Intent detection failed ({}), {}", e.toString(), force ? "recalling anyway" : "skipping recall");
           // seed §6: no intent means no recall, unless the caller forces it
-          return Future.succeededFuture(new JsonObject().put("need_recall", force)
-              .put("recall_type", force ? "mixed" : "none").put("search_query", req.getString("message"))
-              .put("confidence", force ? 1.0 : 0.0));
+          return Future.succeededFuture(new Intent.Reply(force, force ? "mixed" : "none", req.message(),
+              force ? 1.0 : 0.0));
         });
   }
 
-  private Future<JsonObject> search(JsonObject req, JsonObject intent, JsonArray degraded, long started) {
-    String type = intent.getString("recall_type", "mixed");
-    String user = req.getString("user_id");
-    String character = req.getString("character_id");
-    int topK = req.getInteger("top_k", recall.getInteger("top_k", 5));
-    int maxTokens = req.getInteger("max_tokens", recall.getInteger("max_tokens", 1000));
-    JsonArray asked = req.getJsonArray("types", new JsonArray());
-    JsonArray types = !asked.isEmpty() ? asked : switch (type) {
-      case "event" -> new JsonArray().add("event").add("summary").add("message");
-      case "profile" -> new JsonArray().add("profile").add("message");
-      default -> new JsonArray(); // history, mixed: every type
+  /** What the stores found, ranked: the memories, the profile rows read, and each stage's time. */
+  private record Found(JsonArray memories, JsonArray profiles, JsonObject timings) {}
+
+  private Future<Found> search(Recall.Request req, Intent.Reply intent, List<String> degraded, long started) {
+    String type = intent.recallType();
+    String user = req.userId();
+    String character = req.characterId();
+    int topK = req.topK() != null ? req.topK() : recall.getInteger("top_k", 5);
+    int maxTokens = req.maxTokens() != null ? req.maxTokens() : recall.getInteger("max_tokens", 1000);
+    List<String> asked = req.types();
+    List<String> types = !asked.isEmpty() ? asked : switch (type) {
+      case "event" -> List.of("event", "summary", "message");
+      case "profile" -> List.of("profile", "message");
+      default -> List.of(); // history, mixed: every type
     };
     // Events and summaries are in the vector index too, scored there against the message; MySQL's copies are read
     // only when the index is out (below). Profiles and upcoming dates come from MySQL alone.
     boolean eventsAsked = asked.isEmpty() || asked.contains("event");
-    JsonArray kinds = switch (type) {
-      case "profile" -> new JsonArray().add("profiles");
-      case "event" -> eventsAsked ? new JsonArray().add("upcoming") : new JsonArray();
-      case "history" -> new JsonArray();
-      default -> eventsAsked ? new JsonArray().add("profiles").add("upcoming") : new JsonArray().add("profiles");
+    List<String> kinds = switch (type) {
+      case "profile" -> List.of("profiles");
+      case "event" -> eventsAsked ? List.of("upcoming") : List.of();
+      case "history" -> List.of();
+      default -> eventsAsked ? List.of("profiles", "upcoming") : List.of("profiles");
     };
-    JsonArray fallback = new JsonArray();
+    List<String> fallback = new ArrayList<>();
     if (asked.isEmpty() || asked.contains("summary")) {
       fallback.add("summaries");
     }
@@ -151,80 +157,61 @@ public final class MergerVerticle extends VerticleBase {
     }
     long fanOut = System.nanoTime();
     JsonObject timings = new JsonObject();
-    Future<JsonObject> vector = vertx.eventBus().<JsonObject>request(Addresses.VECTOR_SEARCH, new JsonObject()
-            .put("user_id", user).put("character_id", character).put("query", req.getString("message"))
-            .put("types", types).put("top_k", Math.max(topK * 3, 12)), vectorCall)
-        .map(Message::body)
+    Future<VectorStore.Hits> vector = Bus.request(vertx, Addresses.VECTOR_SEARCH, new VectorStore.Search(user,
+            character, req.message(), types, Math.max(topK * 3, 12)), vectorCall, VectorStore.Hits::fromJson)
         .onComplete(x -> {
           timings.put("vector_ms", (System.nanoTime() - fanOut) / 1e6);
           if (x.succeeded()) {
-            timings.put("embed_ms", x.result().getDouble("embed_ms")).put("index_ms", x.result().getDouble("index_ms"));
+            timings.put("embed_ms", x.result().embedMs()).put("index_ms", x.result().indexMs());
           }
         });
-    Future<JsonObject> structured = kinds.isEmpty() ? Future.succeededFuture(new JsonObject())
+    Future<Structured.Found> structured = kinds.isEmpty() ? Future.succeededFuture(NOTHING)
         : structured(user, character, kinds, mysqlCall)
             .onComplete(x -> timings.put("mysql_ms", (System.nanoTime() - fanOut) / 1e6));
-    Future<JsonObject> instead = Future.join(vector, structured).transform(x -> {
+    Future<Structured.Found> instead = Future.join(vector, structured).transform(x -> {
       long left = Math.min(mysqlCall.getSendTimeout(),
           recall.getLong("total_timeout_ms", 2000L) - (System.nanoTime() - started) / 1_000_000 - 50);
       if (vector.succeeded() || structured.failed() || left <= 0 || fallback.isEmpty()) {
-        return Future.succeededFuture(new JsonObject());
+        return Future.succeededFuture(NOTHING);
       }
       // without the index, MySQL's events and recent summaries stand in for semantic history
       return structured(user, character, fallback, new DeliveryOptions().setSendTimeout(left))
           .recover(e -> {
             degraded.add("mysql");
-            return Future.succeededFuture(new JsonObject());
+            return Future.succeededFuture(NOTHING);
           });
     });
 
     return instead.transform(x -> {
-      boolean zh = ContextFormatter.isChinese(req.getString("message"));
+      boolean zh = ContextFormatter.isChinese(req.message());
       List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
-        vector.result().getJsonArray("hits", new JsonArray())
-            .forEach(h -> candidates.add(Ranker.fromHit((JsonObject) h)));
-        vector.result().getJsonArray("degraded", new JsonArray()).forEach(degraded::add);
+        vector.result().hits().forEach(h -> candidates.add(Ranker.fromHit((JsonObject) h)));
+        degraded.addAll(vector.result().degraded());
       } else {
         degraded.add("vector");
         LOG.warn("Recall without the vector index: {}", vector.cause().toString());
       }
       JsonArray profiles = new JsonArray();
       if (structured.succeeded()) {
-        JsonObject s = structured.result();
-        profiles = s.getJsonArray("profiles", new JsonArray());
-        s.getJsonArray("upcoming", new JsonArray())
-            .forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
-        instead.result().getJsonArray("events", new JsonArray())
-            .forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
-        instead.result().getJsonArray("summaries", new JsonArray())
-            .forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
+        Structured.Found s = structured.result();
+        profiles = s.kind("profiles");
+        s.kind("upcoming").forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
+        instead.result().kind("events").forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
+        instead.result().kind("summaries").forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
         LOG.warn("Recall without MySQL: {}", structured.cause().toString());
       }
       List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
-      return Future.succeededFuture(new JsonObject().put("memories", new JsonArray(memories))
-          .put("profiles", profiles).put("timings", timings));
+      return Future.succeededFuture(new Found(new JsonArray(memories), profiles, timings));
     });
   }
 
-  private Future<JsonObject> structured(String user, String character, JsonArray kinds, DeliveryOptions call) {
-    return vertx.eventBus().<JsonObject>request(Addresses.STRUCTURED_SEARCH, new JsonObject()
-            .put("user_id", user).put("character_id", character).put("kinds", kinds)
-            .put("profile_limit", recall.getInteger("profile_limit", 20))
-            .put("days", recall.getInteger("upcoming_days", 7)), call)
-        .map(Message::body);
+  private Future<Structured.Found> structured(String user, String character, List<String> kinds,
+      DeliveryOptions call) {
+    return Bus.request(vertx, Addresses.STRUCTURED_SEARCH, Structured.Search.of(user, character, kinds,
+        recall.getInteger("profile_limit", 20), recall.getInteger("upcoming_days", 7)), call, Structured.Found::fromJson);
   }
 
-  private static JsonObject reply(JsonObject intent, JsonArray memories, JsonArray profiles, String context,
-      JsonArray degraded, long started) {
-    return new JsonObject()
-        .put("intent", intent)
-        .put("memories", memories)
-        .put("profiles", profiles)
-        .put("context", context)
-        .put("degraded", degraded)
-        .put("took_ms", (System.nanoTime() - started) / 1_000_000);
-  }
 }
