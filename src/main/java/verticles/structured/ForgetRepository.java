@@ -4,13 +4,13 @@ import static verticles.structured.Sql.millis;
 import static verticles.structured.Sql.run;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDateTime;
+import verticles.contracts.Forget;
 
 /** Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes. */
 final class ForgetRepository {
@@ -31,38 +31,37 @@ final class ForgetRepository {
   }
 
   /** Deletes the owner's tasks (any status) and buffered messages; returns how many of each. */
-  Future<JsonObject> forgetTasks(String user, String character) {
+  Future<Forget.TasksDeleted> forgetTasks(String user, String character) {
     Tuple owner = Sql.ownerArgs(user, character);
     boolean one = character != null;
     return run(pool, ForgetQueries.deleteOwned("memory_generation_tasks", one), owner)
         .compose(tasks -> run(pool, ForgetQueries.deleteOwned("buffered_messages", one), owner)
-            .map(buffered -> new JsonObject().put("tasks", (long) tasks.rowCount())
-                .put("buffered_messages", (long) buffered.rowCount())));
+            .map(buffered -> new Forget.TasksDeleted(tasks.rowCount(), buffered.rowCount())));
   }
 
   /**
    * Deletes the owner's profiles, events and summaries, and once more any task or buffered message that arrived
    * during the forget; returns how many of each.
    */
-  Future<JsonObject> forgetRows(String user, String character) {
+  Future<Forget.RowsDeleted> forgetRows(String user, String character) {
     Tuple owner = Sql.ownerArgs(user, character);
     boolean one = character != null;
-    JsonObject out = new JsonObject();
+    long[] deleted = new long[3]; // profiles, events, summaries
     return run(pool, ForgetQueries.deleteOwned("user_profiles", one), owner)
         .compose(rs -> {
-          out.put("profiles", (long) rs.rowCount());
+          deleted[0] = rs.rowCount();
           return run(pool, ForgetQueries.deleteOwned("user_events", one), owner);
         })
         .compose(rs -> {
-          out.put("events", (long) rs.rowCount());
+          deleted[1] = rs.rowCount();
           return run(pool, ForgetQueries.deleteOwned("conversation_summaries", one), owner);
         })
         .compose(rs -> {
-          out.put("summaries", (long) rs.rowCount());
+          deleted[2] = rs.rowCount();
           return forgetTasks(user, character);
         })
-        .map(late -> out.put("late_tasks", late.getLong("tasks"))
-            .put("late_buffered_messages", late.getLong("buffered_messages")));
+        .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], late.tasks(),
+            late.bufferedMessages()));
   }
 
   /**

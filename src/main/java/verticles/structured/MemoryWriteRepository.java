@@ -19,6 +19,9 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import verticles.bus.Failures;
+import verticles.contracts.Memories;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
 import verticles.shared.Tokens;
 
 /** A task's memories written to MySQL, idempotent by task id, and the archive path of its summary. */
@@ -33,12 +36,12 @@ final class MemoryWriteRepository {
    * Writes one task's extraction and marks the task completed, in one transaction. A replay deletes what the task
    * wrote before, so nothing duplicates. Refused (410) when the task's owner was forgotten after it was created.
    */
-  Future<JsonObject> writeMemories(JsonObject task, JsonObject extraction) {
-    String taskId = task.getString("task_id");
-    String user = task.getString("user_id");
-    String character = task.getString("character_id");
-    String session = task.getString("session_id");
-    JsonArray messages = task.getJsonArray("messages", new JsonArray());
+  Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction) {
+    String taskId = task.taskId();
+    String user = task.userId();
+    String character = task.characterId();
+    String session = task.sessionId();
+    JsonArray messages = task.messages();
     return pool.withTransaction(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
         .compose(tombstones -> run(c, MemoryWriteQueries.LOCK_TASK, Tuple.of(taskId)).compose(rs -> {
           LocalDateTime forgottenAt = ForgetRepository.latest(tombstones, character);
@@ -55,14 +58,14 @@ final class MemoryWriteRepository {
             summaryId))
         .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"), lastTimestamp(messages)))
         .compose(n -> run(c, MemoryWriteQueries.COMPLETE_TASK, Tuple.of(taskId)))
-        .map(rs -> new JsonObject().put("task_id", taskId).put("status", "completed")));
+        .map(rs -> new Memories.Written(taskId, TaskStatus.COMPLETED)));
   }
 
-  private Future<Long> insertSummary(SqlClient c, JsonObject task, JsonObject summary, JsonArray messages) {
+  private Future<Long> insertSummary(SqlClient c, Tasks.Work task, JsonObject summary, JsonArray messages) {
     if (summary == null || summary.getString("text", "").isBlank() || messages.isEmpty()) {
       return Future.succeededFuture((Long) null);
     }
-    String taskId = task.getString("task_id");
+    String taskId = task.taskId();
     long start = messages.getJsonObject(0).getLong("timestamp", 0L);
     long end = lastTimestamp(messages);
     int tokens = 0;
@@ -71,10 +74,10 @@ final class MemoryWriteRepository {
     }
     JsonArray msgIds = summary.getJsonArray("msg_ids", new JsonArray());
     return run(c, MemoryWriteQueries.INSERT_SUMMARY,
-            Tuple.from(List.of(task.getString("user_id"), task.getString("character_id"), summary.getString("text"),
+            Tuple.from(List.of(task.userId(), task.characterId(), summary.getString("text"),
                 summary.getJsonArray("topics", new JsonArray()).encode(), summary.getString("emotion", "neutral"),
                 utc(start), utc(end), messages.size(), tokens, taskId + ":summary", taskId,
-                task.getString("session_id"), msgIds.encode())))
+                task.sessionId(), msgIds.encode())))
         .map(rs -> rs.property(MySQLClient.LAST_INSERTED_ID)); // MySQL 8 has no RETURNING
   }
 

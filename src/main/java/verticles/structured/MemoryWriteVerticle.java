@@ -2,7 +2,6 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -12,6 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Forget;
+import verticles.contracts.Memories;
+import verticles.contracts.Owner;
+import verticles.contracts.Tasks;
 
 /**
  * The write path of memory rows in MySQL and of their removal: a task's summary, events and profiles, the archive
@@ -29,18 +32,16 @@ public final class MemoryWriteVerticle extends VerticleBase {
     MemoryWriteRepository writes = new MemoryWriteRepository(pool);
     ForgetRepository forgets = new ForgetRepository(pool);
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.MEMORIES_WRITE, b -> retryingDeadlocks(() -> writes.writeMemories(
-            b.getJsonObject("task"), b.getJsonObject("extraction")), DEADLOCK_ATTEMPTS)),
-        Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, b -> writes.setArchivePath(b.getString("task_id"),
-            b.getString("path")).map(n -> new JsonObject().put("updated", n))),
-        Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, b -> forgets.tombstone(Sql.owner(b),
-            b.getString("character_id")).map(at -> new JsonObject().put("forgotten_at", at))),
-        Bus.consume(vertx, Addresses.FORGET_TASKS, b -> forgets.forgetTasks(Sql.owner(b),
-            b.getString("character_id"))),
-        Bus.consume(vertx, Addresses.FORGET_ROWS, b -> forgets.forgetRows(Sql.owner(b), b.getString("character_id"))),
-        Bus.consume(vertx, Addresses.FORGET_CHECK, b -> forgets.forgotten(pool, b.getString("task_id"),
-            b.getString("user_id"), b.getString("character_id"), b.getLong("created_at"))
-            .map(gone -> new JsonObject().put("forgotten", gone)))));
+        Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson, w -> retryingDeadlocks(
+            () -> writes.writeMemories(w.task(), w.extraction()), DEADLOCK_ATTEMPTS)),
+        Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, Memories.ArchivePath::fromJson,
+            a -> writes.setArchivePath(a.taskId(), a.path()).map(Tasks.Updated::new)),
+        Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, Owner::required,
+            o -> forgets.tombstone(o.userId(), o.characterId()).map(Forget.Tombstone::new)),
+        Bus.consume(vertx, Addresses.FORGET_TASKS, Owner::required, o -> forgets.forgetTasks(o.userId(), o.characterId())),
+        Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required, o -> forgets.forgetRows(o.userId(), o.characterId())),
+        Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(pool, c.taskId(),
+            c.userId(), c.characterId(), c.createdAtMs()).map(Forget.Checked::new))));
   }
 
   /**

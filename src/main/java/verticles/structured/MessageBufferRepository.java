@@ -12,6 +12,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import verticles.contracts.Sessions;
+import verticles.contracts.Tasks;
 
 /** The message buffer ({@code POST /v1/messages}) and the cuts that turn a session's messages into a task. */
 final class MessageBufferRepository {
@@ -24,11 +26,11 @@ final class MessageBufferRepository {
   }
 
   /** Buffers messages; cuts a task when the session reaches {@code threshold}. */
-  Future<JsonObject> bufferMessages(JsonObject req, int threshold, int maxRetries) {
-    String user = req.getString("user_id");
-    String character = req.getString("character_id");
-    String session = req.getString("session_id");
-    JsonArray messages = req.getJsonArray("messages");
+  Future<Sessions.Buffered> bufferMessages(Sessions.Buffer req, int threshold, int maxRetries) {
+    String user = req.userId();
+    String character = req.characterId();
+    String session = req.sessionId();
+    JsonArray messages = req.messages();
     return pool.withTransaction(c -> {
       List<Tuple> rows = new ArrayList<>();
       for (int i = 0; i < messages.size(); i++) {
@@ -39,18 +41,18 @@ final class MessageBufferRepository {
           .compose(rs -> {
             long n = rs.iterator().next().getLong("n");
             if (n < threshold) {
-              return Future.succeededFuture(new JsonObject().put("buffered", n));
+              return Future.succeededFuture(new Sessions.Buffered(n, null));
             }
             return cut(c, user, character, session, "threshold", maxRetries)
-                .map(task -> new JsonObject().put("buffered", 0).put("task", task));
+                .map(task -> new Sessions.Buffered(0, task));
           });
     });
   }
 
   /** Cuts a task from a session's buffered messages (session end); null task when nothing was buffered. */
-  Future<JsonObject> endSession(String user, String character, String session, String trigger, int maxRetries) {
+  Future<Sessions.Cut> endSession(String user, String character, String session, String trigger, int maxRetries) {
     return pool.withTransaction(conn -> cut(conn, user, character, session, trigger, maxRetries))
-        .map(task -> new JsonObject().put("task", task));
+        .map(Sessions.Cut::new);
   }
 
   /** Sessions with buffered messages and nothing new for {@code idleSeconds}. */
@@ -64,12 +66,12 @@ final class MessageBufferRepository {
         });
   }
 
-  private Future<JsonObject> cut(SqlClient c, String user, String character, String session, String trigger,
+  private Future<Tasks.Work> cut(SqlClient c, String user, String character, String session, String trigger,
       int maxRetries) {
     return run(c, MessageBufferQueries.LOCK_SESSION, Tuple.of(user, character, session))
         .compose(rs -> {
           if (rs.size() == 0) {
-            return Future.succeededFuture((JsonObject) null);
+            return Future.succeededFuture((Tasks.Work) null);
           }
           JsonArray messages = new JsonArray();
           long maxId = 0;

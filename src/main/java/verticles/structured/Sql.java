@@ -2,7 +2,6 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -41,15 +40,6 @@ final class Sql {
 
   static String clip(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
-  }
-
-  /** The user a forget or an export is about: required, since a missing one would mean everybody. */
-  static String owner(JsonObject b) {
-    String user = b.getString("user_id");
-    if (user == null || user.isBlank()) {
-      throw new IllegalArgumentException("user_id is required");
-    }
-    return user;
   }
 
   /** " WHERE user_id = ?", and " AND character_id = ?" when one character is meant. */

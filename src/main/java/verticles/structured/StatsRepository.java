@@ -3,12 +3,16 @@ package verticles.structured;
 import static verticles.structured.Sql.run;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import verticles.contracts.Structured;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
 
 /** Counts and storage bytes for the operators' stats, of one owner or of the whole database. */
 final class StatsRepository {
@@ -26,7 +30,7 @@ final class StatsRepository {
    * the whole database when {@code user} is null (then bytes are InnoDB's data and index lengths, and distinct users
    * are counted).
    */
-  Future<JsonObject> stats(String user, String character) {
+  Future<Structured.Stats> stats(String user, String character) {
     List<Object> args = new ArrayList<>();
     String where = "";
     if (user != null) {
@@ -42,11 +46,10 @@ final class StatsRepository {
     Future<long[]> summaries = countAndBytes("conversation_summaries", StatsQueries.SUMMARY_BYTES, where, owner);
     Future<long[]> buffered = countAndBytes("buffered_messages", StatsQueries.BUFFERED_BYTES, where, owner);
     Future<long[]> taskBytes = countAndBytes("memory_generation_tasks", StatsQueries.TASK_BYTES, where, owner);
-    Future<JsonObject> tasks = run(pool, StatsQueries.tasksByStatus(where), owner).map(rs -> {
-      JsonObject j = new JsonObject().put("pending", 0L).put("processing", 0L).put("completed", 0L)
-          .put("failed", 0L);
-      rs.forEach(r -> j.put(r.getString("status"), r.getLong("n")));
-      return j;
+    Future<Tasks.Counts> tasks = run(pool, StatsQueries.tasksByStatus(where), owner).map(rs -> {
+      Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+      rs.forEach(r -> counts.put(TaskStatus.of(r.getString("status")), r.getLong("n")));
+      return new Tasks.Counts(counts);
     });
     Future<Long> users = user != null ? Future.succeededFuture((Long) null)
         : pool.query(StatsQueries.USERS).execute().map(rs -> rs.iterator().next().getLong(0));
@@ -55,17 +58,8 @@ final class StatsRepository {
     return Future.all(List.of(profiles, events, summaries, buffered, taskBytes, tasks, users, dbBytes)).map(x -> {
       long rowBytes = profiles.result()[1] + events.result()[1] + summaries.result()[1] + buffered.result()[1]
           + taskBytes.result()[1];
-      JsonObject out = new JsonObject()
-          .put("profiles", profiles.result()[0])
-          .put("events", events.result()[0])
-          .put("summaries", summaries.result()[0])
-          .put("buffered_messages", buffered.result()[0])
-          .put("tasks", tasks.result())
-          .put("mysql_bytes", dbBytes.result() != null ? dbBytes.result() : rowBytes);
-      if (users.result() != null) {
-        out.put("users", users.result());
-      }
-      return out;
+      return new Structured.Stats(users.result(), profiles.result()[0], events.result()[0], summaries.result()[0],
+          buffered.result()[0], tasks.result(), dbBytes.result() != null ? dbBytes.result() : rowBytes);
     });
   }
 

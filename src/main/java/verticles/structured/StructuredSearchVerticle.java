@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Empty;
+import verticles.contracts.Owner;
+import verticles.contracts.Structured;
 import verticles.shared.Breakers;
 
 /**
@@ -23,9 +26,6 @@ import verticles.shared.Breakers;
  * memory writes and forgetting {@link MemoryWriteVerticle}'s.
  */
 public final class StructuredSearchVerticle extends VerticleBase {
-  /** The kinds {@code memory.structured.search} answers, one reply array each. */
-  static final List<String> KINDS = List.of("profiles", "events", "upcoming", "summaries");
-
   /** The seed's users are in China; "today" is decided in their zone unless the request says otherwise. */
   private static final String DEFAULT_TZ = "Asia/Shanghai";
 
@@ -43,61 +43,49 @@ public final class StructuredSearchVerticle extends VerticleBase {
 
     return Future.all(List.of(
         // readiness: the pool can reach MySQL now (not through the breaker, which may still be open)
-        Bus.consume(vertx, Addresses.HEALTH_MYSQL, b -> repo.ping().map(x -> new JsonObject())),
-        Bus.consume(vertx, Addresses.USER_LIST, this::list),
-        Bus.consume(vertx, Addresses.STRUCTURED_EXPORT, b -> repo.exportRows(b.getString("kind"), Sql.owner(b),
-            b.getString("character_id"), b.getLong("after_id", 0L), b.getInteger("limit", 500))
-            .map(a -> new JsonObject().put("items", a))),
-        Bus.consume(vertx, Addresses.STRUCTURED_STATS, b -> stats.stats(b.getString("user_id"),
-            b.getString("character_id"))),
+        Bus.consume(vertx, Addresses.HEALTH_MYSQL, Empty::fromJson, x -> repo.ping().map(Empty.INSTANCE)),
+        Bus.consume(vertx, Addresses.USER_LIST, Structured.Page::fromJson, this::list),
+        Bus.consume(vertx, Addresses.STRUCTURED_EXPORT, Structured.ExportPage::fromJson, page -> repo.exportRows(
+            page.kind(), page.userId(), page.characterId(), page.afterId(), page.limit()).map(Structured.Items::new)),
+        Bus.consume(vertx, Addresses.STRUCTURED_STATS, Owner::fromJson,
+            owner -> stats.stats(owner.userId(), owner.characterId())),
         // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
-        Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, b -> mysqlBreaker.<JsonObject>execute(() -> search(b)))));
+        Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, Structured.Search::fromJson,
+            search -> mysqlBreaker.<Structured.Found>execute(() -> search(search)))));
   }
 
-  private Future<JsonObject> list(JsonObject b) {
-    String user = b.getString("user_id");
-    String character = b.getString("character_id");
-    int limit = b.getInteger("limit", 50);
-    int offset = b.getInteger("offset", 0);
-    Future<JsonArray> rows = switch (b.getString("kind")) {
-      case "profiles" -> repo.profiles(user, character, limit);
-      case "events" -> repo.events(user, character, limit, offset);
-      case "summaries" -> repo.summaries(user, character, limit, offset);
-      default -> Future.failedFuture(new IllegalArgumentException("unknown kind " + b.getString("kind")));
+  private Future<Structured.Items> list(Structured.Page page) {
+    String user = page.userId();
+    String character = page.characterId();
+    Future<JsonArray> rows = switch (String.valueOf(page.kind())) {
+      case "profiles" -> repo.profiles(user, character, page.limit());
+      case "events" -> repo.events(user, character, page.limit(), page.offset());
+      case "summaries" -> repo.summaries(user, character, page.limit(), page.offset());
+      default -> Future.failedFuture(new IllegalArgumentException("unknown kind " + page.kind()));
     };
-    return rows.map(a -> new JsonObject().put("items", a));
+    return rows.map(Structured.Items::new);
   }
 
   /**
    * The structured half of recall for one user + character: profiles, events by importance, dated events coming up in
    * the next days, and the latest summaries, as {@code kinds} asks (default: profiles). The kinds run in parallel.
    */
-  private Future<JsonObject> search(JsonObject b) {
-    String user = b.getString("user_id");
-    String character = b.getString("character_id");
-    if (user == null || user.isBlank() || character == null || character.isBlank()) {
-      throw new IllegalArgumentException("user_id and character_id are required");
-    }
-    JsonArray kinds = b.getJsonArray("kinds", new JsonArray().add("profiles"));
-    for (Object kind : kinds) {
-      if (!KINDS.contains(kind)) {
-        throw new IllegalArgumentException("unknown kind " + kind + "; expected one of " + KINDS);
-      }
-    }
+  private Future<Structured.Found> search(Structured.Search q) {
+    String user = q.userId();
+    String character = q.characterId();
     Map<String, Future<JsonArray>> parts = new LinkedHashMap<>();
-    for (Object kind : kinds) {
-      parts.computeIfAbsent((String) kind, k -> switch (k) {
-        case "profiles" -> repo.profiles(user, character, count(b, "profile_limit", 20));
-        case "events" -> repo.events(user, character, b.getInteger("min_importance", 5),
-            count(b, "event_limit", 10), 0);
-        case "upcoming" -> upcoming(user, character, b);
-        default -> repo.summaries(user, character, count(b, "summary_limit", 3), 0);
+    for (String kind : q.kinds()) {
+      parts.computeIfAbsent(kind, k -> switch (k) {
+        case "profiles" -> repo.profiles(user, character, q.profileLimit());
+        case "events" -> repo.events(user, character, q.minImportance(), q.eventLimit(), 0);
+        case "upcoming" -> upcoming(q);
+        default -> repo.summaries(user, character, q.summaryLimit(), 0);
       });
     }
     return Future.all(List.copyOf(parts.values())).map(x -> {
       JsonObject reply = new JsonObject();
       parts.forEach((kind, rows) -> reply.put(kind, rows.result()));
-      return reply;
+      return new Structured.Found(reply);
     });
   }
 
@@ -105,16 +93,16 @@ public final class StructuredSearchVerticle extends VerticleBase {
    * Dated events in the next {@code days} days from the user's today (in {@code tz}), each with next_date and
    * days_until, soonest first. SQL picks the candidates; UpcomingDates does the calendar.
    */
-  private Future<JsonArray> upcoming(String user, String character, JsonObject b) {
-    int days = b.getInteger("days", 7);
+  private Future<JsonArray> upcoming(Structured.Search q) {
+    int days = q.days();
     // a year at most: each event is reported once, at its next occurrence
     if (days < 0 || days > 366) {
       throw new IllegalArgumentException("days must be between 0 and 366");
     }
-    int limit = count(b, "upcoming_limit", 10);
-    long now = b.getLong("now", Instant.now().getEpochSecond());
-    LocalDate today = UpcomingDates.today(now, UpcomingDates.zone(b.getString("tz", DEFAULT_TZ)));
-    return repo.datedEvents(user, character, UpcomingDates.RECURRING, today, today.plusDays(days)).map(rows -> {
+    int limit = q.upcomingLimit();
+    long now = q.now() != null ? q.now() : Instant.now().getEpochSecond();
+    LocalDate today = UpcomingDates.today(now, UpcomingDates.zone(q.tz() != null ? q.tz() : DEFAULT_TZ));
+    return repo.datedEvents(q.userId(), q.characterId(), UpcomingDates.RECURRING, today, today.plusDays(days)).map(rows -> {
       List<JsonObject> due = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {
         JsonObject e = rows.getJsonObject(i);
@@ -126,14 +114,6 @@ public final class StructuredSearchVerticle extends VerticleBase {
       due.sort(Comparator.comparingInt(e -> e.getInteger("days_until")));
       return new JsonArray(new ArrayList<>(due.subList(0, Math.min(limit, due.size()))));
     });
-  }
-
-  private static int count(JsonObject b, String field, int fallback) {
-    int n = b.getInteger(field, fallback);
-    if (n < 0) {
-      throw new IllegalArgumentException(field + " must not be negative");
-    }
-    return n;
   }
 
   @Override

@@ -6,21 +6,22 @@ import static verticles.structured.Sql.run;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import verticles.bus.Failures;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
 
 /** Generation tasks: the outbox rows, their claims and failures, and the operators' list, retry and requeue. */
 final class TaskRepository {
-  static final List<String> TASK_STATUSES = List.of("pending", "processing", "completed", "failed");
-
   private final Pool pool;
   private final ForgetRepository forgets;
 
@@ -30,13 +31,13 @@ final class TaskRepository {
   }
 
   /** Inserts a pending task and returns its publishable form. */
-  Future<JsonObject> createTask(JsonObject req, int maxRetries) {
-    return createTask(pool, req.getString("user_id"), req.getString("character_id"), req.getString("session_id"),
-        req.getString("trigger", "session_end"), req.getJsonArray("messages"), maxRetries);
+  Future<Tasks.Work> createTask(Tasks.Create req, int maxRetries) {
+    return createTask(pool, req.userId(), req.characterId(), req.sessionId(), req.trigger(), req.messages(),
+        maxRetries);
   }
 
   /** On {@code conn}, so that a cut from the message buffer creates its task in the buffer's transaction. */
-  Future<JsonObject> createTask(SqlClient conn, String user, String character, String session,
+  Future<Tasks.Work> createTask(SqlClient conn, String user, String character, String session,
       String trigger, JsonArray messages, int maxRetries) {
     String taskId = UUID.randomUUID().toString();
     String sessionId = session == null || session.isBlank() ? UUID.randomUUID().toString() : session;
@@ -45,40 +46,22 @@ final class TaskRepository {
         .map(rs -> taskMessage(taskId, user, character, sessionId, trigger, messages));
   }
 
-  static JsonObject taskMessage(String taskId, String user, String character, String session, String trigger,
+  static Tasks.Work taskMessage(String taskId, String user, String character, String session, String trigger,
       JsonArray messages) {
-    return new JsonObject()
-        .put("task_id", taskId)
-        .put("user_id", user)
-        .put("character_id", character)
-        .put("session_id", session)
-        .put("trigger", trigger)
-        .put("messages", messages)
-        .put("created_at", Instant.now().getEpochSecond());
+    return new Tasks.Work(taskId, user, character, session, trigger, messages, Instant.now().getEpochSecond());
   }
 
-  Future<JsonObject> getTask(String taskId) {
+  Future<Tasks.Row> getTask(String taskId) {
     return run(pool, TaskQueries.GET, Tuple.of(taskId))
         .map(rs -> rs.size() == 0 ? null : taskStatus(rs.iterator().next()));
   }
 
-  private static JsonObject taskStatus(Row r) {
-    JsonObject j = new JsonObject()
-        .put("task_id", r.getString("task_id"))
-        .put("user_id", r.getString("user_id"))
-        .put("character_id", r.getString("character_id"))
-        .put("session_id", r.getString("session_id"))
-        .put("status", r.getString("status"))
-        .put("retry_count", r.getInteger("retry_count"))
-        .put("max_retries", r.getInteger("max_retries"))
-        .put("trigger", r.getString("trigger_type"))
-        .put("created_at", epoch(r.getLocalDateTime("created_at")))
-        .put("started_at", epoch(r.getLocalDateTime("started_at")))
-        .put("completed_at", epoch(r.getLocalDateTime("completed_at")));
-    if (r.getString("error_message") != null) {
-      j.put("error_message", r.getString("error_message"));
-    }
-    return j;
+  private static Tasks.Row taskStatus(Row r) {
+    return new Tasks.Row(r.getString("task_id"), r.getString("user_id"), r.getString("character_id"),
+        r.getString("session_id"), TaskStatus.of(r.getString("status")), r.getInteger("retry_count"),
+        r.getInteger("max_retries"), r.getString("trigger_type"), epoch(r.getLocalDateTime("created_at")),
+        epoch(r.getLocalDateTime("started_at")), epoch(r.getLocalDateTime("completed_at")),
+        r.getString("error_message"));
   }
 
   /**
@@ -87,11 +70,11 @@ final class TaskRepository {
    * created (the row, if any, is deleted: it holds the forgotten messages); null means no such task.
    * {@code user} and {@code character} are the record's owner, for a task whose row a forget already deleted.
    */
-  Future<JsonObject> claimTask(String taskId, String user, String character) {
+  Future<Tasks.Row> claimTask(String taskId, String user, String character) {
     return forgets.forgotten(pool, taskId, user, character, null).compose(gone -> {
       if (gone) {
-        return run(pool, TaskQueries.DELETE, Tuple.of(taskId))
-            .map(rs -> new JsonObject().put("task_id", taskId).put("status", "forgotten"));
+        return run(pool, TaskQueries.DELETE, Tuple.of(taskId)).map(rs -> new Tasks.Row(taskId, user, character, null,
+            TaskStatus.FORGOTTEN, 0, 0, null, null, null, null, null));
       }
       return run(pool, TaskQueries.CLAIM, Tuple.of(taskId)).compose(rs -> getTask(taskId));
     });
@@ -101,31 +84,31 @@ final class TaskRepository {
    * Records a failed attempt: back to pending with a later attempt time, or failed once retries are spent.
    * Returns the new status.
    */
-  Future<JsonObject> failTask(String taskId, String error, long backoffMs, boolean permanent) {
+  Future<Tasks.Failed> failTask(String taskId, String error, long backoffMs, boolean permanent) {
     String msg = error == null ? "unknown error" : error.length() > 2000 ? error.substring(0, 2000) : error;
     return pool.withTransaction(conn -> run(conn, TaskQueries.LOCK_FOR_FAIL, Tuple.of(taskId))
         .compose(rs -> {
           if (rs.size() == 0) {
-            return Future.succeededFuture((JsonObject) null);
+            return Future.succeededFuture((Tasks.Failed) null);
           }
           Row r = rs.iterator().next();
-          if ("completed".equals(r.getString("status"))) {
-            return Future.succeededFuture(new JsonObject().put("status", "completed"));
+          if (TaskStatus.COMPLETED.wire().equals(r.getString("status"))) {
+            return Future.succeededFuture(new Tasks.Failed(TaskStatus.COMPLETED, null));
           }
           int retries = r.getInteger("retry_count") + 1;
           boolean spent = permanent || retries >= r.getInteger("max_retries");
           long delayMs = backoffMs * (1L << Math.min(10, retries - 1));
           String sql = spent ? TaskQueries.FAIL : TaskQueries.retryLater(delayMs);
           return run(conn, sql, Tuple.of(Math.min(retries, 255), msg, taskId))
-              .map(x -> new JsonObject().put("status", spent ? "failed" : "pending").put("retry_count", retries));
+              .map(x -> new Tasks.Failed(spent ? TaskStatus.FAILED : TaskStatus.PENDING, retries));
         }));
   }
 
   /** Pending tasks that were never published (Kafka was down) or whose retry is due. */
-  Future<JsonArray> duePendingTasks(int limit, long unpublishedAfterMs) {
+  Future<List<Tasks.Work>> duePendingTasks(int limit, long unpublishedAfterMs) {
     return run(pool, TaskQueries.duePending(unpublishedAfterMs), Tuple.of(limit))
         .map(rs -> {
-          JsonArray out = new JsonArray();
+          List<Tasks.Work> out = new ArrayList<>();
           for (Row r : rs) {
             out.add(publishable(r));
           }
@@ -147,12 +130,12 @@ final class TaskRepository {
   }
 
   /** Task counts by status (for tests, stats and the outbox depth). */
-  Future<JsonObject> taskCounts() {
+  Future<Tasks.Counts> taskCounts() {
     return pool.query(TaskQueries.COUNTS).execute()
         .map(rs -> {
-          JsonObject j = new JsonObject().put("pending", 0).put("processing", 0).put("completed", 0).put("failed", 0);
-          rs.forEach(r -> j.put(r.getString("status"), r.getLong("n")));
-          return j;
+          Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+          rs.forEach(r -> counts.put(TaskStatus.of(r.getString("status")), r.getLong("n")));
+          return new Tasks.Counts(counts);
         });
   }
 
@@ -161,9 +144,9 @@ final class TaskRepository {
    *
    * @param tenant when given, only users of that tenant ({@code tenant:...}); tenant names are [a-z0-9_-]
    */
-  Future<JsonArray> listTasks(String status, String user, String tenant, int limit) {
-    if (status != null && !TASK_STATUSES.contains(status)) {
-      throw new IllegalArgumentException("status must be one of " + TASK_STATUSES);
+  Future<List<Tasks.Row>> listTasks(TaskStatus status, String user, String tenant, int limit) {
+    if (status != null && !TaskStatus.STORED.contains(status)) {
+      throw new IllegalArgumentException("status must be one of pending, processing, completed, failed");
     }
     if (limit < 1 || limit > 500) {
       throw new IllegalArgumentException("limit must be between 1 and 500");
@@ -172,7 +155,7 @@ final class TaskRepository {
     List<Object> args = new ArrayList<>();
     if (status != null) {
       where.add(TaskQueries.STATUS_IS);
-      args.add(status);
+      args.add(status.wire());
     }
     if (user != null) {
       where.add(TaskQueries.USER_IS);
@@ -185,14 +168,14 @@ final class TaskRepository {
     args.add(limit);
     return run(pool, TaskQueries.list(where), Tuple.from(args))
         .map(rs -> {
-          JsonArray out = new JsonArray();
+          List<Tasks.Row> out = new ArrayList<>();
           rs.forEach(r -> out.add(taskStatus(r)));
           return out;
         });
   }
 
   /** A failed task back to pending with its retry budget reset; returns its publishable form. 404 / 409 otherwise. */
-  Future<JsonObject> retryTask(String taskId) {
+  Future<Tasks.Work> retryTask(String taskId) {
     return pool.withTransaction(c -> run(c, TaskQueries.LOCK_FOR_RETRY, Tuple.of(taskId))
         .compose(rs -> {
           if (rs.size() == 0) {
@@ -211,14 +194,14 @@ final class TaskRepository {
    * For a DLQ replay: of {@code taskIds}, the tasks that exist and are not completed, failed ones reset to pending
    * with a fresh retry budget. Returns {@code {tasks: [publishable], skipped}}.
    */
-  Future<JsonObject> requeueTasks(List<String> taskIds) {
+  Future<Tasks.Batch> requeueTasks(List<String> taskIds) {
     if (taskIds.isEmpty()) {
-      return Future.succeededFuture(new JsonObject().put("tasks", new JsonArray()).put("skipped", 0));
+      return Future.succeededFuture(Tasks.Batch.of(List.of()));
     }
     Tuple ids = Tuple.from(new ArrayList<>(taskIds));
     return pool.withTransaction(c -> run(c, TaskQueries.lockForRequeue(taskIds.size()), ids)
         .compose(rs -> {
-          JsonArray tasks = new JsonArray();
+          List<Tasks.Work> tasks = new ArrayList<>();
           List<Tuple> failed = new ArrayList<>();
           for (Row r : rs) {
             tasks.add(publishable(r));
@@ -228,11 +211,11 @@ final class TaskRepository {
           }
           Future<?> reset = failed.isEmpty() ? Future.succeededFuture()
               : batch(c, TaskQueries.RESET_TO_PENDING, failed);
-          return reset.map(x -> new JsonObject().put("tasks", tasks).put("skipped", taskIds.size() - tasks.size()));
+          return reset.map(x -> new Tasks.Batch(tasks, taskIds.size() - tasks.size()));
         }));
   }
 
-  private static JsonObject publishable(Row r) {
+  private static Tasks.Work publishable(Row r) {
     return taskMessage(r.getString("task_id"), r.getString("user_id"), r.getString("character_id"),
         r.getString("session_id"), r.getString("trigger_type"), new JsonArray(r.getValue("source_data").toString()));
   }

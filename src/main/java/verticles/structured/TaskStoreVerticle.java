@@ -2,13 +2,16 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Empty;
+import verticles.contracts.Sessions;
+import verticles.contracts.Tasks;
 
 /**
  * Owns the generation tasks in MySQL, which are also the outbox rows, and the message buffer they are cut from:
@@ -29,51 +32,43 @@ public final class TaskStoreVerticle extends VerticleBase {
     int threshold = cfg.getJsonObject("sessions").getInteger("message_threshold", 20);
 
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.TASK_CREATE, b -> tasks.createTask(b, maxRetries)),
-        Bus.consume(vertx, Addresses.TASK_GET, b -> tasks.getTask(b.getString("task_id"))),
-        Bus.consume(vertx, Addresses.TASK_CLAIM, b -> tasks.claimTask(b.getString("task_id"), b.getString("user_id"),
-            b.getString("character_id"))),
-        Bus.consume(vertx, Addresses.TASK_FAIL, b -> tasks.failTask(b.getString("task_id"), b.getString("error"),
-            backoffMs, b.getBoolean("permanent", false))),
-        Bus.consume(vertx, Addresses.TASK_COUNTS, b -> tasks.taskCounts()),
-        Bus.consume(vertx, Addresses.TASK_OUTBOX_DEPTH, b -> tasks.outboxDepth()
-            .map(n -> new JsonObject().put("depth", n))),
-        Bus.consume(vertx, Addresses.TASK_PENDING, b -> tasks.duePendingTasks(b.getInteger("limit", 100),
-            b.getLong("unpublished_after_ms", 10_000L)).map(a -> new JsonObject().put("tasks", a))),
-        Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, b -> tasks.markPublished(
-            b.getJsonArray("task_ids").stream().map(String::valueOf).toList())
-            .map(n -> new JsonObject().put("updated", n))),
-        Bus.consume(vertx, Addresses.TASK_LIST, b -> tasks.listTasks(b.getString("status"), b.getString("user_id"),
-            b.getString("tenant"), b.getInteger("limit", 50)).map(a -> new JsonObject().put("tasks", a))),
-        Bus.consume(vertx, Addresses.TASK_RETRY, b -> tasks.retryTask(b.getString("task_id"))),
-        Bus.consume(vertx, Addresses.TASK_REQUEUE, b -> tasks.requeueTasks(
-            b.getJsonArray("task_ids", new JsonArray()).stream().map(String::valueOf).toList())),
-        Bus.consume(vertx, Addresses.MESSAGES_BUFFER, b -> buffer.bufferMessages(b, threshold, maxRetries)),
-        Bus.consume(vertx, Addresses.SESSION_END, b -> buffer.endSession(b.getString("user_id"),
-            b.getString("character_id"), b.getString("session_id"), b.getString("trigger", "session_end"),
-            maxRetries)),
-        Bus.consume(vertx, Addresses.SESSIONS_IDLE, b -> cutIdleSessions(buffer, b, maxRetries))));
+        Bus.consume(vertx, Addresses.TASK_CREATE, Tasks.Create::fromJson, req -> tasks.createTask(req, maxRetries)),
+        Bus.consume(vertx, Addresses.TASK_GET, Tasks.Id::fromJson, id -> tasks.getTask(id.taskId())),
+        Bus.consume(vertx, Addresses.TASK_CLAIM, Tasks.Claim::fromJson, c -> tasks.claimTask(c.taskId(), c.userId(),
+            c.characterId())),
+        Bus.consume(vertx, Addresses.TASK_FAIL, Tasks.Fail::fromJson, f -> tasks.failTask(f.taskId(), f.error(),
+            backoffMs, f.permanent())),
+        Bus.consume(vertx, Addresses.TASK_COUNTS, Empty::fromJson, x -> tasks.taskCounts()),
+        Bus.consume(vertx, Addresses.TASK_OUTBOX_DEPTH, Empty::fromJson, x -> tasks.outboxDepth().map(Tasks.Depth::new)),
+        Bus.consume(vertx, Addresses.TASK_PENDING, Tasks.Due::fromJson, due -> tasks.duePendingTasks(due.limit(),
+            due.unpublishedAfterMs()).map(Tasks.Batch::of)),
+        Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, Tasks.Ids::fromJson, ids -> tasks.markPublished(ids.taskIds())
+            .map(Tasks.Updated::new)),
+        Bus.consume(vertx, Addresses.TASK_LIST, Tasks.Query::fromJson, q -> tasks.listTasks(q.status(), q.userId(),
+            q.tenant(), q.limit()).map(Tasks.Rows::new)),
+        Bus.consume(vertx, Addresses.TASK_RETRY, Tasks.Id::fromJson, id -> tasks.retryTask(id.taskId())),
+        Bus.consume(vertx, Addresses.TASK_REQUEUE, Tasks.Ids::fromJson, ids -> tasks.requeueTasks(ids.taskIds())),
+        Bus.consume(vertx, Addresses.MESSAGES_BUFFER, Sessions.Buffer::fromJson,
+            req -> buffer.bufferMessages(req, threshold, maxRetries)),
+        Bus.consume(vertx, Addresses.SESSION_END, Sessions.End::fromJson, end -> buffer.endSession(end.userId(),
+            end.characterId(), end.sessionId(), end.trigger(), maxRetries)),
+        Bus.consume(vertx, Addresses.SESSIONS_IDLE, Sessions.Idle::fromJson,
+            idle -> cutIdleSessions(buffer, idle, maxRetries))));
   }
 
   /** Cuts a task from every session idle for {@code idle_seconds}; replies with the tasks cut. */
-  private static Future<JsonObject> cutIdleSessions(MessageBufferRepository buffer, JsonObject b, int maxRetries) {
-    return buffer.idleSessions(b.getLong("idle_seconds"), b.getInteger("limit", 100))
+  private static Future<Tasks.Batch> cutIdleSessions(MessageBufferRepository buffer, Sessions.Idle idle,
+      int maxRetries) {
+    return buffer.idleSessions(idle.idleSeconds(), idle.limit())
         .compose(sessions -> {
-          List<Future<JsonObject>> cuts = new ArrayList<>();
+          List<Future<Sessions.Cut>> cuts = new ArrayList<>();
           for (int i = 0; i < sessions.size(); i++) {
             JsonObject s = sessions.getJsonObject(i);
             cuts.add(buffer.endSession(s.getString("user_id"), s.getString("character_id"), s.getString("session_id"),
                 "idle", maxRetries));
           }
-          return Future.all(cuts).map(x -> {
-            JsonArray tasks = new JsonArray();
-            cuts.forEach(f -> {
-              if (f.result().getJsonObject("task") != null) {
-                tasks.add(f.result().getJsonObject("task"));
-              }
-            });
-            return new JsonObject().put("tasks", tasks);
-          });
+          return Future.all(cuts).map(x -> Tasks.Batch.of(cuts.stream().map(f -> f.result().task())
+              .filter(Objects::nonNull).toList()));
         });
   }
 
