@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.shared.Meters;
+import verticles.shared.ThrottledLog;
 
 /**
  * Coordinates recall ({@code memory.recall}, seed §5.2 {@code _recall_impl}): asks the intent detector, then vector
@@ -32,6 +33,8 @@ import verticles.shared.Meters;
  */
 public final class MergerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MergerVerticle.class);
+  /** A store that is away degrades every recall: one WARN per store and interval, the rest DEBUG. */
+  private static final ThrottledLog DEGRADED = new ThrottledLog(LOG, 10_000);
 
   private Ranker ranker;
   private JsonObject recall;
@@ -187,7 +190,7 @@ public final class MergerVerticle extends VerticleBase {
         vector.result().getJsonArray("degraded", new JsonArray()).forEach(degraded::add);
       } else {
         degraded.add("vector");
-        LOG.warn("Recall without the vector index: {}", vector.cause().toString());
+        DEGRADED.warn("vector", "Recall without the vector index: {}", vector.cause().toString());
       }
       JsonArray profiles = new JsonArray();
       if (structured.succeeded()) {
@@ -201,7 +204,7 @@ public final class MergerVerticle extends VerticleBase {
             .forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
-        LOG.warn("Recall without MySQL: {}", structured.cause().toString());
+        DEGRADED.warn("mysql", "Recall without MySQL: {}", structured.cause().toString());
       }
       List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
       return Future.succeededFuture(new JsonObject().put("memories", new JsonArray(memories))
