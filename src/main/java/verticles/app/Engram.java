@@ -2,6 +2,7 @@ package verticles.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
 import verticles.structured.MemoryWriteVerticle;
+import verticles.shared.Breakers;
 import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
 import verticles.structured.TaskStoreVerticle;
@@ -63,6 +65,7 @@ public final class Engram implements AutoCloseable {
   private MemoryIndex index;
   private Embedder embedder;
   private ObjectStore objectStore;
+  private CircuitBreaker llmBreaker;
   private PrometheusMeterRegistry metrics;
   private Roles roles = Roles.all();
 
@@ -212,9 +215,18 @@ public final class Engram implements AutoCloseable {
     JsonObject cfg = config.getJsonObject("extractor");
     return switch (cfg.getString("type", "rules")) {
       case "rules" -> new RuleExtractor();
-      case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"));
+      case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"), llmBreaker());
       default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
     };
+  }
+
+  /** The node's one {@code llm} breaker, shared by its extractor instances (they call the same endpoint). */
+  private synchronized CircuitBreaker llmBreaker() {
+    if (llmBreaker == null) {
+      llmBreaker = Breakers.create(vertx, config, "llm",
+          config.getJsonObject("extractor").getJsonObject("llm").getLong("timeout_ms", 30_000L));
+    }
+    return llmBreaker;
   }
 
   /**
@@ -287,7 +299,8 @@ public final class Engram implements AutoCloseable {
     JsonObject cfg = config.getJsonObject("object_store");
     return switch (cfg.getString("type", "local")) {
       case "local" -> new LocalObjectStore(vertx, data.resolve("archive"));
-      case "s3" -> new S3ObjectStore(vertx, cfg);
+      case "s3" -> new S3ObjectStore(vertx, cfg,
+          Breakers.create(vertx, config, "object-storage", cfg.getLong("timeout_ms", 10_000L)));
       default -> throw new IllegalArgumentException("object_store.type must be local or s3");
     };
   }

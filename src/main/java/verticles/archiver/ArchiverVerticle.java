@@ -16,21 +16,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.shared.Breakers;
+import verticles.shared.ThrottledLog;
 
 /**
  * Writes the seed's conversation archive to object storage at
  * {@code conversations/{user}/{character}/{yyyy}/{mm}/{dd}/{session}.json} and records the path. A session cut into
  * several tasks accumulates in one archive (messages merged by msg_id). Failures are retried with backoff and never
- * fail the memory task. Also lists, deletes (forget) and writes exports under {@code exports/{user}/}.
+ * fail the memory task; while the object store's breaker is open, archives wait for it without using up their tries. Also lists, deletes (forget) and writes exports under {@code exports/{user}/}.
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
+  private static final ThrottledLog AWAY = new ThrottledLog(LOG, 10_000);
 
   private static final DeliveryOptions DB = new DeliveryOptions().setSendTimeout(5000);
 
   private final ObjectStore store;
   private int maxAttempts;
   private long backoffMs;
+  private int maxWaiting;
+  /** Archives now waiting out an open breaker (this instance's, on its event loop). */
+  private int waiting;
 
   public ArchiverVerticle(ObjectStore store) {
     this.store = store;
@@ -41,6 +47,7 @@ public final class ArchiverVerticle extends VerticleBase {
     JsonObject cfg = config().getJsonObject("archive", new JsonObject());
     maxAttempts = cfg.getInteger("max_attempts", 6);
     backoffMs = cfg.getLong("backoff_ms", 1000L);
+    maxWaiting = cfg.getInteger("max_waiting", 1000);
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
             body.getJsonObject("extraction", new JsonObject()), 1)
@@ -112,13 +119,29 @@ public final class ArchiverVerticle extends VerticleBase {
         .map(x -> new JsonObject().put("path", key).put("bytes", bytes.length()));
   }
 
+  /**
+   * Archives with backoff, giving up after {@code max_attempts} failed tries. A try the open {@code object-storage}
+   * breaker refused never reached the store and does not count; up to {@code max_waiting} archives wait that way
+   * (their conversations are held in memory), a later one gives up at once.
+   */
   private Future<String> attempt(JsonObject task, JsonObject extraction, int n) {
     return archive(task, extraction).recover(e -> {
-      if (n >= maxAttempts) {
-        LOG.error("Archiving task {} gave up after {} attempts: {}", task.getString("task_id"), n, e.toString());
+      boolean refused = Breakers.shortCircuited(e);
+      if (refused ? waiting >= maxWaiting : n >= maxAttempts) {
+        LOG.error("Archiving task {} gave up after {} attempts{}: {}", task.getString("task_id"), n,
+            refused ? " (" + waiting + " more wait for the object store)" : "", e.toString());
         return Future.failedFuture(e);
       }
       long delay = backoffMs * (1L << Math.min(n - 1, 6));
+      if (refused) {
+        AWAY.warn("refused", "Archiving task {} waits for the object store (breaker open), again in {} ms",
+            task.getString("task_id"), delay);
+        waiting++;
+        return vertx.timer(delay).eventually(() -> {
+          waiting--;
+          return Future.succeededFuture();
+        }).compose(x -> attempt(task, extraction, n));
+      }
       LOG.warn("Archiving task {} failed ({}), retry {} in {} ms", task.getString("task_id"), e.toString(), n, delay);
       return vertx.timer(delay).compose(x -> attempt(task, extraction, n + 1));
     });

@@ -1,14 +1,14 @@
 package verticles.archiver;
 
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Instant;
@@ -30,6 +30,8 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXParseException;
+import verticles.shared.Breakers;
+import verticles.shared.HttpExchange;
 import verticles.shared.SigV4;
 
 /**
@@ -42,6 +44,11 @@ import verticles.shared.SigV4;
  *
  * <p>5xx, 429, SlowDown, RequestTimeout and connection errors are retried, re-signed each time; other 4xx fail at
  * once with the S3 error code in the message.
+ *
+ * <p>With a circuit breaker (the node's {@code object-storage} breaker), each attempt runs through it: those failures
+ * worth a retry count against it (a missing key or a refused signature do not), its timeout ({@code timeout_ms}, a
+ * deadline for the whole exchange) resets the attempt's request, and once it is open the retries stop at once with
+ * its {@code OpenCircuitException}, a 503 on the bus.
  */
 public final class S3ObjectStore implements ObjectStore {
   private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
@@ -49,7 +56,8 @@ public final class S3ObjectStore implements ObjectStore {
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Vertx vertx;
-  private final WebClient client;
+  private final HttpClient client;
+  private final CircuitBreaker breaker;
   private final SigV4 signer;
   private final String bucket;
   private final boolean pathStyle;
@@ -63,7 +71,14 @@ public final class S3ObjectStore implements ObjectStore {
   private final long retryBaseMs;
 
   public S3ObjectStore(Vertx vertx, JsonObject config) {
+    this(vertx, config, null);
+  }
+
+  /** @param breaker guards each request; null for none */
+  public S3ObjectStore(Vertx vertx, JsonObject config, CircuitBreaker breaker) {
     this.vertx = vertx;
+    this.breaker = breaker == null ? null
+        : Breakers.counting(breaker, e -> !(e instanceof S3Exception s3) || s3.retryable());
     this.endpoint = required(config, "endpoint");
     this.bucket = required(config, "bucket");
     String region = config.getString("region", "us-east-1");
@@ -92,9 +107,8 @@ public final class S3ObjectStore implements ObjectStore {
           endpoint);
     }
 
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
-        .setFollowRedirects(false));
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
   }
 
   @Override
@@ -240,20 +254,19 @@ public final class S3ObjectStore implements ObjectStore {
 
   // ---- signing, sending, retrying ----
 
-  private Future<HttpResponse<Buffer>> execute(Call call) {
+  private Future<HttpExchange.Reply> execute(Call call) {
     return attempt(call, 0);
   }
 
-  private Future<HttpResponse<Buffer>> attempt(Call call, int retry) {
-    return sendOnce(call)
-        .recover(err -> Future.failedFuture(new S3Exception(0, null,
-            "S3 " + call.describe() + " got no response: " + err, err)))
-        .compose(resp -> resp.statusCode() / 100 == 2
-            ? Future.succeededFuture(resp)
-            : Future.failedFuture(errorOf(call, resp)))
-        .recover(err -> {
+  private Future<HttpExchange.Reply> attempt(Call call, int retry) {
+    return Breakers.execute(breaker, abandoned -> once(call, abandoned))
+        .recover(failure -> {
+          Throwable err = failure instanceof io.vertx.circuitbreaker.TimeoutException
+              ? new S3Exception(0, null, "S3 " + call.describe() + " got no answer before the breaker's deadline",
+                  failure) // retried like any request that got no answer
+              : failure;
           if (!(err instanceof S3Exception e) || !e.retryable()) {
-            return Future.failedFuture(err);
+            return Future.failedFuture(err); // an open breaker's refusal ends the retries here
           }
           if (retry >= maxRetries) {
             return Future.failedFuture(new S3Exception(e.status(), e.code(),
@@ -265,7 +278,17 @@ public final class S3ObjectStore implements ObjectStore {
         });
   }
 
-  private Future<HttpResponse<Buffer>> sendOnce(Call call) {
+  /** One exchange: a 2xx answer, or an S3Exception (status 0 when no answer came). */
+  private Future<HttpExchange.Reply> once(Call call, Future<Void> abandoned) {
+    return sendOnce(call, abandoned)
+        .recover(err -> Future.failedFuture(new S3Exception(0, null,
+            "S3 " + call.describe() + " got no response: " + err, err)))
+        .compose(resp -> resp.status() / 100 == 2
+            ? Future.succeededFuture(resp)
+            : Future.failedFuture(errorOf(call, resp)));
+  }
+
+  private Future<HttpExchange.Reply> sendOnce(Call call, Future<Void> abandoned) {
     String path = pathStyle ? "/" + bucket : "";
     path += call.key() == null ? (pathStyle ? "" : "/") : "/" + SigV4.encodePath(call.key());
     String query = SigV4.canonicalQuery(call.query());
@@ -283,16 +306,15 @@ public final class S3ObjectStore implements ObjectStore {
     String authorization = signer.authorization(call.method().name(), path, query, headers, payloadHash, amzDate);
 
     // the URI is sent exactly as signed: no query params added through the client, which would re-encode them
-    HttpRequest<Buffer> request = client
-        .request(call.method(), port, connectHost, query.isEmpty() ? path : path + "?" + query)
-        .ssl(ssl)
-        .timeout(timeoutMs);
+    RequestOptions request = new RequestOptions().setMethod(call.method()).setHost(connectHost).setPort(port)
+        .setURI(query.isEmpty() ? path : path + "?" + query).setSsl(ssl).setTimeout(timeoutMs)
+        .setFollowRedirects(false);
     headers.forEach(request::putHeader);
     request.putHeader("authorization", authorization);
-    return call.body() == null ? request.send() : request.sendBuffer(body);
+    return HttpExchange.send(client, request, call.body(), abandoned);
   }
 
-  private S3Exception errorOf(Call call, HttpResponse<Buffer> resp) {
+  private S3Exception errorOf(Call call, HttpExchange.Reply resp) {
     String code = null;
     String message = null;
     Buffer body = resp.body();
@@ -306,14 +328,14 @@ public final class S3ObjectStore implements ObjectStore {
       }
     }
     StringBuilder text = new StringBuilder("S3 ").append(call.describe()).append(" failed: HTTP ")
-        .append(resp.statusCode());
+        .append(resp.status());
     if (code != null) {
       text.append(' ').append(code);
     }
     if (message != null) {
       text.append(": ").append(message);
     }
-    return new S3Exception(resp.statusCode(), code, text.toString(), null);
+    return new S3Exception(resp.status(), code, text.toString(), null);
   }
 
   private long backoffMs(int retry) {

@@ -5,17 +5,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.contracts.Contract;
+import verticles.shared.ThrottledLog;
 
 /** Replying to event-bus requests: a result, or {@code message.fail(code, text)} with a code the gateway maps. */
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+  /** A store that is away fails every request for a while: one WARN per address and interval, the rest DEBUG. */
+  private static final ThrottledLog AWAY = new ThrottledLog(LOG, 10_000);
 
   private Bus() {}
 
@@ -26,7 +28,9 @@ public final class Bus {
       } else {
         Throwable t = ar.cause();
         int code = code(t);
-        if (code >= 500) {
+        if (code == Failures.UNAVAILABLE) {
+          AWAY.warn(msg.address(), "{} failed, a store is away: {}", msg.address(), t.toString());
+        } else if (code >= 500) {
           LOG.warn("{} failed: {}", msg.address(), t.toString());
         }
         msg.fail(code, t.getMessage() == null ? t.toString() : t.getMessage());
@@ -69,19 +73,18 @@ public final class Bus {
         .map(m -> m.body() == null ? null : reader.apply(m.body()));
   }
 
-  /** The failure code for an exception: kept from a ReplyException, 400 for bad input, 503 when a store is away. */
+  /**
+   * The failure code for an exception: kept from a ReplyException that carries one, 400 for bad input, 503 when a
+   * store or service is away ({@link Failures#unavailable}: open breakers, timeouts, lost connections, unanswered
+   * requests, anywhere in the cause chain), else 500.
+   */
   public static int code(Throwable t) {
-    if (t instanceof ReplyException re) {
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
       return re.failureCode();
     }
     if (t instanceof IllegalArgumentException) {
       return Failures.BAD_REQUEST;
     }
-    if (t instanceof ConnectException || t instanceof TimeoutException
-        || t.getClass().getName().contains("ClosedConnection")
-        || (t.getMessage() != null && t.getMessage().contains("Connection refused"))) {
-      return Failures.UNAVAILABLE;
-    }
-    return Failures.INTERNAL;
+    return Failures.unavailable(t) ? Failures.UNAVAILABLE : Failures.INTERNAL;
   }
 }

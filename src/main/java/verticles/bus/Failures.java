@@ -1,7 +1,17 @@
 package verticles.bus;
 
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeoutException;
 
 /** Failure codes carried by {@code message.fail(code, text)}; the gateway maps them to HTTP statuses. */
 public final class Failures {
@@ -15,8 +25,40 @@ public final class Failures {
   public static final int UNAVAILABLE = 503;
   public static final int INTERNAL = 500;
 
+  /** How deep a cause chain is followed: far enough for any wrapping we do, and safe against a cycle. */
+  private static final int MAX_DEPTH = 8;
+
   /** A failure carrying {@code code}, for a future that {@code Bus.respond} turns into {@code message.fail}. */
   public static ReplyException of(int code, String message) {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message);
+  }
+
+  /**
+   * Whether {@code t}, or anything in its cause chain, says a store or service is away rather than that the request
+   * is wrong or our code is: an open circuit breaker or a breaker's timeout, a refused, timed-out, reset or closed
+   * connection (HTTP, SQL, any socket), a pool too busy to take the call, a host that does not resolve, or an
+   * event-bus request nobody answered (no handler, or none in time). Decided by type, never by message text.
+   */
+  public static boolean unavailable(Throwable t) {
+    for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause()) {
+      if (t instanceof ReplyException re) {
+        if (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT) {
+          return true;
+        }
+      } else if (t instanceof OpenCircuitException
+          || t instanceof io.vertx.circuitbreaker.TimeoutException
+          || t instanceof TimeoutException // HTTP and SQL clients' own timeouts
+          || t instanceof SocketException // ConnectException (netty's ConnectTimeoutException too), connection reset
+          || t instanceof ClosedChannelException
+          || t instanceof UnknownHostException
+          || t instanceof HttpClosedException
+          || t instanceof StreamResetException
+          || t instanceof ConnectionPoolTooBusyException
+          || t instanceof ClosedConnectionException
+          || t == NetSocketInternal.CLOSED_EXCEPTION) { // "Connection was closed": one shared instance
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -25,7 +25,9 @@ import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.outbox.KafkaSetup;
+import verticles.shared.Breakers;
 import verticles.shared.Meters;
+import verticles.shared.ThrottledLog;
 
 /**
  * A member of the Kafka consumer group {@code memory-worker-group}: per task, extract (summary ∥ profiles ∥ events),
@@ -34,7 +36,8 @@ import verticles.shared.Meters;
  * <p>Offsets are committed explicitly, per partition, up to the highest contiguously finished record; in-flight
  * records are bounded per partition by pausing that partition only. A failed task goes back to the outbox with a
  * later attempt time (so it never blocks its partition); once its retries are spent it is marked failed and sent
- * to the DLQ topic.
+ * to the DLQ topic. A task whose extraction the open {@code llm} breaker refused spends no retry: its record waits
+ * and is tried again, as while MySQL is away.
  *
  * <p>Metrics (seed §7): {@code memory_generation_tasks_total{status}} counts settled attempts: {@code success}
  * (completed), {@code retry} (failed, rescheduled) and {@code failure} (failed for good, or a record that cannot be a
@@ -42,6 +45,8 @@ import verticles.shared.Meters;
  */
 public final class LLMExtractorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LLMExtractorVerticle.class);
+  /** While a store or the model is away every record waits: one WARN per interval says so, not one per record. */
+  private static final ThrottledLog AWAY = new ThrottledLog(LOG, 10_000);
 
   private final Extractor extractor;
   private KafkaConsumer<String, String> consumer;
@@ -143,7 +148,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
         return Future.failedFuture(e); // partition moved to another worker, which replays the record
       }
       long delay = Math.min(30_000L, 500L << Math.min(attempt, 6));
-      LOG.warn("Task record {}@{} not settled ({}), trying again in {} ms", tp, record.offset(), e.toString(), delay);
+      AWAY.warn("settle", "Task record {}@{} not settled ({}), trying again in {} ms", tp, record.offset(),
+          e.toString(), delay);
       return vertx.timer(delay).compose(x -> settle(record, tp, tracker, attempt + 1));
     });
   }
@@ -199,7 +205,11 @@ public final class LLMExtractorVerticle extends VerticleBase {
                 succeeded.increment();
                 latency.record(System.nanoTime() - claimed, TimeUnit.NANOSECONDS);
               })
-              .recover(e -> Bus.code(e) == Failures.GONE ? forgotten(taskId) : retryLater(task, record, e));
+              .recover(e -> Bus.code(e) == Failures.GONE ? forgotten(taskId)
+                  // an open breaker never let the call reach its service: the attempt says nothing about the task,
+                  // so it keeps its retries and the record waits (as while MySQL is away) until the service returns
+                  : Breakers.shortCircuited(e) ? Future.failedFuture(e)
+                  : retryLater(task, record, e));
         });
   }
 

@@ -1,5 +1,6 @@
 package verticles.extractor;
 
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -23,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.shared.Breakers;
 import verticles.shared.HttpRetry;
 
 /**
@@ -35,7 +37,8 @@ import verticles.shared.HttpRetry;
  *
  * <p>Prompt hygiene: the instructions are the system message; the conversation goes only into the user message,
  * framed as a transcript to analyse. If any of the three calls fails for good, the whole extraction fails and the
- * caller retries the task later.
+ * caller retries the task later. With the {@code llm} breaker open, it fails at once with the breaker's
+ * {@code OpenCircuitException}, and the caller waits for the model without spending the task's retries.
  */
 public final class OpenAiExtractor implements Extractor {
   private static final Logger log = LoggerFactory.getLogger(OpenAiExtractor.class);
@@ -67,6 +70,14 @@ public final class OpenAiExtractor implements Extractor {
   private final Map<String, String> prompts = new HashMap<>();
 
   public OpenAiExtractor(Vertx vertx, JsonObject config) {
+    this(vertx, config, null);
+  }
+
+  /**
+   * @param breaker the node's {@code llm} breaker, shared by every extractor instance: each model call runs through
+   *     it (see {@link HttpRetry}); null for none
+   */
+  public OpenAiExtractor(Vertx vertx, JsonObject config, CircuitBreaker breaker) {
     String baseUrl = config.getString("base_url", "").trim();
     this.model = config.getString("model", "").trim();
     if (baseUrl.isEmpty() || model.isEmpty()) {
@@ -83,7 +94,7 @@ public final class OpenAiExtractor implements Extractor {
         prompts.put(kind + "." + lang, resource("conf/prompts/" + kind + "." + lang + ".txt"));
       }
     }
-    this.http = new HttpRetry(vertx, config);
+    this.http = new HttpRetry(vertx, config, breaker);
   }
 
   @Override
@@ -125,8 +136,13 @@ public final class OpenAiExtractor implements Extractor {
             .put("summary", normaliseSummary(summary.result(), knownIds))
             .put("profiles", normaliseProfiles(profiles.result(), knownIds))
             .put("events", normaliseEvents(events.result(), knownIds)))
-        .onFailure(err -> log.warn("openai extraction failed for task {}: {}", task.getString("task_id"),
-            err.toString()));
+        .onFailure(err -> {
+          if (Breakers.shortCircuited(err)) {
+            log.debug("openai extraction of task {} refused: the llm breaker is open", task.getString("task_id"));
+          } else {
+            log.warn("openai extraction failed for task {}: {}", task.getString("task_id"), err.toString());
+          }
+        });
   }
 
   /** One chat completion; succeeds with the JSON object found in the model's answer. */

@@ -30,10 +30,12 @@ import verticles.bus.Addresses;
 import verticles.bus.Failures;
 import verticles.shared.Meters;
 import verticles.shared.Tenants;
+import verticles.shared.ThrottledLog;
 
 /** The HTTP API: validation and limits here, everything else over the event bus. */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final ThrottledLog AWAY = new ThrottledLog(LOG, 10_000);
 
   private RequestValidator validator;
   private DeliveryOptions storeCall;
@@ -564,6 +566,9 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, 409, "conflict", null, re.getMessage());
           } else if (code == Failures.GONE) {
             error(ctx, 410, "gone", null, re.getMessage());
+          } else if (code == Failures.UNAVAILABLE) { // a store away fails every request: no WARN for each
+            AWAY.warn("unavailable", "{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
+            error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
           } else {
             LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
             error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");

@@ -22,6 +22,7 @@ import verticles.contracts.Recall;
 import verticles.contracts.Structured;
 import verticles.contracts.VectorStore;
 import verticles.shared.Meters;
+import verticles.shared.ThrottledLog;
 
 /**
  * Coordinates recall ({@code memory.recall}, seed §5.2 {@code _recall_impl}): asks the intent detector, then vector
@@ -35,6 +36,8 @@ import verticles.shared.Meters;
  */
 public final class MergerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MergerVerticle.class);
+  /** A store that is away degrades every recall: one WARN per store and interval, the rest DEBUG. */
+  private static final ThrottledLog DEGRADED = new ThrottledLog(LOG, 10_000);
 
   /** A structured search that was not asked, or failed over: no rows of any kind. */
   private static final Structured.Found NOTHING = new Structured.Found(new JsonObject());
@@ -190,7 +193,7 @@ public final class MergerVerticle extends VerticleBase {
         degraded.addAll(vector.result().degraded());
       } else {
         degraded.add("vector");
-        LOG.warn("Recall without the vector index: {}", vector.cause().toString());
+        DEGRADED.warn("vector", "Recall without the vector index: {}", vector.cause().toString());
       }
       JsonArray profiles = new JsonArray();
       if (structured.succeeded()) {
@@ -201,7 +204,7 @@ public final class MergerVerticle extends VerticleBase {
         instead.result().kind("summaries").forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
-        LOG.warn("Recall without MySQL: {}", structured.cause().toString());
+        DEGRADED.warn("mysql", "Recall without MySQL: {}", structured.cause().toString());
       }
       List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
       return Future.succeededFuture(new Found(new JsonArray(memories), profiles, timings));

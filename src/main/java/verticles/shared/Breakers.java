@@ -4,14 +4,21 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One named circuit breaker per store. Its state is logged on every change and exported as the gauge
- * {@code engram_circuit_breaker_state{name}} (0 closed, 1 half-open, 2 open).
+ * One named circuit breaker per store and external service. Its state is logged on every change and exported as the
+ * gauge {@code engram_circuit_breaker_state{name}} (0 closed, 1 half-open, 2 open). A call it refuses fails with
+ * {@link OpenCircuitException}, one it gives up on with its {@code TimeoutException}: both are 503 on the bus
+ * ({@code verticles.bus.Failures#unavailable}), never 500.
  */
 public final class Breakers {
   private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
@@ -37,6 +44,42 @@ public final class Breakers {
         .strongReference(true)
         .register(Meters.registry(config));
     return breaker;
+  }
+
+  /**
+   * Counts only the failures {@code counts} accepts against the breaker (say, a 5xx, not a 404 for a missing key);
+   * the others still fail the call, but say nothing about the service's health. Timeouts always count.
+   */
+  public static CircuitBreaker counting(CircuitBreaker breaker, Predicate<Throwable> counts) {
+    return breaker.failurePolicy(f -> f.failed() && (f.cause() instanceof io.vertx.circuitbreaker.TimeoutException
+        || counts.test(f.cause())));
+  }
+
+  /**
+   * Runs {@code call} through {@code breaker} (null: no breaker, the call runs as is). The call is handed a future
+   * that completes when the breaker's timeout gives up on it, so that it can end its work (reset its HTTP request)
+   * rather than leave it running unobserved.
+   */
+  public static <T> Future<T> execute(CircuitBreaker breaker, Function<Future<Void>, Future<T>> call) {
+    Promise<Void> abandoned = Promise.promise();
+    if (breaker == null) {
+      return call.apply(abandoned.future());
+    }
+    return breaker.<T>execute(() -> call.apply(abandoned.future())).onFailure(e -> {
+      if (e instanceof io.vertx.circuitbreaker.TimeoutException) {
+        abandoned.tryComplete();
+      }
+    });
+  }
+
+  /** Whether the call never ran because a breaker was open (or half-open and testing with another call). */
+  public static boolean shortCircuited(Throwable t) {
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+      if (t instanceof OpenCircuitException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static double stateValue(CircuitBreakerState s) {

@@ -1,13 +1,14 @@
 package verticles.shared;
 
+import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * a 2xx whose body is not JSON. Delays use {@code vertx.timer}, never a sleeping thread.
  *
  * <p>Config keys: {@code api_key}, {@code timeout_ms} (30000), {@code max_retries} (3), {@code backoff_ms} (500).
+ *
+ * <p>With a circuit breaker, each attempt runs through it: the breaker counts the failures worth a retry, its timeout
+ * resets the attempt's request, and once it is open the retries stop at once with its {@code OpenCircuitException}
+ * (a 503 on the bus): a service that is away is not asked again by every caller in turn.
  */
 public final class HttpRetry {
   private static final Logger log = LoggerFactory.getLogger(HttpRetry.class);
@@ -31,14 +36,21 @@ public final class HttpRetry {
   static final long MAX_BACKOFF_MS = 30_000;
 
   private final Vertx vertx;
-  private final WebClient client;
+  private final HttpClient client;
+  private final CircuitBreaker breaker;
   private final String apiKey;
   private final long timeoutMs;
   private final int maxRetries;
   private final long backoffMs;
 
   public HttpRetry(Vertx vertx, JsonObject config) {
+    this(vertx, config, null);
+  }
+
+  /** @param breaker guards each attempt; null for none */
+  public HttpRetry(Vertx vertx, JsonObject config, CircuitBreaker breaker) {
     this.vertx = vertx;
+    this.breaker = breaker == null ? null : Breakers.counting(breaker, HttpRetry::isRetryable);
     this.apiKey = config.getString("api_key", "");
     this.timeoutMs = config.getLong("timeout_ms", 30_000L);
     this.maxRetries = config.getInteger("max_retries", 3);
@@ -46,8 +58,7 @@ public final class HttpRetry {
     if (timeoutMs <= 0 || maxRetries < 0 || backoffMs < 0) {
       throw new IllegalArgumentException("timeout_ms must be > 0, max_retries and backoff_ms >= 0");
     }
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent("engram")
+    this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(timeoutMs, Integer.MAX_VALUE)));
   }
 
@@ -65,25 +76,27 @@ public final class HttpRetry {
   }
 
   private Future<JsonObject> postOnce(String url, JsonObject body) {
-    var request = client.postAbs(url).timeout(timeoutMs);
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url).setTimeout(timeoutMs)
+        .putHeader("User-Agent", "engram").putHeader("Content-Type", "application/json");
     if (!apiKey.isBlank()) {
-      request.putHeader("Authorization", "Bearer " + apiKey);
+      options.putHeader("Authorization", "Bearer " + apiKey);
     }
-    return request.sendJsonObject(body).compose(response -> {
-      if (response.statusCode() / 100 != 2) {
-        return Future.failedFuture(new HttpStatusException(url, response.statusCode(),
-            retryAfterMs(response.getHeader("Retry-After")), errorMessage(response)));
-      }
-      try {
-        JsonObject json = response.bodyAsJsonObject();
-        if (json == null) {
-          return Future.failedFuture(new IllegalStateException("empty response body from " + url));
-        }
-        return Future.succeededFuture(json);
-      } catch (DecodeException | ClassCastException e) {
-        return Future.failedFuture(new IllegalStateException("malformed response body from " + url, e));
-      }
-    });
+    return Breakers.execute(breaker, abandoned -> HttpExchange.send(client, options, body.toBuffer(), abandoned)
+        .compose(response -> {
+          if (response.status() / 100 != 2) {
+            return Future.failedFuture(new HttpStatusException(url, response.status(),
+                retryAfterMs(response.header("Retry-After")), errorMessage(response)));
+          }
+          try {
+            JsonObject json = response.body().length() == 0 ? null : response.body().toJsonObject();
+            if (json == null) {
+              return Future.failedFuture(new IllegalStateException("empty response body from " + url));
+            }
+            return Future.succeededFuture(json);
+          } catch (DecodeException | ClassCastException e) {
+            return Future.failedFuture(new IllegalStateException("malformed response body from " + url, e));
+          }
+        }));
   }
 
   private <T> Future<T> attempt(String what, Supplier<Future<T>> call, int attempt) {
@@ -108,10 +121,16 @@ public final class HttpRetry {
     });
   }
 
-  /** 429 and 5xx are worth another try; so is anything below HTTP (timeouts, refused or reset connections). */
+  /**
+   * 429 and 5xx are worth another try; so is anything below HTTP (timeouts, refused or reset connections). A call an
+   * open breaker refused is not: the breaker says when to try again.
+   */
   public static boolean isRetryable(Throwable err) {
     if (err instanceof HttpStatusException status) {
       return status.retryable();
+    }
+    if (Breakers.shortCircuited(err)) {
+      return false;
     }
     // Our own "the answer is unusable" failures: asking again will not change them.
     return !(err instanceof IllegalStateException || err instanceof IllegalArgumentException);
@@ -142,9 +161,9 @@ public final class HttpRetry {
   }
 
   /** OpenAI puts the reason in {"error":{"message":...}}; fall back to a short slice of the raw body. */
-  private static String errorMessage(HttpResponse<Buffer> response) {
-    String raw = response.bodyAsString();
-    if (raw == null || raw.isBlank()) {
+  private static String errorMessage(HttpExchange.Reply response) {
+    String raw = response.body().toString();
+    if (raw.isBlank()) {
       return response.statusMessage();
     }
     try {

@@ -62,7 +62,9 @@ public final class FakeS3Server {
   private final Deque<Integer> scriptedFailures = new ArrayDeque<>(); // HTTP status, 0 = never answer
   private final List<String> requestLog = new ArrayList<>();
   private int defaultMaxKeys = 2;
+  private int abandoned;
   private HttpServer server;
+  private int port;
 
   private record StoredObject(byte[] data, String contentType, String etag, Instant lastModified) {}
 
@@ -82,12 +84,13 @@ public final class FakeS3Server {
         .listen(0, "127.0.0.1")
         .map(server -> {
           fake.server = server;
+          fake.port = server.actualPort();
           return fake;
         });
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return "http://127.0.0.1:" + port;
   }
 
   /** A client config for this server (the caller may override keys, e.g. a wrong secret). */
@@ -118,6 +121,19 @@ public final class FakeS3Server {
   /** Stops listening: further connections are refused. */
   public Future<Void> goDown() {
     return server.close();
+  }
+
+  /** Listens again on the same port after {@link #goDown}, with the objects it held. */
+  public Future<Void> goUp(Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(this::handle).listen(port, "127.0.0.1").map(s -> {
+      server = s;
+      return null;
+    });
+  }
+
+  /** Connections closed by the client while a request on them was still unanswered (a hang it gave up on). */
+  public synchronized int abandoned() {
+    return abandoned;
   }
 
   /** "METHOD raw-uri" of every request received, in order. */
@@ -155,6 +171,11 @@ public final class FakeS3Server {
     }
     if (scripted != null) {
       if (scripted == 0) {
+        req.connection().closeHandler(v -> {
+          synchronized (this) {
+            abandoned++;
+          }
+        });
         return; // hang: the client's timeout has to notice
       }
       if (scripted == 503) {

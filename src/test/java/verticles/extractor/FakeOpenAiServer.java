@@ -66,6 +66,7 @@ public final class FakeOpenAiServer {
   private volatile Behaviour fallback = good();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicInteger count = new AtomicInteger();
+  private final AtomicInteger abandoned = new AtomicInteger();
   private volatile int dimension = 8;
   private HttpServer server;
 
@@ -170,6 +171,27 @@ public final class FakeOpenAiServer {
   /** Never answers: the client's timeout has to fire. */
   public static Behaviour hang() {
     return (request, body) -> { };
+  }
+
+  /**
+   * Starts a 200 answer and sends a space every 50 ms, never finishing: a server that is alive but never done. An idle
+   * timeout never fires on it; only a deadline ends it. Each connection so ended is counted in {@link #abandoned}.
+   */
+  public Behaviour trickle() {
+    return (request, body) -> {
+      Vertx vertx = Vertx.currentContext().owner();
+      HttpServerResponse response = request.response().setChunked(true).putHeader("Content-Type", "application/json");
+      long timer = vertx.setPeriodic(50, id -> response.write(" "));
+      request.connection().closeHandler(v -> {
+        vertx.cancelTimer(timer);
+        abandoned.incrementAndGet();
+      });
+    };
+  }
+
+  /** Connections of {@link #trickle} calls that the client closed. */
+  public int abandoned() {
+    return abandoned.get();
   }
 
   public static Behaviour unauthorized() {
