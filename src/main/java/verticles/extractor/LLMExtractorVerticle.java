@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
+import verticles.contracts.Memories;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
+import verticles.contracts.VectorStore;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.outbox.KafkaSetup;
 import verticles.shared.Breakers;
@@ -186,17 +190,15 @@ public final class LLMExtractorVerticle extends VerticleBase {
           .onSuccess(x -> failed.increment());
     }
     String taskId = task.getString("task_id");
-    return vertx.eventBus().<JsonObject>request(Addresses.TASK_CLAIM, new JsonObject().put("task_id", taskId)
-                .put("user_id", task.getString("user_id")).put("character_id", task.getString("character_id")),
-            storeCall)
+    return Bus.request(vertx, Addresses.TASK_CLAIM, new Tasks.Claim(taskId, task.getString("user_id"),
+            task.getString("character_id")), storeCall, Tasks.Row::fromJson)
         .compose(claim -> {
-          JsonObject status = claim.body();
-          if (status == null) {
+          if (claim == null) {
             return deadLetter(record.key(), record.value(), "unknown task " + taskId).onSuccess(x -> failed.increment());
           }
-          if (!"processing".equals(status.getString("status"))) {
-            // "forgotten": the owner was forgotten after the task was made; it is settled, not dead-lettered
-            LOG.debug("Task {} already {}, skipped", taskId, status.getString("status"));
+          if (claim.status() != TaskStatus.PROCESSING) {
+            // forgotten: the owner was forgotten after the task was made; it is settled, not dead-lettered
+            LOG.debug("Task {} already {}, skipped", taskId, claim.status().wire());
             return Future.succeededFuture();
           }
           long claimed = System.nanoTime();
@@ -225,18 +227,17 @@ public final class LLMExtractorVerticle extends VerticleBase {
     Future<JsonObject> extracted = extractor instanceof RuleExtractor rules
         ? vertx.executeBlocking(() -> rules.extractNow(task), false)
         : extractor.extract(task);
+    Tasks.Work work = Tasks.Work.fromJson(task);
     return extracted
-        .compose(extraction -> vertx.eventBus().<JsonObject>request(Addresses.VECTOR_UPSERT, new JsonObject()
-                .put("task_id", task.getString("task_id"))
-                .put("records", MemoryRecords.toJson(MemoryRecords.from(task, extraction, messageIndexing))), storeCall)
-            .compose(x -> vertx.eventBus().<JsonObject>request(Addresses.MEMORIES_WRITE,
-                new JsonObject().put("task", task).put("extraction", extraction), storeCall))
+        .compose(extraction -> Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(work.taskId(), null,
+                MemoryRecords.from(task, extraction, messageIndexing)), storeCall, VectorStore.Upserted::fromJson)
+            .compose(x -> Bus.request(vertx, Addresses.MEMORIES_WRITE, new Memories.Write(work, extraction), storeCall,
+                Memories.Written::fromJson))
             .map(x -> extraction))
         .map(extraction -> {
-          LOG.debug("Task {} completed in {} ms", task.getString("task_id"), (System.nanoTime() - started) / 1_000_000);
+          LOG.debug("Task {} completed in {} ms", work.taskId(), (System.nanoTime() - started) / 1_000_000);
           // Archiving is retried by the Archiver and never fails the task.
-          vertx.eventBus().send(Addresses.ARCHIVE_WRITE, new JsonObject().put("task", task)
-              .put("extraction", extraction));
+          vertx.eventBus().send(Addresses.ARCHIVE_WRITE, new Memories.Write(work, extraction).toJson());
           return null;
         });
   }
@@ -244,19 +245,18 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private Future<Void> retryLater(JsonObject task, KafkaConsumerRecord<String, String> record, Throwable error) {
     String taskId = task.getString("task_id");
     String reason = error.getMessage() == null ? error.toString() : error.getMessage();
-    return vertx.eventBus().<JsonObject>request(Addresses.TASK_FAIL,
-            new JsonObject().put("task_id", taskId).put("error", extractor.name() + ": " + reason), storeCall)
+    return Bus.request(vertx, Addresses.TASK_FAIL, new Tasks.Fail(taskId, extractor.name() + ": " + reason, false),
+            storeCall, Tasks.Failed::fromJson)
         .compose(r -> {
-          if (r.body() == null) {
+          if (r == null) {
             return forgotten(taskId); // the row is gone: only a forget deletes task rows
           }
-          String status = r.body().getString("status");
-          if ("failed".equals(status)) {
+          if (r.status() == TaskStatus.FAILED) {
             failed.increment(); // counted once: MySQL now says failed, and a replay of the record is skipped
             LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);
             return deadLetter(record.key(), record.value(), reason);
           }
-          if ("pending".equals(status)) {
+          if (r.status() == TaskStatus.PENDING) {
             retried.increment(); // not when a replay of the task completed meanwhile
           }
           LOG.info("Task {} failed ({}), retry scheduled", taskId, reason);
