@@ -23,7 +23,6 @@ import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
-import verticles.shared.Vectors;
 import verticles.vectorsearch.embedding.Embedder;
 
 /**
@@ -206,9 +205,11 @@ public final class VectorSearchVerticle extends VerticleBase {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(null);
         })
+        // near-duplicates go here, on the index pool where the vectors are, so replies stay small
         .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() ->
-            withoutNearDuplicates(measured("search", () -> index.search(new MemoryIndex.Query(
-                body.getString("user_id"), body.getString("character_id"), types, v, query, topK)))), false)))
+            HybridScorer.withoutNearDuplicates(measured("search", () -> index.search(new MemoryIndex.Query(
+                body.getString("user_id"), body.getString("character_id"), types, v, query, topK))), duplicateCosine),
+            false)))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -220,27 +221,6 @@ public final class VectorSearchVerticle extends VerticleBase {
           return new JsonObject().put("hits", hits).put("degraded", degraded)
               .put("embed_ms", (embedded[0] - t0) / 1e6).put("index_ms", (System.nanoTime() - embedded[0]) / 1e6);
         });
-  }
-
-  /**
-   * Near-duplicates go here, on the index pool where the vectors are, so replies stay small. Hit vectors are unit
-   * length (MemoryIndex contract), so the dot product is the cosine.
-   */
-  private List<MemoryIndex.Hit> withoutNearDuplicates(List<MemoryIndex.Hit> found) {
-    List<MemoryIndex.Hit> out = new ArrayList<>(found.size());
-    for (MemoryIndex.Hit h : found) {
-      float[] v = h.record().vector();
-      // Two messages are two turns, never one memory twice: their vectors also carry the neighbouring turns they
-      // share, so the vector test would merge a question with its answer.
-      boolean message = "message".equals(h.record().memoryType());
-      if (v != null && out.stream().anyMatch(k -> k.record().vector() != null
-          && !(message && "message".equals(k.record().memoryType()))
-          && Vectors.dot(k.record().vector(), v) >= duplicateCosine)) {
-        continue;
-      }
-      out.add(h);
-    }
-    return out;
   }
 
   private Future<float[]> queryVector(String query) {
