@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.shared.SigV4;
+import verticles.vectorsearch.Deadline;
 
 /**
  * Signed, blocking JSON POSTs to VikingDB's data plane, retried while they may heal by themselves.
@@ -24,6 +25,10 @@ import verticles.shared.SigV4;
  * <p>A reply is good when HTTP is 200 and the body's {@code code} is 0. Throttling (1000029, HTTP 429), internal
  * errors (1000028), 5xx and requests that got no answer are retried with exponential backoff and jitter, at most
  * {@code max_retries} times; anything else fails at once with a {@link VikingDbException} naming the code.
+ *
+ * <p>Every call honours the caller's {@link Deadline}: nothing is sent once it has passed, each request waits at most
+ * until it, and no backoff sleeps past it. So when the circuit breaker around an index call times out, the index
+ * thread stops too, instead of retrying for a caller that is gone.
  *
  * <p>Requests are signed with Volcengine's HMAC-SHA256 signature ({@link SigV4.Flavor#VOLCENGINE}), service
  * {@code air}, headers Content-Type, Host, X-Content-Sha256 and X-Date signed.
@@ -77,12 +82,17 @@ final class VikingDbClient {
     return base;
   }
 
-  /** POSTs a signed request; retries what may heal by itself. Returns the reply of a code-0 answer. */
+  /** POSTs a signed request; retries what may heal by itself, within the deadline. Returns a code-0 reply. */
   JsonObject call(String path, JsonObject body) {
     byte[] payload = body.encode().getBytes(StandardCharsets.UTF_8);
+    Deadline deadline = Deadline.current();
     for (int attempt = 0; ; attempt++) {
+      long left = deadline.remainingMs();
+      if (left == 0) {
+        throw new VikingDbException(path, 0, 0, "not sent: the caller's deadline had passed", null, false, null);
+      }
       try {
-        return send(path, payload);
+        return send(path, payload, Math.min(timeoutMs, left));
       } catch (VikingDbException e) {
         if (!e.retryable()) {
           throw e;
@@ -91,6 +101,9 @@ final class VikingDbClient {
           throw e.gaveUp(attempt + 1);
         }
         long delay = delayMs(attempt);
+        if (delay >= deadline.remainingMs()) {
+          throw e.abandoned(attempt + 1);
+        }
         log.warn("{} (attempt {} of {}, retrying in {} ms)", e.getMessage(), attempt + 1, maxRetries + 1, delay);
         try {
           Thread.sleep(delay);
@@ -102,7 +115,7 @@ final class VikingDbClient {
     }
   }
 
-  private JsonObject send(String path, byte[] payload) {
+  private JsonObject send(String path, byte[] payload, long waitMs) {
     String xDate = SigV4.AMZ_DATE.format(Instant.now());
     String payloadHash = SigV4.sha256Hex(payload);
     Map<String, String> signed = new LinkedHashMap<>();
@@ -111,7 +124,7 @@ final class VikingDbClient {
     signed.put("X-Content-Sha256", payloadHash);
     signed.put("X-Date", xDate);
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofMillis(timeoutMs))
+        .timeout(Duration.ofMillis(waitMs))
         .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
         .header("Accept", "application/json")
         .header("Authorization", signer.authorization("POST", path, "", signed, payloadHash, xDate));

@@ -36,6 +36,12 @@ public final class VikingDbException extends RuntimeException {
     return new VikingDbException(this, "gave up after " + attempts + " attempts");
   }
 
+  /** Retrying stopped because the caller's {@link verticles.vectorsearch.Deadline} passed. */
+  VikingDbException abandoned(int attempts) {
+    return new VikingDbException(this, "abandoned after " + attempts + (attempts == 1 ? " attempt" : " attempts")
+        + ": the caller's deadline passed");
+  }
+
   /** HTTP status; 0 when no answer came. */
   public int status() {
     return status;
