@@ -38,11 +38,12 @@ import verticles.merger.MergerVerticle;
 import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
-import verticles.structured.MemoryWriteVerticle;
 import verticles.shared.Breakers;
+import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
 import verticles.structured.TaskStoreVerticle;
+import verticles.vectorsearch.HybridScorer;
 import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.VectorSearchVerticle;
 import verticles.vectorsearch.embedding.Embedder;
@@ -290,7 +291,8 @@ public final class Engram implements AutoCloseable {
     JsonObject cfg = config.getJsonObject("index");
     return switch (cfg.getString("type", "lucene")) {
       case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg);
-      case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()));
+      case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()),
+          new HybridScorer(cfg));
       default -> throw new IllegalArgumentException("index.type must be lucene or vikingdb");
     };
   }

@@ -23,14 +23,15 @@ import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
-import verticles.shared.Vectors;
 import verticles.vectorsearch.embedding.Embedder;
 
 /**
  * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through
  * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
  * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
- * merger flags {@code "vector"}). Index work runs on its own worker pool, {@code engram-index}.
+ * merger flags {@code "vector"}). Index writes (upserts, deletes) go through a third, {@code vector-index-write}.
+ * Index work runs on its own worker pool, {@code engram-index}, under its breaker's {@link Deadline}: when the breaker
+ * times out, an engine that waits on the network stops too.
  *
  * <p>Every index call is counted under the seed's VikingDB family, whatever the engine:
  * {@code vikingdb_operations_total{operation,status}} and {@code vikingdb_latency_seconds{operation}}, operation
@@ -44,6 +45,9 @@ public final class VectorSearchVerticle extends VerticleBase {
   private final MemoryIndex index;
   private CircuitBreaker embeddingBreaker;
   private CircuitBreaker indexBreaker;
+  private CircuitBreaker writeBreaker;
+  private long indexTimeoutMs;
+  private long writeTimeoutMs;
   private QueryEmbeddingCache cache;
   private WorkerExecutor indexPool;
   private double duplicateCosine;
@@ -59,7 +63,10 @@ public final class VectorSearchVerticle extends VerticleBase {
     JsonObject recall = config().getJsonObject("recall");
     // the vector budget (vector_timeout_ms) is split between the query embedding and the index search
     embeddingBreaker = Breakers.create(vertx, config(), "embedding", recall.getLong("embedding_timeout_ms", 700L));
-    indexBreaker = Breakers.create(vertx, config(), "vector-index", recall.getLong("index_timeout_ms", 600L));
+    indexTimeoutMs = recall.getLong("index_timeout_ms", 600L);
+    indexBreaker = Breakers.create(vertx, config(), "vector-index", indexTimeoutMs);
+    writeTimeoutMs = config().getJsonObject("index").getLong("write_timeout_ms", 15_000L);
+    writeBreaker = Breakers.create(vertx, config(), "vector-index-write", writeTimeoutMs);
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
@@ -96,6 +103,17 @@ public final class VectorSearchVerticle extends VerticleBase {
         .description("Vector index operation latency (any engine)").tag("operation", operation).register(registry);
   }
 
+  /**
+   * Runs one index call on the index pool through {@code breaker}, counted and timed under {@code operation}. The
+   * call's {@link Deadline} starts with the breaker's timer, so time spent queued for a thread counts against it.
+   */
+  private <T> Future<T> guarded(CircuitBreaker breaker, long timeoutMs, String operation, Callable<T> call) {
+    return breaker.execute(() -> {
+      Deadline deadline = Deadline.in(timeoutMs);
+      return indexPool.executeBlocking(() -> deadline.run(() -> measured(operation, call)), false);
+    });
+  }
+
   /** Runs one index call on this (index pool) thread, counted and timed under {@code operation}. */
   private <T> T measured(String operation, Callable<T> call) throws Exception {
     long t0 = System.nanoTime();
@@ -127,23 +145,23 @@ public final class VectorSearchVerticle extends VerticleBase {
     String taskId = body.getString("task_id");
     return refuseForgotten(body, records)
         .compose(x -> embedder.embed(texts))
-        .compose(vectors -> indexPool.executeBlocking(() -> {
+        .compose(vectors -> {
           List<MemoryRecord> withVectors = new ArrayList<>(records.size());
           for (int i = 0; i < records.size(); i++) {
             withVectors.add(records.get(i).withVector(vectors.get(i)));
           }
-          measured("upsert", () -> {
+          return guarded(writeBreaker, writeTimeoutMs, "upsert", () -> {
             if (taskId != null) {
               index.replaceTask(taskId, withVectors);
             } else {
               index.upsert(withVectors);
             }
-            return null;
+            return new JsonObject().put("upserted", withVectors.size());
           });
-          return new JsonObject().put("upserted", withVectors.size());
-        }, false))
+        })
         .compose(done -> refuseForgotten(body, records).map(done).recover(e -> Bus.code(e) != Failures.GONE
             ? Future.failedFuture(e)
+            // not through the breaker: undoing a write that outlived a forget is worth a try even when it is open
             : indexPool.executeBlocking(() -> {
               index.deleteIds(records.stream().map(MemoryRecord::id).toList());
               return null;
@@ -206,9 +224,10 @@ public final class VectorSearchVerticle extends VerticleBase {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(null);
         })
-        .compose(v -> indexBreaker.<List<MemoryIndex.Hit>>execute(() -> indexPool.executeBlocking(() ->
-            withoutNearDuplicates(measured("search", () -> index.search(new MemoryIndex.Query(
-                body.getString("user_id"), body.getString("character_id"), types, v, query, topK)))), false)))
+        // near-duplicates go on the index pool, where the vectors are, so replies stay small
+        .compose(v -> guarded(indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
+            index.search(new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types, v,
+                query, topK)), duplicateCosine)))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -220,27 +239,6 @@ public final class VectorSearchVerticle extends VerticleBase {
           return new JsonObject().put("hits", hits).put("degraded", degraded)
               .put("embed_ms", (embedded[0] - t0) / 1e6).put("index_ms", (System.nanoTime() - embedded[0]) / 1e6);
         });
-  }
-
-  /**
-   * Near-duplicates go here, on the index pool where the vectors are, so replies stay small. Hit vectors are unit
-   * length (MemoryIndex contract), so the dot product is the cosine.
-   */
-  private List<MemoryIndex.Hit> withoutNearDuplicates(List<MemoryIndex.Hit> found) {
-    List<MemoryIndex.Hit> out = new ArrayList<>(found.size());
-    for (MemoryIndex.Hit h : found) {
-      float[] v = h.record().vector();
-      // Two messages are two turns, never one memory twice: their vectors also carry the neighbouring turns they
-      // share, so the vector test would merge a question with its answer.
-      boolean message = "message".equals(h.record().memoryType());
-      if (v != null && out.stream().anyMatch(k -> k.record().vector() != null
-          && !(message && "message".equals(k.record().memoryType()))
-          && Vectors.dot(k.record().vector(), v) >= duplicateCosine)) {
-        continue;
-      }
-      out.add(h);
-    }
-    return out;
   }
 
   private Future<float[]> queryVector(String query) {
@@ -266,9 +264,8 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> delete(JsonObject body) {
-    return indexPool.executeBlocking(() -> new JsonObject()
-        .put("deleted", measured("delete", () -> index.delete(body.getString("user_id"),
-            body.getString("character_id")))), false);
+    return guarded(writeBreaker, writeTimeoutMs, "delete", () -> new JsonObject()
+        .put("deleted", index.delete(body.getString("user_id"), body.getString("character_id"))));
   }
 
   /** {texts:[...]} → {vectors:[[...]]}, for benchmarks and co-located callers. */

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.vectorsearch.HybridScorer;
 import verticles.vectorsearch.MemoryIndex.Hit;
 import verticles.vectorsearch.MemoryIndex.Query;
 import verticles.vectorsearch.MemoryIndex;
@@ -268,10 +269,10 @@ class LuceneMemoryIndexTest {
       assertEquals(plainZh.get("我周末一般在家打游戏") + 0.1, zhNamed.get("我周末一般在家打游戏"), 1e-6);
       assertEquals(plainZh.get("你周末都玩什么游戏呀"), zhNamed.get("你周末都玩什么游戏呀"), 1e-6);
     }
-    assertTrue(LuceneMemoryIndex.names("what does nate play?", "nate"));
-    assertFalse(LuceneMemoryIndex.names("the senate voted", "nate"), "a name is a whole word");
-    assertFalse(LuceneMemoryIndex.names("natelie said", "nate"));
-    assertTrue(LuceneMemoryIndex.names("小月喜欢什么", "小月"), "Chinese names have no word boundaries");
+    assertTrue(HybridScorer.names("what does nate play?", "nate"));
+    assertFalse(HybridScorer.names("the senate voted", "nate"), "a name is a whole word");
+    assertFalse(HybridScorer.names("natelie said", "nate"));
+    assertTrue(HybridScorer.names("小月喜欢什么", "小月"), "Chinese names have no word boundaries");
     assertThrows(IllegalArgumentException.class,
         () -> new LuceneMemoryIndex(dir, en.dimension(), new JsonObject().put("speaker_bonus", 2.0)));
   }

@@ -47,7 +47,7 @@ import verticles.shared.SigV4;
  * the wrong type or a vector of the wrong dimension → HTTP 400, code 1000003 "invalid request: …"; an unknown
  * collection → 1000005, index → 1000008; a search vector of the wrong dimension → 1000016; a filter on a field
  * without a scalar index → 1000019. It can be told to throttle (HTTP 429, code 1000029) or to fail with an internal
- * error (HTTP 500, code 1000028), for the next N requests or for good.
+ * error (HTTP 500, code 1000028), for the next N requests or for good, or to hang ({@link #stall}).
  */
 public final class VikingDbFake {
   public static final String SERVICE = "air";
@@ -88,6 +88,7 @@ public final class VikingDbFake {
   private final Deque<Failure> scripted = new ArrayDeque<>();
   private final List<String> requestLog = new ArrayList<>();
   private Failure always;
+  private boolean stalled;
   private HttpServer server;
 
   private VikingDbFake(String region, String accessKey, String secretKey, int dimension) {
@@ -160,6 +161,12 @@ public final class VikingDbFake {
     return this;
   }
 
+  /** From now on every request is logged and never answered, its connection left open: a VikingDB that hangs. */
+  public synchronized VikingDbFake stall() {
+    stalled = true;
+    return this;
+  }
+
   /** The path of every request received, in order (failed ones too). */
   public synchronized List<String> requests() {
     return List.copyOf(requestLog);
@@ -183,6 +190,9 @@ public final class VikingDbFake {
       Answer answer;
       synchronized (this) {
         requestLog.add(req.path());
+        if (stalled) {
+          return;
+        }
         answer = answer(req, body);
       }
       req.response().setStatusCode(answer.status).putHeader("Content-Type", "application/json")

@@ -35,7 +35,6 @@ import verticles.vectorsearch.MemoryIndex.Hit;
 import verticles.vectorsearch.MemoryIndex.Query;
 import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.MemoryRecord;
-import verticles.vectorsearch.vikingdb.VikingDbMemoryIndex.VikingDbException;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("VikingDbMemoryIndex against the fake VikingDB")

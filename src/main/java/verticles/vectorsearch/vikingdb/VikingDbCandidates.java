@@ -1,0 +1,61 @@
+package verticles.vectorsearch.vikingdb;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import verticles.vectorsearch.Candidates;
+import verticles.vectorsearch.HybridScorer;
+import verticles.vectorsearch.MemoryRecord;
+
+/**
+ * A VikingDB search's hits as candidates, keyed by their position in the reply. Dense only: VikingDB has no BM25,
+ * so there is no keyword path and no keyword feedback.
+ */
+final class VikingDbCandidates implements Candidates {
+  private final List<MemoryRecord> records = new ArrayList<>();
+  private final List<Scored> dense = new ArrayList<>();
+
+  /** @param items the hits of an order_by_vector search, best first, with their vectors */
+  VikingDbCandidates(List<JsonObject> items) {
+    for (JsonObject item : items) {
+      // IP of unit vectors is the cosine
+      dense.add(new Scored(records.size(), VikingDbRows.number(item.getValue("score"), "score")));
+      records.add(VikingDbRows.record(item));
+    }
+  }
+
+  @Override
+  public List<Scored> dense() {
+    return dense;
+  }
+
+  @Override
+  public List<Scored> keyword() {
+    return null;
+  }
+
+  @Override
+  public Map<Integer, String> speakers(Collection<Integer> keys) {
+    Map<Integer, String> out = new HashMap<>();
+    for (int key : keys) {
+      String speaker = HybridScorer.speakerKey(records.get(key));
+      if (speaker != null) {
+        out.put(key, speaker);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<Integer, Double> feedback(List<Integer> seeds, int terms) {
+    return Map.of();
+  }
+
+  @Override
+  public MemoryRecord record(int key) {
+    return records.get(key);
+  }
+}
