@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Archive;
+import verticles.contracts.Deleted;
+import verticles.contracts.Empty;
+import verticles.contracts.Forget;
+import verticles.contracts.Memories;
+import verticles.contracts.Owner;
+import verticles.contracts.Tasks;
 import verticles.shared.Breakers;
 import verticles.shared.ThrottledLog;
 
@@ -49,15 +57,14 @@ public final class ArchiverVerticle extends VerticleBase {
     backoffMs = cfg.getLong("backoff_ms", 1000L);
     maxWaiting = cfg.getInteger("max_waiting", 1000);
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.ARCHIVE_WRITE, body -> attempt(body.getJsonObject("task"),
-            body.getJsonObject("extraction", new JsonObject()), 1)
-            .map(path -> new JsonObject().put("archive_path", path))),
-        Bus.consume(vertx, Addresses.ARCHIVE_USAGE, this::usage),
-        Bus.consume(vertx, Addresses.ARCHIVE_FORGET, this::forget),
-        Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, this::writeExport),
+        Bus.consume(vertx, Addresses.ARCHIVE_WRITE, Memories.Write::fromJson,
+            write -> attempt(write.task().toJson(), write.extraction(), 1).map(Archive.Archived::new)),
+        Bus.consume(vertx, Addresses.ARCHIVE_USAGE, Archive.Usage::fromJson, this::usage),
+        Bus.consume(vertx, Addresses.ARCHIVE_FORGET, Owner::required, this::forget),
+        Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, Archive.Export::fromJson, this::writeExport),
         // readiness: one existence check (a HEAD on S3) proves the store answers and accepts our credentials
-        Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, body -> store.exists("health/probe")
-            .map(x -> new JsonObject().put("store", store.describe())))));
+        Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, Empty::fromJson, x -> store.exists("health/probe")
+            .map(y -> new JsonObject().put("store", store.describe())))));
   }
 
   /** The conversation prefix of a user (and character), with the trailing '/' so "u1" never matches "u10". */
@@ -70,53 +77,44 @@ public final class ArchiverVerticle extends VerticleBase {
   }
 
   /**
-   * {user_id?, character_id?, keys?} → {objects, bytes, keys?: [{path, bytes}]}: a user's conversation archives and
-   * exports (a character's conversations only), or the whole store without user_id.
+   * A user's conversation archives and exports (a character's conversations only), or the whole store without a user.
    */
-  private Future<JsonObject> usage(JsonObject b) {
-    String user = b.getString("user_id");
-    String character = b.getString("character_id");
+  private Future<Archive.Used> usage(Archive.Usage b) {
+    String user = b.userId();
+    String character = b.characterId();
     List<String> prefixes = user == null ? List.of("")
         : character == null ? List.of(conversations(user, null), exports(user)) : List.of(conversations(user, character));
     List<Future<List<ObjectStore.Entry>>> lists = prefixes.stream().map(store::entries).toList();
     return Future.all(lists).map(x -> {
       long bytes = 0;
-      JsonArray keys = new JsonArray();
+      List<Archive.StoredObject> keys = new ArrayList<>();
       for (Future<List<ObjectStore.Entry>> f : lists) {
         for (ObjectStore.Entry e : f.result()) {
           bytes += e.size();
-          keys.add(new JsonObject().put("path", e.key()).put("bytes", e.size()));
+          keys.add(new Archive.StoredObject(e.key(), e.size()));
         }
       }
-      JsonObject out = new JsonObject().put("objects", keys.size()).put("bytes", bytes);
-      return b.getBoolean("keys", false) ? out.put("keys", keys) : out;
+      return new Archive.Used(keys.size(), bytes, b.keys() ? keys : null);
     });
   }
 
   /**
-   * {user_id, character_id?} → {deleted}: the user's conversation archives (one character's when given) and the
-   * user's exports, which may hold any of their characters.
+   * The user's conversation archives (one character's when given) and the user's exports, which may hold any of
+   * their characters.
    */
-  private Future<JsonObject> forget(JsonObject b) {
-    String user = b.getString("user_id");
-    if (user == null || user.isBlank()) {
-      throw new IllegalArgumentException("user_id is required");
-    }
-    return store.deletePrefix(conversations(user, b.getString("character_id")))
+  private Future<Deleted> forget(Owner owner) {
+    String user = owner.userId();
+    return store.deletePrefix(conversations(user, owner.characterId()))
         .compose(archives -> store.deletePrefix(exports(user)).map(exports -> archives + exports))
-        .map(n -> new JsonObject().put("deleted", n));
+        .map(n -> new Deleted(n));
   }
 
-  /** {user_id, exported_at (epoch ms), export} → {path, bytes}: the seed's exports/{user}/full_export_{ts}.json. */
-  private Future<JsonObject> writeExport(JsonObject b) {
-    String user = b.getString("user_id");
-    if (user == null || user.isBlank()) {
-      throw new IllegalArgumentException("user_id is required");
-    }
-    String key = exports(user) + "full_export_" + b.getLong("exported_at") + ".json";
-    Buffer bytes = Buffer.buffer(b.getJsonObject("export").encodePrettily());
+  /** The seed's exports/{user}/full_export_{ts}.json. */
+  private Future<Archive.Written> writeExport(Archive.Export b) {
+    String key = exports(b.userId()) + "full_export_" + b.exportedAtMs() + ".json";
+    Buffer bytes = Buffer.buffer(b.export().encodePrettily());
     return store.put(key, bytes, "application/json; charset=utf-8")
-        .map(x -> new JsonObject().put("path", key).put("bytes", bytes.length()));
+        .map(x -> new Archive.Written(key, bytes.length()));
   }
 
   /**
@@ -167,16 +165,15 @@ public final class ArchiverVerticle extends VerticleBase {
           .compose(goneNow -> goneNow
               // the key ends in ".json": only this session's object (and the same owner's) can match it
               ? store.deletePrefix(key).map(n -> (String) null)
-              : vertx.eventBus().request(Addresses.ARCHIVE_PATH_SET,
-                  new JsonObject().put("task_id", task.getString("task_id")).put("path", key), DB).map(x -> key));
+              : Bus.request(vertx, Addresses.ARCHIVE_PATH_SET, new Memories.ArchivePath(task.getString("task_id"), key),
+                  DB, Tasks.Updated::fromJson).map(x -> key));
     });
   }
 
   private Future<Boolean> forgotten(JsonObject task) {
-    return vertx.eventBus().<JsonObject>request(Addresses.FORGET_CHECK, new JsonObject()
-            .put("task_id", task.getString("task_id")).put("user_id", task.getString("user_id"))
-            .put("character_id", task.getString("character_id")), DB)
-        .map(m -> m.body().getBoolean("forgotten", false));
+    return Bus.request(vertx, Addresses.FORGET_CHECK, new Forget.Check(task.getString("task_id"),
+            task.getString("user_id"), task.getString("character_id"), null), DB, Forget.Checked::fromJson)
+        .map(Forget.Checked::forgotten);
   }
 
   static String key(JsonObject task) {
