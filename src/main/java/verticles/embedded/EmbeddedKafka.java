@@ -25,6 +25,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int brokerPort;
   private final int controllerPort;
   private KafkaRaftServer server;
+  private DirLock lock;
 
   public EmbeddedKafka(Path dir, int brokerPort) {
     this.dir = dir;
@@ -33,7 +34,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public synchronized void start() throws Exception {
-    Files.createDirectories(dir);
+    lock = DirLock.take(dir, "Kafka data"); // before the controller writes to the metadata log
     Path logs = dir.resolve("logs");
     Properties props = properties(logs);
     Path cfgFile = dir.resolve("server.properties");
@@ -83,6 +84,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       server.awaitShutdown();
       server = null;
       LOG.info("Embedded Kafka stopped");
+    }
+    if (lock != null) {
+      lock.close();
+      lock = null;
     }
   }
 
