@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
+import verticles.contracts.Deleted;
+import verticles.contracts.Forget;
+import verticles.contracts.Owner;
+import verticles.contracts.VectorStore;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
 import verticles.vectorsearch.embedding.Embedder;
@@ -78,12 +82,12 @@ public final class VectorSearchVerticle extends VerticleBase {
     }
     String engine = config().getJsonObject("index").getString("type", "lucene");
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
-        Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
-        Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
+        Bus.consume(vertx, Addresses.VECTOR_UPSERT, VectorStore.Upsert::fromJson, this::upsert),
+        Bus.consume(vertx, Addresses.VECTOR_SEARCH, VectorStore.Search::fromJson, this::search),
+        Bus.consume(vertx, Addresses.VECTOR_DELETE, Owner::fromJson, this::delete),
         Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
-        Bus.consume(vertx, Addresses.VECTOR_LIST, this::list),
-        Bus.consume(vertx, Addresses.VECTOR_COUNTS, this::counts),
+        Bus.consume(vertx, Addresses.VECTOR_LIST, VectorStore.ListPage::fromJson, this::list),
+        Bus.consume(vertx, Addresses.VECTOR_COUNTS, Owner::fromJson, this::counts),
         // a query text is something a user typed: a forget drops every cached one (they are not kept per user)
         vertx.eventBus().<JsonObject>consumer(Addresses.VECTOR_CACHE_CLEAR, m -> cache.clear()).completion(),
         // readiness: a count for an owner nobody has is one cheap index read (a remote call on VikingDB)
@@ -129,20 +133,13 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   /**
-   * {task_id?, created_at? (epoch ms), records:[MemoryRecord json]}: embeds the contents, then replaces the task's
-   * records. Records of a forgotten owner created before the forget are refused (410); the owner is checked again
+   * Embeds the records' texts, then writes them (with a task id, replacing the task's records). Records of a forgotten owner created before the forget are refused (410); the owner is checked again
    * after the write, and if a forget came in between, what was written is deleted, so nothing outlives the forget.
    */
-  private Future<JsonObject> upsert(JsonObject body) {
-    JsonArray json = body.getJsonArray("records", new JsonArray());
-    List<MemoryRecord> records = new ArrayList<>(json.size());
-    List<String> texts = new ArrayList<>(json.size());
-    for (int i = 0; i < json.size(); i++) {
-      MemoryRecord r = MemoryRecord.fromJson(json.getJsonObject(i));
-      records.add(r);
-      texts.add(r.indexText());
-    }
-    String taskId = body.getString("task_id");
+  private Future<VectorStore.Upserted> upsert(VectorStore.Upsert body) {
+    List<MemoryRecord> records = body.records();
+    List<String> texts = records.stream().map(MemoryRecord::indexText).toList();
+    String taskId = body.taskId();
     return refuseForgotten(body, records)
         .compose(x -> embedder.embed(texts))
         .compose(vectors -> {
@@ -156,7 +153,7 @@ public final class VectorSearchVerticle extends VerticleBase {
             } else {
               index.upsert(withVectors);
             }
-            return new JsonObject().put("upserted", withVectors.size());
+            return new VectorStore.Upserted(withVectors.size());
           });
         })
         .compose(done -> refuseForgotten(body, records).map(done).recover(e -> Bus.code(e) != Failures.GONE
@@ -169,53 +166,39 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   /** Fails with 410 when any owner among the records was forgotten after this write's task (or request) began. */
-  private Future<Void> refuseForgotten(JsonObject body, List<MemoryRecord> records) {
+  private Future<Void> refuseForgotten(VectorStore.Upsert body, List<MemoryRecord> records) {
     Set<List<String>> owners = new LinkedHashSet<>();
     records.forEach(r -> owners.add(Arrays.asList(r.userId(), r.characterId())));
     List<Future<Boolean>> checks = new ArrayList<>();
     for (List<String> owner : owners) {
-      checks.add(vertx.eventBus().<JsonObject>request(Addresses.FORGET_CHECK, new JsonObject()
-              .put("task_id", body.getString("task_id")).put("created_at", body.getLong("created_at"))
-              .put("user_id", owner.get(0)).put("character_id", owner.get(1)), CHECK)
-          .map(m -> m.body().getBoolean("forgotten", false)));
+      checks.add(Bus.request(vertx, Addresses.FORGET_CHECK, new Forget.Check(body.taskId(), owner.get(0), owner.get(1),
+          body.createdAtMs()), CHECK, Forget.Checked::fromJson).map(Forget.Checked::forgotten));
     }
     return Future.all(checks).compose(x -> checks.stream().anyMatch(Future::result)
         ? Future.failedFuture(Failures.of(Failures.GONE, "the owner of these memories was forgotten"))
         : Future.succeededFuture());
   }
 
-  /** {user_id, character_id?, offset?, limit?} → {records}: one page of an owner's records, oldest first. */
-  private Future<JsonObject> list(JsonObject body) {
-    int offset = body.getInteger("offset", 0);
-    int limit = Math.min(body.getInteger("limit", 500), 5000);
+  /** One page of an owner's records, oldest first. */
+  private Future<VectorStore.Records> list(VectorStore.ListPage page) {
+    return indexPool.executeBlocking(() -> new VectorStore.Records(
+        index.list(page.userId(), page.characterId(), page.offset(), page.limit())), false);
+  }
+
+  /** An owner's records by memory type, or the whole index's. */
+  private Future<VectorStore.Counts> counts(Owner owner) {
     return indexPool.executeBlocking(() -> {
-      JsonArray out = new JsonArray();
-      index.list(body.getString("user_id"), body.getString("character_id"), offset, limit)
-          .forEach(r -> out.add(r.toJson()));
-      return new JsonObject().put("records", out);
+      Map<String, Long> byType = index.countByType(owner.userId(), owner.characterId());
+      return new VectorStore.Counts(byType, byType.values().stream().mapToLong(Long::longValue).sum());
     }, false);
   }
 
-  /** {user_id?, character_id?} → {by_type, total}: an owner's records by memory type, or the whole index's. */
-  private Future<JsonObject> counts(JsonObject body) {
-    return indexPool.executeBlocking(() -> {
-      JsonObject byType = new JsonObject();
-      long total = 0;
-      for (Map.Entry<String, Long> e : index.countByType(body.getString("user_id"), body.getString("character_id"))
-          .entrySet()) {
-        byType.put(e.getKey(), e.getValue());
-        total += e.getValue();
-      }
-      return new JsonObject().put("by_type", byType).put("total", total);
-    }, false);
-  }
-
-  /** {user_id, character_id, query, types?, top_k?}: hybrid search inside one user + character. */
-  private Future<JsonObject> search(JsonObject body) {
-    String query = body.getString("query", "");
-    List<String> types = body.getJsonArray("types", new JsonArray()).stream().map(String::valueOf).toList();
-    int topK = body.getInteger("top_k", 10);
-    JsonArray degraded = new JsonArray();
+  /** Hybrid search inside one user + character. */
+  private Future<VectorStore.Hits> search(VectorStore.Search body) {
+    String query = body.query();
+    List<String> types = body.types();
+    int topK = body.topK();
+    List<String> degraded = new ArrayList<>();
     long t0 = System.nanoTime();
     long[] embedded = new long[1];
     return queryVector(query)
@@ -226,8 +209,8 @@ public final class VectorSearchVerticle extends VerticleBase {
         })
         // near-duplicates go on the index pool, where the vectors are, so replies stay small
         .compose(v -> guarded(indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
-            index.search(new MemoryIndex.Query(body.getString("user_id"), body.getString("character_id"), types, v,
-                query, topK)), duplicateCosine)))
+            index.search(new MemoryIndex.Query(body.userId(), body.characterId(), types, v, query, topK)),
+            duplicateCosine)))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -236,8 +219,8 @@ public final class VectorSearchVerticle extends VerticleBase {
                 .put("dense_score", h.denseScore())
                 .put("keyword_score", h.keywordScore()));
           }
-          return new JsonObject().put("hits", hits).put("degraded", degraded)
-              .put("embed_ms", (embedded[0] - t0) / 1e6).put("index_ms", (System.nanoTime() - embedded[0]) / 1e6);
+          return new VectorStore.Hits(hits, degraded, (embedded[0] - t0) / 1e6,
+              (System.nanoTime() - embedded[0]) / 1e6);
         });
   }
 
@@ -263,9 +246,9 @@ public final class VectorSearchVerticle extends VerticleBase {
     return a;
   }
 
-  private Future<JsonObject> delete(JsonObject body) {
-    return guarded(writeBreaker, writeTimeoutMs, "delete", () -> new JsonObject()
-        .put("deleted", index.delete(body.getString("user_id"), body.getString("character_id"))));
+  private Future<Deleted> delete(Owner owner) {
+    return guarded(writeBreaker, writeTimeoutMs, "delete",
+        () -> new Deleted(index.delete(owner.userId(), owner.characterId())));
   }
 
   /** {texts:[...]} → {vectors:[[...]]}, for benchmarks and co-located callers. */
