@@ -56,6 +56,7 @@ class AuthTest {
         new Call(HttpMethod.GET, "/v1/tasks/t-" + UUID.randomUUID(), null, null),
         new Call(HttpMethod.POST, "/v1/users/" + user + "/export", new JsonObject().put("character_id", "c1"), "memory"),
         new Call(HttpMethod.DELETE, "/v1/users/" + user + "/characters/c1", null, "memory"),
+        new Call(HttpMethod.DELETE, "/v1/users/" + user, null, "memory"),
         new Call(HttpMethod.GET, "/v1/tasks?status=failed", null, "admin"),
         new Call(HttpMethod.POST, "/v1/tasks/t-" + UUID.randomUUID() + "/retry", null, "admin"),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),

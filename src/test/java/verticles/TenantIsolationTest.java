@@ -116,6 +116,103 @@ class TenantIsolationTest {
     assertTrue(recalled.encode().contains(secretA) && !recalled.encode().contains(secretB), recalled.encode());
   }
 
+  @Test
+  @DisplayName("the other routes (sessions, messages and session end on the same session id, task list and retry, user stats, WebSocket, forgetting a character) keep two tenants apart too")
+  void everyRouteKeepsTenantsApart() throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String user = "carol-" + run;
+    String session = "s-" + run;
+    String secretA = "桂花糕" + run + "A";
+    String secretB = "芝麻饼" + run + "B";
+    // tenant-b with the admin scope, which the shared node's tenant-b key lacks: on a gateway of its own
+    String keyB = "tenant-b-admin-" + run;
+    SecondGateway gateway = Engram.await(SecondGateway.start(new JsonObject().put("keys", new JsonArray()
+        .add(TestStack.key("tenant-b-admin", "tenant-b", keyB, "memory", "admin")))));
+    WebClient bAdmin = gateway.client(keyB);
+    try {
+      // the same session ids in both tenants: whole sessions (A two, B one) and buffered messages
+      String wholeA1 = session(a, user, session + "-w1", "我最喜欢吃" + secretA);
+      String wholeA2 = session(a, user, session + "-w2", "周末想吃" + secretA);
+      String wholeB = session(bAdmin, user, session + "-w1", "我最喜欢吃" + secretB);
+      assertEquals(2, buffer(a, user, session, "我今天又吃了" + secretA, "还是" + secretA + "好吃").getLong("buffered"));
+      assertEquals(1, buffer(bAdmin, user, session, "我今天吃了" + secretB).getLong("buffered"),
+          "the other tenant's buffered messages of the same session are not counted");
+      assertEquals(202, Engram.await(bAdmin.post("/v1/sessions/" + session + "/end").sendJsonObject(
+          new JsonObject().put("user_id", user).put("character_id", "c1"))).statusCode());
+      assertEquals(202, Engram.await(a.post("/v1/sessions/" + session + "/end").sendJsonObject(
+          new JsonObject().put("user_id", user).put("character_id", "c1"))).statusCode());
+
+      // each tenant's task list holds its own tasks only: A's two sessions and its buffer, B's session and buffer
+      List<String> tasksA = settled(a, user, 3);
+      List<String> tasksB = settled(bAdmin, user, 2);
+      assertTrue(tasksA.containsAll(List.of(wholeA1, wholeA2)) && !tasksA.contains(wholeB), tasksA.toString());
+      assertTrue(tasksB.contains(wholeB) && tasksB.stream().noneMatch(tasksA::contains), tasksB.toString());
+      String allOfB = Engram.await(bAdmin.get("/v1/tasks?limit=500").send()).bodyAsString();
+      assertTrue(tasksA.stream().noneMatch(allOfB::contains), allOfB);
+      // and may not retry the other's
+      assertEquals(404, Engram.await(bAdmin.post("/v1/tasks/" + wholeA1 + "/retry").send()).statusCode());
+      assertEquals(404, Engram.await(a.post("/v1/tasks/" + wholeB + "/retry").send()).statusCode());
+      // user stats count each tenant's own user
+      JsonObject statsA = Engram.await(a.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
+      JsonObject statsB = Engram.await(bAdmin.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
+      assertEquals(3, statsA.getJsonObject("tasks").getInteger("completed"), statsA.encode());
+      assertEquals(2, statsB.getJsonObject("tasks").getInteger("completed"), statsB.encode());
+      assertEquals(0, statsB.getInteger("buffered_messages"), statsB.encode());
+
+      // exports and the WebSocket show each tenant its own secret only
+      String exportA = Engram.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString();
+      String exportB = Engram.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString();
+      assertTrue(exportA.contains(secretA) && !exportA.contains(secretB), exportA);
+      assertTrue(exportB.contains(secretB) && !exportB.contains(secretA), exportB);
+      JsonObject overWs = Engram.await(gateway.ws(keyB, List.of(new JsonObject().put("type", "recall").put("id", 1)
+          .put("user_id", user).put("character_id", "c1").put("message", "我最喜欢吃什么").put("force", true)))).get(0);
+      assertEquals("recall.result", overWs.getString("type"), overWs.encode());
+      assertFalse(overWs.encode().contains(secretA), overWs.encode());
+      assertFalse(leaks(overWs), overWs.encode());
+
+      // B forgetting its user's character leaves A's whole
+      assertEquals(200, Engram.await(bAdmin.delete("/v1/users/" + user + "/characters/c1").send()).statusCode());
+      assertTrue(Engram.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretA));
+      assertFalse(Engram.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretB));
+    } finally {
+      bAdmin.close();
+      Engram.await(gateway.close());
+    }
+  }
+
+  private static String session(WebClient c, String user, String sessionId, String text) throws Exception {
+    HttpResponse<Buffer> r = Engram.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
+        .put("character_id", "c1").put("session_id", sessionId).put("messages", new JsonArray().add(new JsonObject()
+            .put("msg_id", "m1").put("role", "user").put("content", text)
+            .put("timestamp", Instant.now().getEpochSecond() - 60)))));
+    assertEquals(202, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject().getString("task_id");
+  }
+
+  private static JsonObject buffer(WebClient c, String user, String sessionId, String... texts) throws Exception {
+    JsonArray messages = new JsonArray();
+    for (int i = 0; i < texts.length; i++) {
+      messages.add(new JsonObject().put("msg_id", "b" + i).put("role", "user").put("content", texts[i])
+          .put("timestamp", Instant.now().getEpochSecond() - 30 + i));
+    }
+    HttpResponse<Buffer> r = Engram.await(c.post("/v1/messages").sendJsonObject(new JsonObject().put("user_id", user)
+        .put("character_id", "c1").put("session_id", sessionId).put("messages", messages)));
+    assertEquals(202, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject();
+  }
+
+  /**
+   * The user's task ids once it has {@code count} tasks, all completed (a buffer is cut by its session's end or by
+   * the idle sweep, whichever comes first). A tenant seeing the other's tasks, or losing its buffer to the other's
+   * session end, never gets there.
+   */
+  private static List<String> settled(WebClient c, String user, int count) throws Exception {
+    JsonArray tasks = Engram.await(TestStack.until(() -> c.get("/v1/tasks?user_id=" + user).send()
+        .map(r -> r.bodyAsJsonObject().getJsonArray("tasks")), t -> t.size() == count && t.stream()
+        .allMatch(x -> "completed".equals(((JsonObject) x).getString("status"))), 60_000));
+    return tasks.stream().map(t -> ((JsonObject) t).getString("task_id")).toList();
+  }
+
   private static String session(WebClient c, String user, String text) throws Exception {
     HttpResponse<Buffer> r = Engram.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("messages", new JsonArray().add(new JsonObject().put("msg_id", "m1")

@@ -5,27 +5,30 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * API keys from config {@code auth.keys}: {@code [{name, tenant, sha256, scopes?}]}. Only the SHA-256 of a key is
- * kept, so config and memory never hold a usable key. Each key belongs to one tenant; scope {@code memory} (the
- * default) reads and writes memories, {@code read} only reads (recall, lists, tasks), {@code admin} reaches the
- * operator endpoints as well. A key may carry its own {@code rate_limit_per_s} and {@code rate_limit_burst}.
+ * kept, so config and memory never hold a usable key. Each key belongs to one tenant and holds {@link Scope}s
+ * ({@code memory} when none are given). A key may carry its own {@code rate_limit_per_s} and {@code rate_limit_burst}.
  */
 public final class ApiKeys {
   /** Tenant names: short, and never containing ':', the separator of tenant-scoped user ids. */
   static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
-  /** One key's identity once the bearer token matched it. */
-  /** @param ratePerSecond this key's own rate limit, or NaN for the configured default (likewise burst) */
-  public record Key(String name, String tenant, List<String> scopes, double ratePerSecond, double burst) {
-    public boolean allows(String scope) {
-      return scopes.contains(scope);
+  /**
+   * One key's identity once the bearer token matched it.
+   *
+   * @param ratePerSecond this key's own rate limit, or NaN for the configured default (likewise burst)
+   */
+  public record Key(String name, String tenant, Set<Scope> scopes, double ratePerSecond, double burst) {
+    public boolean allows(Scope wanted) {
+      return scopes.stream().anyMatch(held -> held.grants(wanted));
     }
   }
 
@@ -43,8 +46,14 @@ public final class ApiKeys {
       if (!TENANT.matcher(tenant).matches()) {
         throw new IllegalArgumentException("auth.keys[" + i + "].tenant must match " + TENANT.pattern());
       }
-      List<String> scopes = k.getJsonArray("scopes", new JsonArray().add("memory")).stream()
-          .map(String::valueOf).toList();
+      Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+      for (Object scope : k.getJsonArray("scopes", new JsonArray().add("memory"))) {
+        try {
+          scopes.add(Scope.parse(String.valueOf(scope)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("auth.keys[" + i + "].scopes: " + e.getMessage(), e);
+        }
+      }
       byHash.put(hash, new Key(name, tenant, scopes, k.getDouble("rate_limit_per_s", Double.NaN),
           k.getDouble("rate_limit_burst", Double.NaN)));
     }

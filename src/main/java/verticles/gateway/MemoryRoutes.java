@@ -1,0 +1,59 @@
+package verticles.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import verticles.bus.Addresses;
+
+/** Memories that arrive already extracted: imports, corrections, a benchmark's gold facts. */
+final class MemoryRoutes {
+  private final Calls calls;
+
+  MemoryRoutes(Calls calls) {
+    this.calls = calls;
+  }
+
+  /**
+   * {@code POST /v1/memories}: embedded and indexed now, searchable by the next recall. Its id is derived from owner,
+   * type, time and text, so posting it again replaces it instead of adding a copy, and no request can name another
+   * owner's memory.
+   */
+  void postMemory(RoutingContext ctx) {
+    calls.withBody(ctx, "memories", body -> {
+      JsonObject record = new JsonObject()
+          .put("id", memoryId(body))
+          .put("user_id", body.getString("user_id"))
+          .put("character_id", body.getString("character_id"))
+          .put("memory_type", body.getString("memory_type"))
+          .put("content", body.getString("content"))
+          .put("timestamp", body.getLong("timestamp"))
+          .put("importance", body.getInteger("importance", 5))
+          .put("session_id", body.getString("session_id"))
+          .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
+          .put("metadata", body.getJsonObject("metadata", new JsonObject()));
+      // created_at: a forget that starts while this is on its way refuses it
+      return calls.request(Addresses.VECTOR_UPSERT, new JsonObject().put("records", new JsonArray().add(record))
+          .put("created_at", System.currentTimeMillis()), calls.store)
+          .map(r -> record);
+    }, 201);
+  }
+
+  private static String memoryId(JsonObject body) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String part : List.of(body.getString("user_id"), body.getString("character_id"),
+          body.getString("memory_type"), String.valueOf(body.getLong("timestamp")), body.getString("content"))) {
+        sha.update(part.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return "mem-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

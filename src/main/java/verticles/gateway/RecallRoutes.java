@@ -1,0 +1,58 @@
+package verticles.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Addresses;
+import verticles.bus.Failures;
+import verticles.shared.Tenants;
+
+/** Reading memories: recall (also the WebSocket's, through {@link #recallOrEmpty}) and the stored lists. */
+final class RecallRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(RecallRoutes.class);
+
+  private final Calls calls;
+
+  RecallRoutes(Calls calls) {
+    this.calls = calls;
+  }
+
+  /** {@code POST /v1/recall}. */
+  void recall(RoutingContext ctx) {
+    calls.withBody(ctx, "recall", this::recallOrEmpty, 200);
+  }
+
+  /** Recall never fails the chat: whatever went wrong, the answer is "no long-term memory". */
+  Future<JsonObject> recallOrEmpty(JsonObject body) {
+    return calls.request(Addresses.RECALL, body, calls.recall).recover(e -> {
+      LOG.warn("Recall failed as a whole, answering empty: {}", e.toString());
+      return Future.succeededFuture(new JsonObject()
+          .put("intent", new JsonObject().put("need_recall", body.getBoolean("force", false)))
+          .put("memories", new JsonArray()).put("profiles", new JsonArray()).put("context", "")
+          .put("degraded", new JsonArray().add("recall")));
+    });
+  }
+
+  /** {@code GET /v1/users/{user_id}/characters/{character_id}/profiles|events|summaries?limit=&offset=}. */
+  void list(RoutingContext ctx) {
+    String kind = ctx.pathParam("kind");
+    Replies.handle(ctx, () -> {
+      if (!kind.equals("profiles") && !kind.equals("events") && !kind.equals("summaries")) {
+        throw new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no such collection " + kind);
+      }
+      Replies.checkId("user_id", ctx.pathParam("user_id"));
+      Replies.checkId("character_id", ctx.pathParam("character_id"));
+      int limit = Replies.intParam(ctx, "limit", 50, 1, 500);
+      int offset = Replies.intParam(ctx, "offset", 0, 0, 1_000_000);
+      return calls.request(Addresses.USER_LIST, new JsonObject().put("kind", kind)
+          .put("user_id", Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")))
+          .put("character_id", ctx.pathParam("character_id")).put("limit", limit).put("offset", offset), calls.store)
+          .map(r -> new JsonObject().put(kind, r.getJsonArray("items")).put("limit", limit).put("offset", offset));
+    }, 200);
+  }
+}

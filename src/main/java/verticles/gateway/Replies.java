@@ -1,0 +1,119 @@
+package verticles.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Failures;
+import verticles.shared.Tenants;
+import verticles.shared.ThrottledLog;
+
+/**
+ * How every route answers: JSON bodies, errors as {@code {error:{code, field?, message}}}, and a failure of the
+ * event bus mapped to its status. Also the checks of path and query parameters the routes share.
+ */
+final class Replies {
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+  private static final ThrottledLog AWAY = new ThrottledLog(LOG, 10_000);
+
+  private Replies() {}
+
+  /** Runs the action and answers its result with {@code status} (user ids made the client's again), or its failure. */
+  static void handle(RoutingContext ctx, Callable<Future<JsonObject>> action, int status) {
+    Future<JsonObject> result;
+    try {
+      result = action.call();
+    } catch (Exception e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ApiKeys.Key key = Auth.key(ctx);
+        json(ctx, status, key == null ? ar.result() : Tenants.outward(key.tenant(), ar.result()));
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  static void fail(RoutingContext ctx, Throwable t) {
+    if (t instanceof RequestValidator.ValidationException v) {
+      error(ctx, 400, "invalid_request", v.field, v.getMessage());
+
+    } else if (t instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case NO_HANDLERS, TIMEOUT -> error(ctx, 503, "unavailable", null, "service temporarily unavailable");
+        default -> {
+          int code = re.failureCode();
+          if (code == Failures.BAD_REQUEST) {
+            error(ctx, 400, "invalid_request", null, re.getMessage());
+          } else if (code == Failures.NOT_FOUND) {
+            error(ctx, 404, "not_found", null, re.getMessage());
+          } else if (code == Failures.CONFLICT) {
+            error(ctx, 409, "conflict", null, re.getMessage());
+          } else if (code == Failures.GONE) {
+            error(ctx, 410, "gone", null, re.getMessage());
+          } else if (code == Failures.UNAVAILABLE) { // a store away fails every request: no WARN for each
+            AWAY.warn("unavailable", "{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
+            error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
+          } else {
+            LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
+            error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
+          }
+        }
+      }
+    } else if (Failures.unavailable(t)) {
+      AWAY.warn("unavailable", "{} {} failed: {}", ctx.request().method(), ctx.request().path(), t.toString());
+      error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+      error(ctx, 500, "internal", null, "internal error");
+    }
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
+          .end(body.encode());
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String code, String field, String message) {
+    json(ctx, status, new JsonObject().put("error", errorBody(code, field, message)));
+  }
+
+  /** {@code {code, field?, message}}: the error of an HTTP reply and of a WebSocket error frame alike. */
+  static JsonObject errorBody(String code, String field, String message) {
+    JsonObject err = new JsonObject().put("code", code).put("message", message);
+    if (field != null) {
+      err.put("field", field);
+    }
+    return err;
+  }
+
+  static void checkId(String field, String value) {
+    if (value == null || value.isEmpty() || value.length() > 64 || value.equals(".") || value.equals("..")
+        || value.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\')) {
+      throw new RequestValidator.ValidationException(field, "must be 1-64 characters without '/', '\\' or control characters");
+    }
+  }
+
+  static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new RequestValidator.ValidationException(name, "must be an integer between " + min + " and " + max);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package verticles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every route states its scope, and a key gets exactly what its scopes grant: {@code memory} includes {@code read};
+ * {@code admin} and {@code operator} include nothing else; a key with no scope reaches nothing. Keys of one scope
+ * each live on a gateway of their own over the shared stack.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("Scopes per route")
+class ScopeTest {
+  /** A key of tenant default per scope, and one with none. */
+  private static final List<String> KEYS = List.of("read", "memory", "admin", "operator", "none");
+  private static final String WS_LIMITED = "scope-test-ws-limited";
+  private static SecondGateway gateway;
+  private static final Map<String, WebClient> CLIENTS = new HashMap<>();
+
+  private record Route(String family, HttpMethod method, String path, JsonObject body, String scope) {}
+
+  private static List<Route> routes(String user) {
+    JsonObject session = AuthTest.session(user);
+    JsonObject owner = new JsonObject().put("user_id", user).put("character_id", "c1");
+    String task = "t-" + UUID.randomUUID();
+    return List.of(
+        new Route("ingest", HttpMethod.POST, "/v1/sessions", session, "memory"),
+        new Route("ingest", HttpMethod.POST, "/v1/messages", session.copy().put("session_id", "s1"), "memory"),
+        new Route("ingest", HttpMethod.POST, "/v1/sessions/s1/end", owner, "memory"),
+        new Route("memories", HttpMethod.POST, "/v1/memories", owner.copy().put("memory_type", "event")
+            .put("content", "养了一只猫").put("timestamp", 1_700_000_000L), "memory"),
+        new Route("recall", HttpMethod.POST, "/v1/recall", owner.copy().put("message", "我养了什么").put("force", true),
+            "read"),
+        new Route("recall", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/profiles", null, "read"),
+        new Route("recall", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/events", null, "read"),
+        new Route("recall", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/summaries", null, "read"),
+        new Route("tasks", HttpMethod.GET, "/v1/tasks/" + task, null, "read"),
+        new Route("tasks", HttpMethod.GET, "/v1/tasks?status=failed", null, "admin"),
+        new Route("tasks", HttpMethod.POST, "/v1/tasks/" + task + "/retry", null, "admin"),
+        new Route("admin", HttpMethod.POST, "/v1/users/" + user + "/export", new JsonObject().put("character_id", "c1"),
+            "memory"),
+        new Route("admin", HttpMethod.DELETE, "/v1/users/" + user + "/characters/c1", null, "memory"),
+        new Route("admin", HttpMethod.DELETE, "/v1/users/" + user, null, "memory"),
+        new Route("admin", HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),
+        new Route("admin", HttpMethod.GET, "/v1/stats", null, "operator"),
+        new Route("admin", HttpMethod.POST, "/v1/dlq/replay", null, "operator"));
+  }
+
+  /** The documented rule, stated here on its own rather than taken from the code under test. */
+  private static boolean grants(String held, String needed) {
+    return held.equals(needed) || held.equals("memory") && needed.equals("read");
+  }
+
+  private static String apiKey(String scope) {
+    return "scope-test-" + scope;
+  }
+
+  @BeforeAll
+  static void start(VertxTestContext ctx) {
+    JsonArray keys = new JsonArray();
+    for (String scope : KEYS) {
+      keys.add(TestStack.key("only-" + scope, "default", apiKey(scope), scope.equals("none") ? new String[0]
+          : new String[] {scope}));
+    }
+    keys.add(TestStack.key("ws-limited", "default", WS_LIMITED, "read").put("rate_limit_per_s", 0.01)
+        .put("rate_limit_burst", 2));
+    // a JWT user's own rate: its upgrade and one frame, then refused
+    JsonObject jwt = new JsonObject().put("rate_limit_per_s", 0.01).put("rate_limit_burst", 2);
+    SecondGateway.start(new JsonObject().put("keys", keys).put("jwt", jwt))
+        .onComplete(ctx.succeeding(g -> {
+          gateway = g;
+          KEYS.forEach(scope -> CLIENTS.put(scope, g.client(apiKey(scope))));
+          ctx.completeNow();
+        }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    CLIENTS.values().forEach(WebClient::close);
+    gateway.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin"})
+  @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
+  void family(String family, VertxTestContext ctx) {
+    String user = "u-scope-" + family + "-" + UUID.randomUUID();
+    List<Route> routes = routes(user).stream().filter(r -> r.family().equals(family)).toList();
+    Future<Void> chain = Future.succeededFuture();
+    for (Route route : routes) {
+      for (String held : KEYS) {
+        chain = chain.compose(v -> send(route, CLIENTS.get(held)).map(r -> {
+          String what = route.method() + " " + route.path() + " with scope " + held + ": " + r.bodyAsString();
+          if (grants(held, route.scope())) {
+            assertTrue(r.statusCode() != 403 && r.statusCode() < 500, what);
+          } else {
+            assertEquals(403, r.statusCode(), what);
+            JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+            assertEquals("forbidden", error.getString("code"), what);
+            assertEquals("Authorization", error.getString("field"), what);
+            assertTrue(error.getString("message").contains("'" + route.scope() + "'"), what);
+          }
+          return null;
+        }));
+      }
+    }
+    chain.onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("the WebSocket needs read: a read or memory key recalls, an admin, operator or scopeless key gets 403 at the upgrade")
+  void webSocket(VertxTestContext ctx) {
+    JsonObject frame = new JsonObject().put("type", "recall").put("id", 1).put("user_id", "u-scope-ws")
+        .put("character_id", "c1").put("message", "我养了什么").put("force", true);
+    Future<Void> chain = Future.succeededFuture();
+    for (String held : KEYS) {
+      chain = chain.compose(v -> gateway.ws(apiKey(held), List.of(frame)).transform(ar -> {
+        if (grants(held, "read")) {
+          assertTrue(ar.succeeded(), held + ": " + ar.cause());
+          assertEquals("recall.result", ar.result().get(0).getString("type"), held + ": " + ar.result());
+        } else {
+          assertTrue(ar.cause() instanceof UpgradeRejectedException, held + ": " + ar);
+          UpgradeRejectedException refused = (UpgradeRejectedException) ar.cause();
+          assertEquals(403, refused.getStatus(), held);
+          JsonObject error = new JsonObject(refused.getBody()).getJsonObject("error");
+          assertEquals("forbidden", error.getString("code"), held);
+          assertTrue(error.getString("message").contains("'read'"), error.encode());
+        }
+        return Future.<Void>succeededFuture();
+      }));
+    }
+    chain.onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("each WebSocket frame counts against the key's rate: past it, an error frame rate_limited, for a key and a JWT alike")
+  void webSocketFramesAreLimited(VertxTestContext ctx) {
+    JWTAuth issuer = JWTAuth.create(TestStack.vertx(), new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("HS256").setBuffer(TestStack.JWT_SECRET)));
+    String user = "u-scope-ws-rate-" + UUID.randomUUID();
+    String token = issuer.generateToken(new JsonObject().put("sub", user).put("tenant", "default"),
+        new JWTOptions().setExpiresInSeconds(300));
+    List<JsonObject> frames = List.of(
+        new JsonObject().put("type", "recall").put("id", 1).put("user_id", user).put("character_id", "c1")
+            .put("message", "我养了什么").put("force", true),
+        new JsonObject().put("type", "recall").put("id", 2).put("user_id", user).put("character_id", "c1")
+            .put("message", "我养了什么").put("force", true));
+    // burst 2: the upgrade and the first frame pass, the second frame is refused
+    gateway.ws(WS_LIMITED, frames)
+        .map(replies -> {
+          assertLimited(replies);
+          return null;
+        })
+        .compose(v -> gateway.ws(token, frames))
+        .map(replies -> {
+          assertLimited(replies);
+          return null;
+        })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static void assertLimited(List<JsonObject> replies) {
+    JsonObject first = replies.stream().filter(r -> Integer.valueOf(1).equals(r.getValue("id"))).findFirst()
+        .orElseThrow();
+    JsonObject second = replies.stream().filter(r -> Integer.valueOf(2).equals(r.getValue("id"))).findFirst()
+        .orElseThrow();
+    assertEquals("recall.result", first.getString("type"), first.encode());
+    assertEquals("error", second.getString("type"), second.encode());
+    assertEquals("rate_limited", second.getJsonObject("error").getString("code"), second.encode());
+  }
+
+  private static Future<HttpResponse<Buffer>> send(Route route, WebClient client) {
+    var request = client.request(route.method(), route.path());
+    return route.body() == null ? request.send() : request.sendJsonObject(route.body());
+  }
+}
