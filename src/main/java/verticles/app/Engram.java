@@ -189,8 +189,8 @@ public final class Engram implements AutoCloseable {
       await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
       int gateways = n.getInteger("gateway", 0);
       JsonObject auth = config.getJsonObject("auth");
-      RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 50.0),
-          auth.getDouble("rate_limit_burst", 100.0));
+      RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 5000.0),
+          auth.getDouble("rate_limit_burst", 10_000.0));
       await(deploy(() -> new GatewayVerticle(limiter),
           gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
     }
