@@ -3,13 +3,15 @@ package verticles.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.contracts.Contract;
+import verticles.contracts.Tasks;
 import verticles.shared.Tenants;
 
 /** What the route families share: the request validator and the event-bus calls, each with its budget. */
@@ -35,14 +37,14 @@ final class Calls {
         + 500);
   }
 
-  Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
-    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  <R> Future<R> request(String address, Contract body, DeliveryOptions options, Function<JsonObject, R> reader) {
+    return Bus.request(vertx, address, body, options, reader);
   }
 
   /** The row is already durable; publishing is best effort here and retried by the outbox sweeper. */
-  void publish(JsonObject task) {
-    vertx.eventBus().request(Addresses.OUTBOX_PUBLISH, task, store)
-        .onFailure(e -> LOG.debug("Task {} left for the outbox sweeper: {}", task.getString("task_id"), e.toString()));
+  void publish(Tasks.Work task) {
+    vertx.eventBus().request(Addresses.OUTBOX_PUBLISH, task.toJson(), store)
+        .onFailure(e -> LOG.debug("Task {} left for the outbox sweeper: {}", task.taskId(), e.toString()));
   }
 
   /** Validates the body, scopes its user to the caller's tenant, runs the action and answers its result. */

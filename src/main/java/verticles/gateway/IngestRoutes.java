@@ -3,6 +3,8 @@ package verticles.gateway;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import verticles.bus.Addresses;
+import verticles.contracts.Sessions;
+import verticles.contracts.Tasks;
 
 /** Conversations coming in: whole sessions, buffered messages, a session's end. Each may cut a generation task. */
 final class IngestRoutes {
@@ -14,22 +16,23 @@ final class IngestRoutes {
 
   /** {@code POST /v1/sessions}: a whole finished session becomes one generation task. */
   void postSession(RoutingContext ctx) {
-    calls.withBody(ctx, "sessions", body -> calls.request(Addresses.TASK_CREATE, body, calls.store)
+    calls.withBody(ctx, "sessions", body -> calls.request(Addresses.TASK_CREATE, Tasks.Create.fromJson(body),
+            calls.store, Tasks.Work::fromJson)
         .map(task -> {
           calls.publish(task);
-          return new JsonObject().put("task_id", task.getString("task_id")).put("session_id", task.getString("session_id"));
+          return new JsonObject().put("task_id", task.taskId()).put("session_id", task.sessionId());
         }), 202);
   }
 
   /** {@code POST /v1/messages}: buffered durably; a task is cut once the session has enough of them. */
   void postMessages(RoutingContext ctx) {
-    calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, body, calls.store)
+    calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, Sessions.Buffer.fromJson(body),
+            calls.store, Sessions.Buffered::fromJson)
         .map(r -> {
-          JsonObject out = new JsonObject().put("buffered", r.getLong("buffered"));
-          JsonObject task = r.getJsonObject("task");
-          if (task != null) {
-            calls.publish(task);
-            out.put("task_id", task.getString("task_id"));
+          JsonObject out = new JsonObject().put("buffered", r.buffered());
+          if (r.task() != null) {
+            calls.publish(r.task());
+            out.put("task_id", r.task().taskId());
           }
           return out.put("session_id", body.getString("session_id"));
         }), 202);
@@ -40,12 +43,13 @@ final class IngestRoutes {
     String session = ctx.pathParam("session_id");
     calls.withBody(ctx, "session_end", body -> {
       Replies.checkId("session_id", session);
-      return calls.request(Addresses.SESSION_END, body.copy().put("session_id", session), calls.store).map(r -> {
-        JsonObject task = r.getJsonObject("task");
-        if (task != null) {
-          calls.publish(task);
+      Sessions.End end = new Sessions.End(body.getString("user_id"), body.getString("character_id"), session,
+          "session_end");
+      return calls.request(Addresses.SESSION_END, end, calls.store, Sessions.Cut::fromJson).map(r -> {
+        if (r.task() != null) {
+          calls.publish(r.task());
         }
-        return new JsonObject().put("session_id", session).put("task_id", task == null ? null : task.getString("task_id"));
+        return new JsonObject().put("session_id", session).put("task_id", r.task() == null ? null : r.task().taskId());
       });
     }, 202);
   }

@@ -9,6 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import verticles.bus.Addresses;
+import verticles.contracts.VectorStore;
+import verticles.vectorsearch.MemoryRecord;
 
 /** Memories that arrive already extracted: imports, corrections, a benchmark's gold facts. */
 final class MemoryRoutes {
@@ -37,8 +39,8 @@ final class MemoryRoutes {
           .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
           .put("metadata", body.getJsonObject("metadata", new JsonObject()));
       // created_at: a forget that starts while this is on its way refuses it
-      return calls.request(Addresses.VECTOR_UPSERT, new JsonObject().put("records", new JsonArray().add(record))
-          .put("created_at", System.currentTimeMillis()), calls.store)
+      return calls.request(Addresses.VECTOR_UPSERT, new VectorStore.Upsert(null, System.currentTimeMillis(),
+          List.of(MemoryRecord.fromJson(record))), calls.store, VectorStore.Upserted::fromJson)
           .map(r -> record);
     }, 201);
   }

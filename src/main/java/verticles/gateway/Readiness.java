@@ -11,6 +11,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import java.util.List;
 import verticles.bus.Addresses;
+import verticles.contracts.Empty;
 
 /**
  * The procedures of {@code GET /health/ready}: the node can serve its API only when every store answers. A gateway
@@ -43,7 +44,7 @@ final class Readiness {
   }
 
   private static Future<Status> probe(Vertx vertx, String address, DeliveryOptions options, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options)
+    return vertx.eventBus().<JsonObject>request(address, Empty.INSTANCE.toJson(), options)
         .map(reply -> Status.OK(reply.body()))
         .otherwise(e -> Status.KO(new JsonObject().put("error", reason(e, address, timeoutMs))));
   }

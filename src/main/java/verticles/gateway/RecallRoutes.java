@@ -3,13 +3,15 @@ package verticles.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Failures;
+import verticles.contracts.Recall;
+import verticles.contracts.Structured;
 import verticles.shared.Tenants;
 
 /** Reading memories: recall (also the WebSocket's, through {@link #recallOrEmpty}) and the stored lists. */
@@ -29,13 +31,13 @@ final class RecallRoutes {
 
   /** Recall never fails the chat: whatever went wrong, the answer is "no long-term memory". */
   Future<JsonObject> recallOrEmpty(JsonObject body) {
-    return calls.request(Addresses.RECALL, body, calls.recall).recover(e -> {
+    Recall.Request request = Recall.Request.fromJson(body);
+    long started = System.nanoTime();
+    return calls.request(Addresses.RECALL, request, calls.recall, Recall.Reply::fromJson).recover(e -> {
       LOG.warn("Recall failed as a whole, answering empty: {}", e.toString());
-      return Future.succeededFuture(new JsonObject()
-          .put("intent", new JsonObject().put("need_recall", body.getBoolean("force", false)))
-          .put("memories", new JsonArray()).put("profiles", new JsonArray()).put("context", "")
-          .put("degraded", new JsonArray().add("recall")));
-    });
+      return Future.succeededFuture(Recall.Reply.empty(request.force(), List.of("recall"),
+          (System.nanoTime() - started) / 1_000_000));
+    }).map(Recall.Reply::toJson);
   }
 
   /** {@code GET /v1/users/{user_id}/characters/{character_id}/profiles|events|summaries?limit=&offset=}. */
@@ -49,10 +51,10 @@ final class RecallRoutes {
       Replies.checkId("character_id", ctx.pathParam("character_id"));
       int limit = Replies.intParam(ctx, "limit", 50, 1, 500);
       int offset = Replies.intParam(ctx, "offset", 0, 0, 1_000_000);
-      return calls.request(Addresses.USER_LIST, new JsonObject().put("kind", kind)
-          .put("user_id", Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")))
-          .put("character_id", ctx.pathParam("character_id")).put("limit", limit).put("offset", offset), calls.store)
-          .map(r -> new JsonObject().put(kind, r.getJsonArray("items")).put("limit", limit).put("offset", offset));
+      Structured.Page page = new Structured.Page(kind, Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")),
+          ctx.pathParam("character_id"), limit, offset);
+      return calls.request(Addresses.USER_LIST, page, calls.store, Structured.Items::fromJson)
+          .map(r -> new JsonObject().put(kind, r.items()).put("limit", limit).put("offset", offset));
     }, 200);
   }
 }

@@ -9,11 +9,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import verticles.bus.Addresses;
 import verticles.bus.Failures;
+import verticles.contracts.Admin;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
 import verticles.shared.Tenants;
 
 /** Generation tasks: one task's status, a tenant's task list, a failed task's retry. */
 final class TaskRoutes {
-  private static final List<String> STATUSES = List.of("pending", "processing", "completed", "failed");
+  private static final List<String> STATUSES = TaskStatus.STORED.stream().map(TaskStatus::wire).toList();
 
   private final Calls calls;
 
@@ -43,16 +46,13 @@ final class TaskRoutes {
       }
       int limit = Replies.intParam(ctx, "limit", 50, 1, 500);
       String tenant = Auth.tenant(ctx);
-      return calls.request(Addresses.TASK_LIST, new JsonObject().put("status", status)
-          .put("user_id", user == null ? null : Tenants.inward(tenant, user)).put("tenant", tenant)
-          .put("limit", limit), calls.store)
+      Tasks.Query query = new Tasks.Query(status == null ? null : TaskStatus.of(status),
+          user == null ? null : Tenants.inward(tenant, user), tenant, limit);
+      return calls.request(Addresses.TASK_LIST, query, calls.store, Tasks.Rows::fromJson)
           .map(r -> {
             JsonArray tasks = new JsonArray();
-            r.getJsonArray("tasks").forEach(t -> {
-              JsonObject task = (JsonObject) t;
-              tasks.add(view(task).put("user_id", task.getString("user_id"))
-                  .put("character_id", task.getString("character_id")));
-            });
+            r.tasks().forEach(task -> tasks.add(view(task).put("user_id", task.userId())
+                .put("character_id", task.characterId())));
             return new JsonObject().put("tasks", tasks).put("limit", limit);
           });
     }, 200);
@@ -64,25 +64,25 @@ final class TaskRoutes {
     Replies.handle(ctx, () -> {
       Replies.checkId("task_id", taskId);
       return owned(ctx, taskId)
-          .compose(t -> calls.request(Addresses.ADMIN_RETRY, new JsonObject().put("task_id", taskId), calls.admin));
+          .compose(t -> calls.request(Addresses.ADMIN_RETRY, new Tasks.Id(taskId), calls.admin, Admin.Retried::fromJson))
+          .map(Admin.Retried::toJson);
     }, 202);
   }
 
   /** The task row, or 404: task ids are global, and another tenant's task does not exist for this one. */
-  private Future<JsonObject> owned(RoutingContext ctx, String taskId) {
-    return calls.request(Addresses.TASK_GET, new JsonObject().put("task_id", taskId), calls.store).compose(t -> t == null
-        || !Tenants.owns(Auth.tenant(ctx), t.getString("user_id"))
+  private Future<Tasks.Row> owned(RoutingContext ctx, String taskId) {
+    return calls.request(Addresses.TASK_GET, new Tasks.Id(taskId), calls.store, Tasks.Row::fromJson).compose(t -> t == null
+        || !Tenants.owns(Auth.tenant(ctx), t.userId())
         ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no task " + taskId))
         : Future.succeededFuture(t));
   }
 
-  private static JsonObject view(JsonObject t) {
-    JsonObject out = new JsonObject().put("task_id", t.getString("task_id")).put("status", t.getString("status"))
-        .put("retry_count", t.getInteger("retry_count"));
-    if (t.getString("error_message") != null) {
-      out.put("error_message", t.getString("error_message"));
+  private static JsonObject view(Tasks.Row t) {
+    JsonObject out = new JsonObject().put("task_id", t.taskId()).put("status", t.status().wire())
+        .put("retry_count", t.retryCount());
+    if (t.errorMessage() != null) {
+      out.put("error_message", t.errorMessage());
     }
-    return out.put("session_id", t.getString("session_id")).put("created_at", t.getLong("created_at"))
-        .put("completed_at", t.getLong("completed_at"));
+    return out.put("session_id", t.sessionId()).put("created_at", t.createdAt()).put("completed_at", t.completedAt());
   }
 }
