@@ -27,7 +27,7 @@ import verticles.shared.Vectors;
 import verticles.vectorsearch.embedding.Embedder;
 
 /**
- * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through
+ * Owns the embedding model and the vector + keyword index: upsert, delete, search. Recall searches go through
  * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
  * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
  * merger flags {@code "vector"}). Index work runs on its own worker pool, {@code engram-index}.
@@ -74,7 +74,6 @@ public final class VectorSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, this::delete),
-        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
         Bus.consume(vertx, Addresses.VECTOR_LIST, this::list),
         Bus.consume(vertx, Addresses.VECTOR_COUNTS, this::counts),
         // a query text is something a user typed: a forget drops every cached one (they are not kept per user)
@@ -257,27 +256,9 @@ public final class VectorSearchVerticle extends VerticleBase {
     });
   }
 
-  private static JsonArray toJson(float[] v) {
-    JsonArray a = new JsonArray();
-    for (float f : v) {
-      a.add(f);
-    }
-    return a;
-  }
-
   private Future<JsonObject> delete(JsonObject body) {
     return indexPool.executeBlocking(() -> new JsonObject()
         .put("deleted", measured("delete", () -> index.delete(body.getString("user_id"),
             body.getString("character_id")))), false);
-  }
-
-  /** {texts:[...]} → {vectors:[[...]]}, for benchmarks and co-located callers. */
-  private Future<JsonObject> embed(JsonObject body) {
-    List<String> texts = body.getJsonArray("texts", new JsonArray()).stream().map(String::valueOf).toList();
-    return embedder.embed(texts).map(vs -> {
-      JsonArray out = new JsonArray();
-      vs.forEach(v -> out.add(toJson(v)));
-      return new JsonObject().put("vectors", out).put("dimension", embedder.dimension());
-    });
   }
 }
