@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import verticles.app.Engram;
 
 /**
  * Two tenants use the very same user ids. Random calls from both (ingest, import, recall, lists, task reads, blank
@@ -70,19 +70,19 @@ class TenantIsolationTest {
       String user = r.nextInt(10) == 0 ? pick(r, "", " ", "default:" + users.get(0), "tenant-b:" + users.get(0),
           "../" + users.get(0), users.get(0) + "\u0000") : users.get(r.nextInt(users.size()));
       HttpResponse<Buffer> reply = switch (r.nextInt(6)) {
-        case 5 -> Engram.await(me.post("/v1/users/" + encode(user) + "/export").send());
-        case 0 -> Engram.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
+        case 5 -> Future.await(me.post("/v1/users/" + encode(user) + "/export").send());
+        case 0 -> Future.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", pick(r, "我喜欢吃什么", "我的猫叫什么", "杏仁酥", "龙须糖",
                 secretA, secretB)).put("force", true).put("top_k", 20)));
-        case 1 -> Engram.await(me.get("/v1/users/" + encode(user) + "/characters/c1/"
+        case 1 -> Future.await(me.get("/v1/users/" + encode(user) + "/characters/c1/"
             + pick(r, "profiles", "events", "summaries")).send());
-        case 2 -> Engram.await(me.get("/v1/tasks/" + (r.nextBoolean() ? tasksA : tasksB).get(r.nextInt(users.size())))
+        case 2 -> Future.await(me.get("/v1/tasks/" + (r.nextBoolean() ? tasksA : tasksB).get(r.nextInt(users.size())))
             .send());
-        case 3 -> Engram.await(me.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
+        case 3 -> Future.await(me.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("memory_type", "event").put("content", "又提到了" + mine)
             .put("timestamp", Instant.now().getEpochSecond() - 10)
             .put("metadata", new JsonObject().put("user_id", (asA ? "tenant-b:" : "default:") + user))));
-        default -> Engram.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
+        default -> Future.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", "我的生日是哪天").put("force", true)));
       };
       String body = reply.bodyAsString();
@@ -96,28 +96,28 @@ class TenantIsolationTest {
     assertTrue(reads > 10, "the calls did read each tenant's own memories: " + reads);
 
     // one tenant forgetting its user leaves the other tenant's user of the same id whole
-    assertEquals(200, Engram.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
-    JsonObject stillA = Engram.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+    assertEquals(200, Future.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
+    JsonObject stillA = Future.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertTrue(stillA.encode().contains(secretA), stillA.encode());
-    JsonObject goneB = Engram.await(b.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+    JsonObject goneB = Future.await(b.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertFalse(goneB.encode().contains(secretB), goneB.encode());
 
     // another tenant's task id does not exist for this one
-    assertEquals(404, Engram.await(a.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
-    assertEquals(200, Engram.await(b.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
+    assertEquals(404, Future.await(a.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
+    assertEquals(200, Future.await(b.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
     // each tenant's own user sees its own birthday only
-    JsonObject profilesA = Engram.await(a.get("/v1/users/" + users.get(0) + "/characters/c1/profiles").send())
+    JsonObject profilesA = Future.await(a.get("/v1/users/" + users.get(0) + "/characters/c1/profiles").send())
         .bodyAsJsonObject();
     assertTrue(profilesA.encode().contains("03-15") && !profilesA.encode().contains("07-07"), profilesA.encode());
-    JsonObject recalled = Engram.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(0))
+    JsonObject recalled = Future.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(0))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertTrue(recalled.encode().contains(secretA) && !recalled.encode().contains(secretB), recalled.encode());
   }
 
   private static String session(WebClient c, String user, String text) throws Exception {
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("messages", new JsonArray().add(new JsonObject().put("msg_id", "m1")
             .put("role", "user").put("content", text).put("timestamp", Instant.now().getEpochSecond() - 60)))));
     assertEquals(202, r.statusCode(), r.bodyAsString());
@@ -125,7 +125,7 @@ class TenantIsolationTest {
   }
 
   private static void importMemory(WebClient c, String user, String text, JsonObject metadata) throws Exception {
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("memory_type", "event").put("content", text)
         .put("timestamp", Instant.now().getEpochSecond() - 30).put("metadata", metadata)));
     assertEquals(201, r.statusCode(), r.bodyAsString());
@@ -135,8 +135,8 @@ class TenantIsolationTest {
     long deadline = System.currentTimeMillis() + 60_000;
     String status = "";
     while (!"completed".equals(status) && System.currentTimeMillis() < deadline) {
-      Engram.await(TestStack.vertx().timer(100));
-      status = Engram.await(c.get("/v1/tasks/" + task).send()).bodyAsJsonObject().getString("status");
+      Future.await(TestStack.vertx().timer(100));
+      status = Future.await(c.get("/v1/tasks/" + task).send()).bodyAsJsonObject().getString("status");
     }
     assertEquals("completed", status, task);
   }

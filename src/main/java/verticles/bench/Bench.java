@@ -64,7 +64,7 @@ public final class Bench {
   /** Raw model throughput: batches of 32 for the given seconds after a warm-up. */
   static double embedThroughput(Embedder embedder, double seconds) throws Exception {
     int callers = Integer.getInteger("engram.bench.callers", 8);
-    Engram.await(embedder.embed(texts(64, 1)));
+    Future.await(embedder.embed(texts(64, 1)));
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long t0 = System.nanoTime();
     int done = 0;
@@ -76,7 +76,7 @@ public final class Bench {
         inFlight.add(embedder.embed(texts(32, 100 + batch++)));
         done += 32;
       }
-      Engram.await(Future.all(inFlight));
+      Future.await(Future.all(inFlight));
     }
     return done / ((System.nanoTime() - t0) / 1e9);
   }
@@ -92,7 +92,7 @@ public final class Bench {
           + Runtime.getRuntime().availableProcessors());
       out(String.format("embeddings/s: %.0f", rate));
     } finally {
-      Engram.await(vertx.close());
+      Future.await(vertx.close());
     }
   }
 
@@ -111,7 +111,7 @@ public final class Bench {
     }
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
     io.vertx.core.Vertx llmVertx = nodes > 0 ? io.vertx.core.Vertx.vertx() : null;
-    BenchLlm llm = nodes > 0 ? Engram.await(BenchLlm.start(llmVertx, llmMs)) : null;
+    BenchLlm llm = nodes > 0 ? Future.await(BenchLlm.start(llmVertx, llmMs)) : null;
     List<Engram> workers = new ArrayList<>();
     if (nodes > 0) {
       cfg.getJsonObject("extractor").put("type", "openai").put("llm", new JsonObject().put("base_url", llm.baseUrl())
@@ -152,19 +152,19 @@ public final class Bench {
         for (int j = i; j < Math.min(sessions, i + concurrency); j++) {
           batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j)));
         }
-        Engram.await(Future.all(batch));
+        Future.await(Future.all(batch));
       }
       // wait until every task completed
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
       JsonObject counts;
       while (true) {
-        counts = Engram.await(engram.vertx().eventBus().<JsonObject>request(
+        counts = Future.await(engram.vertx().eventBus().<JsonObject>request(
             verticles.bus.Addresses.TASK_COUNTS, new JsonObject())).body();
         long done = counts.getLong("completed") + counts.getLong("failed");
         if (done >= sessions || System.nanoTime() > deadline) {
           break;
         }
-        Engram.await(engram.vertx().timer(50));
+        Future.await(engram.vertx().timer(50));
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long records = 0;
@@ -193,7 +193,7 @@ public final class Bench {
       workers.forEach(Engram::close); // before the first node, which holds the embedded stores
       engram.close();
       if (llmVertx != null) {
-        Engram.await(llmVertx.close());
+        Future.await(llmVertx.close());
       }
     }
   }

@@ -127,7 +127,7 @@ final class LocomoBench {
       if (engram != null) {
         engram.close();
       } else {
-        Engram.await(vertx.close());
+        Future.await(vertx.close());
       }
     }
   }
@@ -237,7 +237,7 @@ final class LocomoBench {
           .put("session_id", "s" + session.getKey()).put("messages", messages);
       tasks.add(http.post("/v1/sessions").sendJsonObject(body).map(r -> expect(r, 202).getString("task_id")));
     }
-    for (String taskId : Engram.await(Future.all(tasks)).<String>list()) {
+    for (String taskId : Future.await(Future.all(tasks)).<String>list()) {
       awaitCompleted(http, taskId);
     }
   }
@@ -245,7 +245,7 @@ final class LocomoBench {
   private static void awaitCompleted(WebClient http, String taskId) throws Exception {
     long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
     while (true) {
-      JsonObject task = expect(Engram.await(http.get("/v1/tasks/" + taskId).send()), 200);
+      JsonObject task = expect(Future.await(http.get("/v1/tasks/" + taskId).send()), 200);
       String status = task.getString("status");
       if (status.equals("completed")) {
         return;
@@ -278,11 +278,11 @@ final class LocomoBench {
         }
       }
       if (posts.size() > 64) {
-        Engram.await(Future.all(posts));
+        Future.await(Future.all(posts));
         posts.clear();
       }
     }
-    Engram.await(Future.all(posts));
+    Future.await(Future.all(posts));
   }
 
   private static JsonObject recall(WebClient http, Conversation c, Question q, int topK, String mode)
@@ -292,7 +292,7 @@ final class LocomoBench {
     if (mode.equals("messages")) {
       body.put("types", new JsonArray().add("message"));
     }
-    return expect(Engram.await(http.post("/v1/recall").sendJsonObject(body)), 200);
+    return expect(Future.await(http.post("/v1/recall").sendJsonObject(body)), 200);
   }
 
   /** The cited turns of the memories, in rank order, each once. */

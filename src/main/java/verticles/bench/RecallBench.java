@@ -46,7 +46,7 @@ final class RecallBench {
           new io.vertx.core.http.PoolOptions().setHttp1MaxSize(clients)), key);
       List<String> pool = Bench.texts(Math.min(20_000, perUser * 100), 42);
       long t0 = System.nanoTime();
-      List<float[]> vectors = Engram.await(engram.embedder().embed(pool));
+      List<float[]> vectors = Future.await(engram.embedder().embed(pool));
       Bench.out(String.format("seed: embedded a pool of %d memory texts in %.1f s", pool.size(),
           (System.nanoTime() - t0) / 1e9));
 
@@ -110,14 +110,14 @@ final class RecallBench {
       rows.add(Tuple.of("bench-u" + u, "c1", "birthday", String.format("%02d-%02d", 1 + u % 12, 1 + u % 28)));
       rows.add(Tuple.of("bench-u" + u, "c1", "location", "上海"));
       if (rows.size() >= 3000) {
-        Engram.await(insertProfiles(sql, rows));
+        Future.await(insertProfiles(sql, rows));
         rows = new ArrayList<>();
       }
     }
     if (!rows.isEmpty()) {
-      Engram.await(insertProfiles(sql, rows));
+      Future.await(insertProfiles(sql, rows));
     }
-    Engram.await(sql.close());
+    Future.await(sql.close());
     Bench.out(String.format("seed: users %d..%d indexed in %.1f s", from, to - 1, (System.nanoTime() - t0) / 1e9));
   }
 
@@ -136,7 +136,7 @@ final class RecallBench {
       int client = c;
       loops.add(embedLoop(engram, client, n, end));
     }
-    Engram.await(Future.all(loops));
+    Future.await(Future.all(loops));
     return n.get() / ((System.nanoTime() - t0) / 1e9);
   }
 
@@ -169,7 +169,7 @@ final class RecallBench {
     for (int c = 0; c < clients; c++) {
       loops.add(recallLoop(http, users, new Random(seedBase + c), counter, samples, errors, end));
     }
-    Engram.await(Future.all(loops));
+    Future.await(Future.all(loops));
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
     Arrays.sort(sorted);
