@@ -1,7 +1,10 @@
 package verticles.bench;
+import io.vertx.core.Expectation;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,8 @@ import verticles.vectorsearch.embedding.OnnxEmbedder;
 
 /**
  * {@code bin/engram bench embed|ingest}. Results go to standard output as plain lines, e.g. {@code embeddings/s: 560}.
+ * Every HTTP reply a benchmark gets is checked ({@link #replied}): the first unexpected one stops the run with exit
+ * code 1, its status and its body, rather than measuring, or waiting for, work the service refused.
  */
 public final class Bench {
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
@@ -36,15 +41,41 @@ public final class Bench {
     }
     Map<String, String> opts = new HashMap<>();
     JsonObject cfg = Main.config(args, opts);
-    switch (what) {
-      case "embed" -> embed(cfg, opts);
-      case "ingest" -> ingest(cfg, opts);
-      case "recall" -> RecallBench.run(cfg, opts);
-      case "locomo" -> LocomoBench.run(cfg, opts);
-      default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
-          + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+    try {
+      switch (what) {
+        case "embed" -> embed(cfg, opts);
+        case "ingest" -> ingest(cfg, opts);
+        case "recall" -> RecallBench.run(cfg, opts);
+        case "locomo" -> LocomoBench.run(cfg, opts);
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+      }
+    } catch (Exception e) {
+      // each benchmark has closed its stack by now; exit at once, whatever threads a failed run left behind
+      LOG.error("bench {} failed: {}", what, e.getMessage() == null ? e.toString() : e.getMessage());
+      LOG.debug("bench failure", e);
+      System.exit(1);
     }
     System.exit(0);
+  }
+
+  /**
+   * The check on a reply, for the web client's {@code expecting}: any status but {@code status} fails the future with
+   * the call, the status and the body.
+   */
+  static Expectation<HttpResponse<Buffer>> replied(int status, String call) {
+    return new Expectation<>() {
+      @Override
+      public boolean test(HttpResponse<Buffer> reply) {
+        return reply.statusCode() == status;
+      }
+
+      @Override
+      public Throwable describe(HttpResponse<Buffer> reply) {
+        return new IllegalStateException(call + " answered HTTP " + reply.statusCode() + " (expected " + status + "): "
+            + reply.bodyAsString());
+      }
+    };
   }
 
   /** Sentences a companion chat might contain, all different. */
@@ -150,7 +181,8 @@ public final class Bench {
       for (int i = 0; i < sessions; i += concurrency) {
         List<Future<?>> batch = new ArrayList<>();
         for (int j = i; j < Math.min(sessions, i + concurrency); j++) {
-          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j)));
+          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j))
+              .expecting(replied(202, "POST /v1/sessions")));
         }
         Future.await(Future.all(batch));
       }
@@ -161,8 +193,12 @@ public final class Bench {
         counts = Future.await(engram.vertx().eventBus().<JsonObject>request(
             verticles.bus.Addresses.TASK_COUNTS, new JsonObject())).body();
         long done = counts.getLong("completed") + counts.getLong("failed");
-        if (done >= sessions || System.nanoTime() > deadline) {
+        if (done >= sessions) {
           break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(done + " of " + sessions + " accepted sessions settled within 30 minutes: "
+              + counts.encode());
         }
         Future.await(engram.vertx().timer(50));
       }
@@ -209,7 +245,6 @@ public final class Bench {
     return new JsonObject().put("user_id", "bench-" + run + "-" + j).put("character_id", "c1").put("messages", msgs);
   }
 
-  @SuppressWarnings("java:S106") // a benchmark's results are its standard output
   /** A temporary data directory, deleted when the JVM exits: a full recall run leaves gigabytes behind otherwise. */
   static java.nio.file.Path scratch(String prefix) throws java.io.IOException {
     java.nio.file.Path dir = Files.createTempDirectory(prefix);
@@ -234,6 +269,7 @@ public final class Bench {
     return io.vertx.ext.web.client.WebClientSession.create(client).addHeader("Authorization", "Bearer " + key);
   }
 
+  @SuppressWarnings("java:S106") // a benchmark's results are its standard output
   static void out(String line) {
     System.out.println(line);
     LOG.debug(line);

@@ -1,9 +1,8 @@
 package verticles.bench;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
@@ -157,7 +156,10 @@ final class RecallBench {
     return String.format(asks[r.nextInt(asks.length)], topics[r.nextInt(topics.length)]) + " #" + i;
   }
 
-  /** Runs {@code clients} closed loops for {@code seconds}; returns p50, p95, p99 (ms), recalls/s, count, errors. */
+  /**
+   * Runs {@code clients} closed loops for {@code seconds}; returns p50, p95, p99 (ms), recalls/s, count, errors
+   * (degraded answers).
+   */
   private static double[] latency(Engram engram, WebClient http, int users, double seconds, int clients, long seedBase)
       throws Exception {
     List<Long> samples = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -186,12 +188,12 @@ final class RecallBench {
     JsonObject body = new JsonObject().put("user_id", "bench-u" + r.nextInt(users)).put("character_id", "c1")
         .put("message", query(r.nextLong(), i)).put("force", true).put("top_k", 5);
     long t = System.nanoTime();
-    return http.post("/v1/recall").sendJsonObject(body).transform(ar -> {
-      HttpResponse<Buffer> res = ar.succeeded() ? ar.result() : null;
-      if (res == null || res.statusCode() != 200 || !res.bodyAsJsonObject().getJsonArray("degraded").isEmpty()) {
+    // a failed request or another status than 200 fails the run; a degraded answer is counted as an error
+    return http.post("/v1/recall").sendJsonObject(body).expecting(Bench.replied(200, "POST /v1/recall")).compose(res -> {
+      JsonArray degraded = res.bodyAsJsonObject().getJsonArray("degraded");
+      if (!degraded.isEmpty()) {
         if (errors.incrementAndGet() <= 3) {
-          Bench.out("  error sample: " + (res == null ? ar.cause().toString()
-              : res.statusCode() + " degraded " + res.bodyAsJsonObject().getJsonArray("degraded")));
+          Bench.out("  error sample: degraded " + degraded);
         }
       } else {
         samples.add(System.nanoTime() - t);
