@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.app.Engram;
 import verticles.app.Main;
+import verticles.shared.Tenants;
 import verticles.vectorsearch.embedding.Embedder;
 import verticles.vectorsearch.embedding.OnnxEmbedder;
 
@@ -50,10 +51,12 @@ public final class Bench {
         default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
             + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
       }
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong
+      LOG.error("bench {} failed: {}", what, e.getMessage());
+      System.exit(1); // each benchmark has closed its stack by now: exit whatever threads a failed run left behind
     } catch (Exception e) {
-      // each benchmark has closed its stack by now; exit at once, whatever threads a failed run left behind
-      LOG.error("bench {} failed: {}", what, e.getMessage() == null ? e.toString() : e.getMessage());
-      LOG.debug("bench failure", e);
+      LOG.error("bench {} failed", what, e);
       System.exit(1);
     }
     System.exit(0);
@@ -205,7 +208,10 @@ public final class Bench {
       double elapsed = (System.nanoTime() - start) / 1e9;
       long records = 0;
       for (int j = 0; j < sessions; j++) {
-        records += engram.index().count("bench-" + run + "-" + j, "c1");
+        records += engram.index().count(Tenants.inward(TENANT, "bench-" + run + "-" + j), "c1");
+      }
+      if (counts.getLong("completed") > 0 && records == 0) {
+        throw new IllegalStateException("the completed sessions left no record in the index under their users' ids");
       }
       double textsPerSec = records / elapsed;
       out(String.format("startup_s: %.1f", startup));
@@ -257,6 +263,9 @@ public final class Bench {
     }));
     return dir;
   }
+
+  /** The tenant of a benchmark's own key (the development key's): the stores keep its users as {@code default:id}. */
+  static final String TENANT = "default";
 
   /** A benchmark's own service gets a fresh development key, which {@link #withKey} then sends. */
   static String ownKey(JsonObject cfg) {

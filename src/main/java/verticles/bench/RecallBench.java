@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import verticles.app.Engram;
+import verticles.shared.Tenants;
 import verticles.structured.Mysql;
 import verticles.vectorsearch.MemoryRecord;
 
@@ -87,7 +88,7 @@ final class RecallBench {
     List<MemoryRecord> batch = new ArrayList<>();
     String[] types = {"message", "message", "message", "summary", "event", "profile"};
     for (int u = from; u < to; u++) {
-      String user = "bench-u" + u;
+      String user = user(u);
       for (int m = 0; m < perUser; m++) {
         int p = random.nextInt(pool.size());
         batch.add(new MemoryRecord(user + ":" + m, null, user, "c1", types[m % types.length], pool.get(p),
@@ -105,9 +106,9 @@ final class RecallBench {
     Pool sql = Mysql.pool(engram.vertx(), engram.config().getJsonObject("mysql"));
     List<Tuple> rows = new ArrayList<>();
     for (int u = from; u < to; u++) {
-      rows.add(Tuple.of("bench-u" + u, "c1", "name", "用户" + u));
-      rows.add(Tuple.of("bench-u" + u, "c1", "birthday", String.format("%02d-%02d", 1 + u % 12, 1 + u % 28)));
-      rows.add(Tuple.of("bench-u" + u, "c1", "location", "上海"));
+      rows.add(Tuple.of(user(u), "c1", "name", "用户" + u));
+      rows.add(Tuple.of(user(u), "c1", "birthday", String.format("%02d-%02d", 1 + u % 12, 1 + u % 28)));
+      rows.add(Tuple.of(user(u), "c1", "location", "上海"));
       if (rows.size() >= 3000) {
         Future.await(insertProfiles(sql, rows));
         rows = new ArrayList<>();
@@ -118,6 +119,11 @@ final class RecallBench {
     }
     Future.await(sql.close());
     Bench.out(String.format("seed: users %d..%d indexed in %.1f s", from, to - 1, (System.nanoTime() - t0) / 1e9));
+  }
+
+  /** User {@code u} as the stores keep it: seeding writes past the gateway, which scopes ids to the key's tenant. */
+  private static String user(int u) {
+    return Tenants.inward(Bench.TENANT, "bench-u" + u);
   }
 
   private static Future<?> insertProfiles(Pool sql, List<Tuple> rows) {
@@ -191,6 +197,11 @@ final class RecallBench {
     // a failed request or another status than 200 fails the run; a degraded answer is counted as an error
     return http.post("/v1/recall").sendJsonObject(body).expecting(Bench.replied(200, "POST /v1/recall")).compose(res -> {
       JsonArray degraded = res.bodyAsJsonObject().getJsonArray("degraded");
+      if (degraded.isEmpty() && res.bodyAsJsonObject().getJsonArray("memories").isEmpty()) {
+        // every user has memories: an empty answer means the run measures something else than recall
+        return Future.failedFuture(new IllegalStateException("POST /v1/recall for " + body.getString("user_id")
+            + ", who has memories, found none: " + res.bodyAsString()));
+      }
       if (!degraded.isEmpty()) {
         if (errors.incrementAndGet() <= 3) {
           Bench.out("  error sample: degraded " + degraded);
