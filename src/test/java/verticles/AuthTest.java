@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -24,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import verticles.app.Engram;
 
 /**
  * Who may call what: 401 without a known key, 403 for a key without the scope, 413 past the body limit, 429 past
@@ -82,7 +82,7 @@ class AuthTest {
         assertNotNull(r.getHeader("WWW-Authenticate"));
       }
     }
-    HttpResponse<Buffer> health = Engram.await(raw.get("/health/live").send());
+    HttpResponse<Buffer> health = Future.await(raw.get("/health/live").send());
     assertEquals(200, health.statusCode(), "liveness needs no key");
   }
 
@@ -117,7 +117,7 @@ class AuthTest {
       assertEquals(413, r.statusCode(), c.path());
       assertEquals("payload_too_large", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
     }
-    JsonObject profiles = Engram.await(TestStack.get("/v1/users/" + user + "/characters/c1/profiles"))
+    JsonObject profiles = Future.await(TestStack.get("/v1/users/" + user + "/characters/c1/profiles"))
         .bodyAsJsonObject();
     assertEquals(new JsonArray(), profiles.getJsonArray("profiles"));
   }
@@ -134,7 +134,7 @@ class AuthTest {
       assertTrue(Long.parseLong(last.getHeader("Retry-After")) >= 1);
       assertEquals("rate_limited", last.bodyAsJsonObject().getJsonObject("error").getString("code"));
     }
-    assertEquals(200, Engram.await(TestStack.post("/v1/recall", calls("u-other").get(4).body())).statusCode());
+    assertEquals(200, Future.await(TestStack.post("/v1/recall", calls("u-other").get(4).body())).statusCode());
   }
 
   @Test
@@ -154,7 +154,7 @@ class AuthTest {
   @DisplayName("a WebSocket with a JWT recalls as the token's user and may not name another; a forged token is refused")
   void jwtWebSocket() throws Exception {
     String user = "u-jwt-" + UUID.randomUUID();
-    Engram.await(TestStack.post("/v1/memories", new JsonObject().put("user_id", user).put("character_id", "c1")
+    Future.await(TestStack.post("/v1/memories", new JsonObject().put("user_id", user).put("character_id", "c1")
         .put("memory_type", "event").put("content", "我养了一只柯基叫豆豆").put("timestamp", 1_700_000_000L)));
     JWTAuth issuer = JWTAuth.create(TestStack.vertx(), new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
         .setAlgorithm("HS256").setBuffer(TestStack.JWT_SECRET)));
@@ -191,7 +191,7 @@ class AuthTest {
       assertTrue(e.getCause() instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException, e.toString());
       assertEquals((short) 1009, sendOversized(client));
     } finally {
-      Engram.await(client.close());
+      Future.await(client.close());
     }
   }
 
@@ -223,7 +223,7 @@ class AuthTest {
     if (authorization != null) {
       request.putHeader("Authorization", authorization);
     }
-    return Engram.await(body == null ? request.send() : request.putHeader("content-type", "application/json")
+    return Future.await(body == null ? request.send() : request.putHeader("content-type", "application/json")
         .sendBuffer(body));
   }
 

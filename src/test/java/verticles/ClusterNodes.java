@@ -32,7 +32,7 @@ final class ClusterNodes implements AutoCloseable {
     database = "engram_" + name.substring("engram-test-".length());
     topic = "tasks-" + name;
     // Flyway migrates inside an existing database; the embedded server only made the default one.
-    Engram.await(TestStack.sql().query("CREATE DATABASE IF NOT EXISTS " + database
+    Future.await(TestStack.sql().query("CREATE DATABASE IF NOT EXISTS " + database
         + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").execute());
   }
 
@@ -178,6 +178,6 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    return Engram.await(f);
+    return Future.await(f);
   }
 }

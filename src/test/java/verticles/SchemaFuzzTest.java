@@ -3,6 +3,7 @@ package verticles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import verticles.app.Engram;
 
 /**
  * Random mutations of valid requests (fields dropped, retyped, emptied, made huge, Chinese, emoji, control
@@ -61,7 +61,7 @@ class SchemaFuzzTest {
         }
         body = mutated.toBuffer();
       }
-      HttpResponse<Buffer> reply = Engram.await(TestStack.http().post(path)
+      HttpResponse<Buffer> reply = Future.await(TestStack.http().post(path)
           .putHeader("content-type", "application/json").sendBuffer(body));
       int status = reply.statusCode();
       assertTrue(status < 500, path + " " + body + " → " + status + " " + reply.bodyAsString());
@@ -74,7 +74,7 @@ class SchemaFuzzTest {
     }
     assertTrue(accepted.size() >= 5, "some mutations stay valid: " + accepted.size());
     for (String task : accepted) { // nothing accepted was lost
-      assertEquals(200, Engram.await(TestStack.get("/v1/tasks/" + task)).statusCode(), task);
+      assertEquals(200, Future.await(TestStack.get("/v1/tasks/" + task)).statusCode(), task);
     }
   }
 

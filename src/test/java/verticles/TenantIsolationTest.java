@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import verticles.app.Engram;
 
 /**
  * Two tenants use the very same user ids. Random calls from both (ingest, import, recall, lists, task reads, blank
@@ -70,19 +70,19 @@ class TenantIsolationTest {
       String user = r.nextInt(10) == 0 ? pick(r, "", " ", "default:" + users.get(0), "tenant-b:" + users.get(0),
           "../" + users.get(0), users.get(0) + "\u0000") : users.get(r.nextInt(users.size()));
       HttpResponse<Buffer> reply = switch (r.nextInt(6)) {
-        case 5 -> Engram.await(me.post("/v1/users/" + encode(user) + "/export").send());
-        case 0 -> Engram.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
+        case 5 -> Future.await(me.post("/v1/users/" + encode(user) + "/export").send());
+        case 0 -> Future.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", pick(r, "我喜欢吃什么", "我的猫叫什么", "杏仁酥", "龙须糖",
                 secretA, secretB)).put("force", true).put("top_k", 20)));
-        case 1 -> Engram.await(me.get("/v1/users/" + encode(user) + "/characters/c1/"
+        case 1 -> Future.await(me.get("/v1/users/" + encode(user) + "/characters/c1/"
             + pick(r, "profiles", "events", "summaries")).send());
-        case 2 -> Engram.await(me.get("/v1/tasks/" + (r.nextBoolean() ? tasksA : tasksB).get(r.nextInt(users.size())))
+        case 2 -> Future.await(me.get("/v1/tasks/" + (r.nextBoolean() ? tasksA : tasksB).get(r.nextInt(users.size())))
             .send());
-        case 3 -> Engram.await(me.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
+        case 3 -> Future.await(me.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("memory_type", "event").put("content", "又提到了" + mine)
             .put("timestamp", Instant.now().getEpochSecond() - 10)
             .put("metadata", new JsonObject().put("user_id", (asA ? "tenant-b:" : "default:") + user))));
-        default -> Engram.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
+        default -> Future.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", "我的生日是哪天").put("force", true)));
       };
       String body = reply.bodyAsString();
@@ -96,22 +96,22 @@ class TenantIsolationTest {
     assertTrue(reads > 10, "the calls did read each tenant's own memories: " + reads);
 
     // one tenant forgetting its user leaves the other tenant's user of the same id whole
-    assertEquals(200, Engram.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
-    JsonObject stillA = Engram.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+    assertEquals(200, Future.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
+    JsonObject stillA = Future.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertTrue(stillA.encode().contains(secretA), stillA.encode());
-    JsonObject goneB = Engram.await(b.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
+    JsonObject goneB = Future.await(b.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(1))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertFalse(goneB.encode().contains(secretB), goneB.encode());
 
     // another tenant's task id does not exist for this one
-    assertEquals(404, Engram.await(a.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
-    assertEquals(200, Engram.await(b.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
+    assertEquals(404, Future.await(a.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
+    assertEquals(200, Future.await(b.get("/v1/tasks/" + tasksB.get(0)).send()).statusCode());
     // each tenant's own user sees its own birthday only
-    JsonObject profilesA = Engram.await(a.get("/v1/users/" + users.get(0) + "/characters/c1/profiles").send())
+    JsonObject profilesA = Future.await(a.get("/v1/users/" + users.get(0) + "/characters/c1/profiles").send())
         .bodyAsJsonObject();
     assertTrue(profilesA.encode().contains("03-15") && !profilesA.encode().contains("07-07"), profilesA.encode());
-    JsonObject recalled = Engram.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(0))
+    JsonObject recalled = Future.await(a.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", users.get(0))
         .put("character_id", "c1").put("message", "我的猫叫什么").put("force", true))).bodyAsJsonObject();
     assertTrue(recalled.encode().contains(secretA) && !recalled.encode().contains(secretB), recalled.encode());
   }
@@ -126,7 +126,7 @@ class TenantIsolationTest {
     String secretB = "芝麻饼" + run + "B";
     // tenant-b with the admin scope, which the shared node's tenant-b key lacks: on a gateway of its own
     String keyB = "tenant-b-admin-" + run;
-    SecondGateway gateway = Engram.await(SecondGateway.start(new JsonObject().put("keys", new JsonArray()
+    SecondGateway gateway = Future.await(SecondGateway.start(new JsonObject().put("keys", new JsonArray()
         .add(TestStack.key("tenant-b-admin", "tenant-b", keyB, "memory", "admin")))));
     WebClient bAdmin = gateway.client(keyB);
     try {
@@ -137,9 +137,9 @@ class TenantIsolationTest {
       assertEquals(2, buffer(a, user, session, "我今天又吃了" + secretA, "还是" + secretA + "好吃").getLong("buffered"));
       assertEquals(1, buffer(bAdmin, user, session, "我今天吃了" + secretB).getLong("buffered"),
           "the other tenant's buffered messages of the same session are not counted");
-      assertEquals(202, Engram.await(bAdmin.post("/v1/sessions/" + session + "/end").sendJsonObject(
+      assertEquals(202, Future.await(bAdmin.post("/v1/sessions/" + session + "/end").sendJsonObject(
           new JsonObject().put("user_id", user).put("character_id", "c1"))).statusCode());
-      assertEquals(202, Engram.await(a.post("/v1/sessions/" + session + "/end").sendJsonObject(
+      assertEquals(202, Future.await(a.post("/v1/sessions/" + session + "/end").sendJsonObject(
           new JsonObject().put("user_id", user).put("character_id", "c1"))).statusCode());
 
       // each tenant's task list holds its own tasks only: A's two sessions and its buffer, B's session and buffer
@@ -147,41 +147,41 @@ class TenantIsolationTest {
       List<String> tasksB = settled(bAdmin, user, 2);
       assertTrue(tasksA.containsAll(List.of(wholeA1, wholeA2)) && !tasksA.contains(wholeB), tasksA.toString());
       assertTrue(tasksB.contains(wholeB) && tasksB.stream().noneMatch(tasksA::contains), tasksB.toString());
-      String allOfB = Engram.await(bAdmin.get("/v1/tasks?limit=500").send()).bodyAsString();
+      String allOfB = Future.await(bAdmin.get("/v1/tasks?limit=500").send()).bodyAsString();
       assertTrue(tasksA.stream().noneMatch(allOfB::contains), allOfB);
       // and may not retry the other's
-      assertEquals(404, Engram.await(bAdmin.post("/v1/tasks/" + wholeA1 + "/retry").send()).statusCode());
-      assertEquals(404, Engram.await(a.post("/v1/tasks/" + wholeB + "/retry").send()).statusCode());
+      assertEquals(404, Future.await(bAdmin.post("/v1/tasks/" + wholeA1 + "/retry").send()).statusCode());
+      assertEquals(404, Future.await(a.post("/v1/tasks/" + wholeB + "/retry").send()).statusCode());
       // user stats count each tenant's own user
-      JsonObject statsA = Engram.await(a.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
-      JsonObject statsB = Engram.await(bAdmin.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
+      JsonObject statsA = Future.await(a.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
+      JsonObject statsB = Future.await(bAdmin.get("/v1/users/" + user + "/stats").send()).bodyAsJsonObject();
       assertEquals(3, statsA.getJsonObject("tasks").getInteger("completed"), statsA.encode());
       assertEquals(2, statsB.getJsonObject("tasks").getInteger("completed"), statsB.encode());
       assertEquals(0, statsB.getInteger("buffered_messages"), statsB.encode());
 
       // exports and the WebSocket show each tenant its own secret only
-      String exportA = Engram.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString();
-      String exportB = Engram.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString();
+      String exportA = Future.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString();
+      String exportB = Future.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString();
       assertTrue(exportA.contains(secretA) && !exportA.contains(secretB), exportA);
       assertTrue(exportB.contains(secretB) && !exportB.contains(secretA), exportB);
-      JsonObject overWs = Engram.await(gateway.ws(keyB, List.of(new JsonObject().put("type", "recall").put("id", 1)
+      JsonObject overWs = Future.await(gateway.ws(keyB, List.of(new JsonObject().put("type", "recall").put("id", 1)
           .put("user_id", user).put("character_id", "c1").put("message", "我最喜欢吃什么").put("force", true)))).get(0);
       assertEquals("recall.result", overWs.getString("type"), overWs.encode());
       assertFalse(overWs.encode().contains(secretA), overWs.encode());
       assertFalse(leaks(overWs), overWs.encode());
 
       // B forgetting its user's character leaves A's whole
-      assertEquals(200, Engram.await(bAdmin.delete("/v1/users/" + user + "/characters/c1").send()).statusCode());
-      assertTrue(Engram.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretA));
-      assertFalse(Engram.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretB));
+      assertEquals(200, Future.await(bAdmin.delete("/v1/users/" + user + "/characters/c1").send()).statusCode());
+      assertTrue(Future.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretA));
+      assertFalse(Future.await(bAdmin.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretB));
     } finally {
       bAdmin.close();
-      Engram.await(gateway.close());
+      Future.await(gateway.close());
     }
   }
 
   private static String session(WebClient c, String user, String sessionId, String text) throws Exception {
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("session_id", sessionId).put("messages", new JsonArray().add(new JsonObject()
             .put("msg_id", "m1").put("role", "user").put("content", text)
             .put("timestamp", Instant.now().getEpochSecond() - 60)))));
@@ -195,7 +195,7 @@ class TenantIsolationTest {
       messages.add(new JsonObject().put("msg_id", "b" + i).put("role", "user").put("content", texts[i])
           .put("timestamp", Instant.now().getEpochSecond() - 30 + i));
     }
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/messages").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/messages").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("session_id", sessionId).put("messages", messages)));
     assertEquals(202, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
@@ -207,14 +207,14 @@ class TenantIsolationTest {
    * session end, never gets there.
    */
   private static List<String> settled(WebClient c, String user, int count) throws Exception {
-    JsonArray tasks = Engram.await(TestStack.until(() -> c.get("/v1/tasks?user_id=" + user).send()
+    JsonArray tasks = Future.await(TestStack.until(() -> c.get("/v1/tasks?user_id=" + user).send()
         .map(r -> r.bodyAsJsonObject().getJsonArray("tasks")), t -> t.size() == count && t.stream()
         .allMatch(x -> "completed".equals(((JsonObject) x).getString("status"))), 60_000));
     return tasks.stream().map(t -> ((JsonObject) t).getString("task_id")).toList();
   }
 
   private static String session(WebClient c, String user, String text) throws Exception {
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/sessions").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("messages", new JsonArray().add(new JsonObject().put("msg_id", "m1")
             .put("role", "user").put("content", text).put("timestamp", Instant.now().getEpochSecond() - 60)))));
     assertEquals(202, r.statusCode(), r.bodyAsString());
@@ -222,7 +222,7 @@ class TenantIsolationTest {
   }
 
   private static void importMemory(WebClient c, String user, String text, JsonObject metadata) throws Exception {
-    HttpResponse<Buffer> r = Engram.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("memory_type", "event").put("content", text)
         .put("timestamp", Instant.now().getEpochSecond() - 30).put("metadata", metadata)));
     assertEquals(201, r.statusCode(), r.bodyAsString());
@@ -232,8 +232,8 @@ class TenantIsolationTest {
     long deadline = System.currentTimeMillis() + 60_000;
     String status = "";
     while (!"completed".equals(status) && System.currentTimeMillis() < deadline) {
-      Engram.await(TestStack.vertx().timer(100));
-      status = Engram.await(c.get("/v1/tasks/" + task).send()).bodyAsJsonObject().getString("status");
+      Future.await(TestStack.vertx().timer(100));
+      status = Future.await(c.get("/v1/tasks/" + task).send()).bodyAsJsonObject().getString("status");
     }
     assertEquals("completed", status, task);
   }

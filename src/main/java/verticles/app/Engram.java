@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,7 +140,8 @@ public final class Engram implements AutoCloseable {
     if (clustered) {
       options.getEventBusOptions().setHost(blankToNull(clusterCfg.getString("host", "")))
           .setClusterPublicHost(blankToNull(clusterCfg.getString("public_address", "")));
-      vertx = await(builder.with(options).withClusterManager(ClusterConfig.manager(clusterCfg)).buildClustered());
+      vertx = Future.await(builder.with(options).withClusterManager(ClusterConfig.manager(clusterCfg))
+          .buildClustered());
     } else {
       vertx = builder.with(options).build();
     }
@@ -149,15 +149,15 @@ public final class Engram implements AutoCloseable {
       if (clustered && "lucene".equals(config.getJsonObject("index").getString("type", "lucene"))) {
         ownLuceneIndex(clusterCfg);
       }
-      embedder = await(vertx.executeBlocking(() -> createEmbedder()));
+      embedder = Future.await(vertx.executeBlocking(() -> createEmbedder()));
       index = createIndex(data);
     }
     if (roles.has(Roles.WORKER)) {
       objectStore = createObjectStore(data);
-      await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
+      Future.await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
     }
     if (roles.usesMysql()) {
-      await(Mysql.migrate(vertx, mysql)); // Flyway takes a database lock, so nodes may migrate side by side
+      Future.await(Mysql.migrate(vertx, mysql)); // Flyway takes a database lock, so nodes may migrate side by side
     }
 
     // Stores' verticles first, then their callers: consumers and producers, then the API.
@@ -178,20 +178,20 @@ public final class Engram implements AutoCloseable {
       stores.add(deploy(IntentDetectorVerticle::new, n.getInteger("intent", 1)));
       stores.add(deploy(MergerVerticle::new, n.getInteger("merger", 2)));
     }
-    await(Future.all(stores));
+    Future.await(Future.all(stores));
     if (roles.has(Roles.WORKER)) {
-      await(Future.all(List.of(
+      Future.await(Future.all(List.of(
           deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
           deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
     }
     if (roles.has(Roles.GATEWAY)) {
-      await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
+      Future.await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
       int gateways = n.getInteger("gateway", 0);
       JsonObject auth = config.getJsonObject("auth");
       RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 5000.0),
           auth.getDouble("rate_limit_burst", 10_000.0));
-      await(deploy(() -> new GatewayVerticle(limiter),
+      Future.await(deploy(() -> new GatewayVerticle(limiter),
           gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
     }
     LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",
@@ -280,7 +280,7 @@ public final class Engram implements AutoCloseable {
   private void ownLuceneIndex(JsonObject clusterCfg) throws Exception {
     long waitMs = clusterCfg.getLong("index_lock_wait_ms", 60_000L);
     try {
-      await(vertx.sharedData().getLockWithTimeout("engram.index.lucene", waitMs));
+      Future.await(vertx.sharedData().getLockWithTimeout("engram.index.lucene", waitMs));
     } catch (Exception e) {
       throw new IllegalStateException("another node already runs the index role on a local Lucene index (waited "
           + waitMs + " ms for cluster lock engram.index.lucene); run one index node, or set index.type vikingdb", e);
@@ -313,14 +313,6 @@ public final class Engram implements AutoCloseable {
 
   public Roles roles() {
     return roles;
-  }
-
-  public static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
   }
 
   public int port() {
@@ -366,7 +358,7 @@ public final class Engram implements AutoCloseable {
     if (vertx != null) {
       steps.add(() -> {
         try {
-          await(vertx.close());
+          Future.await(vertx.close());
         } catch (Exception e) {
           LOG.warn("Closing Vert.x: {}", e.toString());
         }

@@ -1,7 +1,10 @@
 package verticles.bench;
+import io.vertx.core.Expectation;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.app.Engram;
 import verticles.app.Main;
+import verticles.shared.Tenants;
 import verticles.vectorsearch.embedding.Embedder;
 import verticles.vectorsearch.embedding.OnnxEmbedder;
 
 /**
  * {@code bin/engram bench embed|ingest}. Results go to standard output as plain lines, e.g. {@code embeddings/s: 560}.
+ * Every HTTP reply a benchmark gets is checked ({@link #replied}): the first unexpected one stops the run with exit
+ * code 1, its status and its body, rather than measuring, or waiting for, work the service refused.
  */
 public final class Bench {
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
@@ -36,15 +42,43 @@ public final class Bench {
     }
     Map<String, String> opts = new HashMap<>();
     JsonObject cfg = Main.config(args, opts);
-    switch (what) {
-      case "embed" -> embed(cfg, opts);
-      case "ingest" -> ingest(cfg, opts);
-      case "recall" -> RecallBench.run(cfg, opts);
-      case "locomo" -> LocomoBench.run(cfg, opts);
-      default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
-          + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+    try {
+      switch (what) {
+        case "embed" -> embed(cfg, opts);
+        case "ingest" -> ingest(cfg, opts);
+        case "recall" -> RecallBench.run(cfg, opts);
+        case "locomo" -> LocomoBench.run(cfg, opts);
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+      }
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong
+      LOG.error("bench {} failed: {}", what, e.getMessage());
+      System.exit(1); // each benchmark has closed its stack by now: exit whatever threads a failed run left behind
+    } catch (Exception e) {
+      LOG.error("bench {} failed", what, e);
+      System.exit(1);
     }
     System.exit(0);
+  }
+
+  /**
+   * The check on a reply, for the web client's {@code expecting}: any status but {@code status} fails the future with
+   * the call, the status and the body.
+   */
+  static Expectation<HttpResponse<Buffer>> replied(int status, String call) {
+    return new Expectation<>() {
+      @Override
+      public boolean test(HttpResponse<Buffer> reply) {
+        return reply.statusCode() == status;
+      }
+
+      @Override
+      public Throwable describe(HttpResponse<Buffer> reply) {
+        return new IllegalStateException(call + " answered HTTP " + reply.statusCode() + " (expected " + status + "): "
+            + reply.bodyAsString());
+      }
+    };
   }
 
   /** Sentences a companion chat might contain, all different. */
@@ -64,7 +98,7 @@ public final class Bench {
   /** Raw model throughput: batches of 32 for the given seconds after a warm-up. */
   static double embedThroughput(Embedder embedder, double seconds) throws Exception {
     int callers = Integer.getInteger("engram.bench.callers", 8);
-    Engram.await(embedder.embed(texts(64, 1)));
+    Future.await(embedder.embed(texts(64, 1)));
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long t0 = System.nanoTime();
     int done = 0;
@@ -76,7 +110,7 @@ public final class Bench {
         inFlight.add(embedder.embed(texts(32, 100 + batch++)));
         done += 32;
       }
-      Engram.await(Future.all(inFlight));
+      Future.await(Future.all(inFlight));
     }
     return done / ((System.nanoTime() - t0) / 1e9);
   }
@@ -92,7 +126,7 @@ public final class Bench {
           + Runtime.getRuntime().availableProcessors());
       out(String.format("embeddings/s: %.0f", rate));
     } finally {
-      Engram.await(vertx.close());
+      Future.await(vertx.close());
     }
   }
 
@@ -111,7 +145,7 @@ public final class Bench {
     }
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
     io.vertx.core.Vertx llmVertx = nodes > 0 ? io.vertx.core.Vertx.vertx() : null;
-    BenchLlm llm = nodes > 0 ? Engram.await(BenchLlm.start(llmVertx, llmMs)) : null;
+    BenchLlm llm = nodes > 0 ? Future.await(BenchLlm.start(llmVertx, llmMs)) : null;
     List<Engram> workers = new ArrayList<>();
     if (nodes > 0) {
       cfg.getJsonObject("extractor").put("type", "openai").put("llm", new JsonObject().put("base_url", llm.baseUrl())
@@ -150,26 +184,34 @@ public final class Bench {
       for (int i = 0; i < sessions; i += concurrency) {
         List<Future<?>> batch = new ArrayList<>();
         for (int j = i; j < Math.min(sessions, i + concurrency); j++) {
-          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j)));
+          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j))
+              .expecting(replied(202, "POST /v1/sessions")));
         }
-        Engram.await(Future.all(batch));
+        Future.await(Future.all(batch));
       }
       // wait until every task completed
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
       JsonObject counts;
       while (true) {
-        counts = Engram.await(engram.vertx().eventBus().<JsonObject>request(
+        counts = Future.await(engram.vertx().eventBus().<JsonObject>request(
             verticles.bus.Addresses.TASK_COUNTS, new JsonObject())).body();
         long done = counts.getLong("completed") + counts.getLong("failed");
-        if (done >= sessions || System.nanoTime() > deadline) {
+        if (done >= sessions) {
           break;
         }
-        Engram.await(engram.vertx().timer(50));
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(done + " of " + sessions + " accepted sessions settled within 30 minutes: "
+              + counts.encode());
+        }
+        Future.await(engram.vertx().timer(50));
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long records = 0;
       for (int j = 0; j < sessions; j++) {
-        records += engram.index().count("bench-" + run + "-" + j, "c1");
+        records += engram.index().count(Tenants.inward(TENANT, "bench-" + run + "-" + j), "c1");
+      }
+      if (counts.getLong("completed") > 0 && records == 0) {
+        throw new IllegalStateException("the completed sessions left no record in the index under their users' ids");
       }
       double textsPerSec = records / elapsed;
       out(String.format("startup_s: %.1f", startup));
@@ -193,7 +235,7 @@ public final class Bench {
       workers.forEach(Engram::close); // before the first node, which holds the embedded stores
       engram.close();
       if (llmVertx != null) {
-        Engram.await(llmVertx.close());
+        Future.await(llmVertx.close());
       }
     }
   }
@@ -209,7 +251,6 @@ public final class Bench {
     return new JsonObject().put("user_id", "bench-" + run + "-" + j).put("character_id", "c1").put("messages", msgs);
   }
 
-  @SuppressWarnings("java:S106") // a benchmark's results are its standard output
   /** A temporary data directory, deleted when the JVM exits: a full recall run leaves gigabytes behind otherwise. */
   static java.nio.file.Path scratch(String prefix) throws java.io.IOException {
     java.nio.file.Path dir = Files.createTempDirectory(prefix);
@@ -223,6 +264,9 @@ public final class Bench {
     return dir;
   }
 
+  /** The tenant of a benchmark's own key (the development key's): the stores keep its users as {@code default:id}. */
+  static final String TENANT = "default";
+
   /** A benchmark's own service gets a fresh development key, which {@link #withKey} then sends. */
   static String ownKey(JsonObject cfg) {
     String key = verticles.gateway.ApiKeys.generate();
@@ -234,6 +278,7 @@ public final class Bench {
     return io.vertx.ext.web.client.WebClientSession.create(client).addHeader("Authorization", "Bearer " + key);
   }
 
+  @SuppressWarnings("java:S106") // a benchmark's results are its standard output
   static void out(String line) {
     System.out.println(line);
     LOG.debug(line);

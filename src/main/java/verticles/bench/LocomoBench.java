@@ -127,7 +127,7 @@ final class LocomoBench {
       if (engram != null) {
         engram.close();
       } else {
-        Engram.await(vertx.close());
+        Future.await(vertx.close());
       }
     }
   }
@@ -235,9 +235,10 @@ final class LocomoBench {
       }
       JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
           .put("session_id", "s" + session.getKey()).put("messages", messages);
-      tasks.add(http.post("/v1/sessions").sendJsonObject(body).map(r -> expect(r, 202).getString("task_id")));
+      tasks.add(http.post("/v1/sessions").sendJsonObject(body).expecting(Bench.replied(202, "POST /v1/sessions"))
+          .map(r -> r.bodyAsJsonObject().getString("task_id")));
     }
-    for (String taskId : Engram.await(Future.all(tasks)).<String>list()) {
+    for (String taskId : Future.await(Future.all(tasks)).<String>list()) {
       awaitCompleted(http, taskId);
     }
   }
@@ -245,7 +246,8 @@ final class LocomoBench {
   private static void awaitCompleted(WebClient http, String taskId) throws Exception {
     long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
     while (true) {
-      JsonObject task = expect(Engram.await(http.get("/v1/tasks/" + taskId).send()), 200);
+      JsonObject task = Future.await(http.get("/v1/tasks/" + taskId).send()
+          .expecting(Bench.replied(200, "GET /v1/tasks/" + taskId))).bodyAsJsonObject();
       String status = task.getString("status");
       if (status.equals("completed")) {
         return;
@@ -259,7 +261,7 @@ final class LocomoBench {
 
   /** The gold {@code session_N_observation} facts as memories, each citing its turns. */
   private static void importObservations(WebClient http, Conversation c) throws Exception {
-    List<Future<JsonObject>> posts = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
     for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
       JsonObject observations = c.json.getJsonObject("session_" + session.getKey() + "_observation");
       if (observations == null) {
@@ -274,15 +276,15 @@ final class LocomoBench {
           posts.add(http.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", c.userId)
                   .put("character_id", CHARACTER).put("memory_type", "event").put("content", fact.getString(0))
                   .put("timestamp", when).put("session_id", "s" + session.getKey()).put("source_msg_ids", sources))
-              .map(r -> expect(r, 201)));
+              .expecting(Bench.replied(201, "POST /v1/memories")));
         }
       }
       if (posts.size() > 64) {
-        Engram.await(Future.all(posts));
+        Future.await(Future.all(posts));
         posts.clear();
       }
     }
-    Engram.await(Future.all(posts));
+    Future.await(Future.all(posts));
   }
 
   private static JsonObject recall(WebClient http, Conversation c, Question q, int topK, String mode)
@@ -292,7 +294,8 @@ final class LocomoBench {
     if (mode.equals("messages")) {
       body.put("types", new JsonArray().add("message"));
     }
-    return expect(Engram.await(http.post("/v1/recall").sendJsonObject(body)), 200);
+    return Future.await(http.post("/v1/recall").sendJsonObject(body).expecting(Bench.replied(200, "POST /v1/recall")))
+        .bodyAsJsonObject();
   }
 
   /** The cited turns of the memories, in rank order, each once. */
@@ -305,13 +308,6 @@ final class LocomoBench {
       }
     }
     return new ArrayList<>(turns);
-  }
-
-  private static JsonObject expect(HttpResponse<Buffer> r, int status) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.bodyAsString());
-    }
-    return r.bodyAsJsonObject();
   }
 
   // ---------------------------------------------------------------- scoring

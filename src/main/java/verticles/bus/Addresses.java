@@ -10,7 +10,6 @@ public final class Addresses {
   public static final String VECTOR_SEARCH = "memory.vector.search";
   public static final String VECTOR_UPSERT = "memory.vector.upsert";
   public static final String VECTOR_DELETE = "memory.vector.delete";
-  public static final String VECTOR_EMBED = "memory.vector.embed";
   public static final String VECTOR_LIST = "memory.vector.list";
   public static final String VECTOR_COUNTS = "memory.vector.counts";
   /** Published, not sent: every VectorSearch instance drops its query-embedding cache. */

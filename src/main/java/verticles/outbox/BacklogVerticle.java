@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
@@ -29,9 +30,16 @@ import verticles.shared.Meters;
  * {@code engram_dlq_records{topic}} (records kept in the DLQ topic). They describe the cluster, not the node, so every
  * worker node reports the same values; one that could not be read is NaN. Deploy one instance per node: a second
  * one's gauges would not register.
+ *
+ * <p>A reading that has not finished within {@link #READING_DEADLINE_MS} is given up (its gauges NaN) so the next one
+ * can start: the Vert.x Kafka admin client never completes a {@code describeTopics} that meets a partition without a
+ * leader (its conversion of the leader throws inside Kafka's callback), which happens for a moment after every broker
+ * restart. Waiting for such a reading froze the gauges at their last values for the life of the node.
  */
 public final class BacklogVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogVerticle.class);
+  /** Past the admin client's own 3 s limit per call (two calls in a row), within the default 15 s interval. */
+  static final long READING_DEADLINE_MS = 10_000;
 
   private KafkaAdminClient admin;
   private String topic;
@@ -76,7 +84,7 @@ public final class BacklogVerticle extends VerticleBase {
     polling = true;
     Future<Long> depth = vertx.eventBus().<JsonObject>request(Addresses.TASK_OUTBOX_DEPTH, new JsonObject(), storeCall)
         .map(m -> m.body().getLong("depth"));
-    Future<long[]> kafka = kafkaBacklog();
+    Future<long[]> kafka = kafkaBacklog().timeout(READING_DEADLINE_MS, TimeUnit.MILLISECONDS);
     Future.join(depth, kafka).onComplete(x -> {
       outboxDepth = depth.succeeded() ? depth.result() : Double.NaN;
       consumerLag = kafka.succeeded() ? kafka.result()[0] : Double.NaN;

@@ -30,7 +30,7 @@ import verticles.shared.Meters;
 import verticles.vectorsearch.embedding.Embedder;
 
 /**
- * Owns the embedding model and the vector + keyword index: upsert, delete, search, embed. Recall searches go through
+ * Owns the embedding model and the vector + keyword index: upsert, delete, search. Recall searches go through
  * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
  * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
  * merger flags {@code "vector"}). Index writes (upserts, deletes) go through a third, {@code vector-index-write}.
@@ -85,7 +85,6 @@ public final class VectorSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, VectorStore.Upsert::fromJson, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, VectorStore.Search::fromJson, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, Owner::fromJson, this::delete),
-        Bus.consume(vertx, Addresses.VECTOR_EMBED, this::embed),
         Bus.consume(vertx, Addresses.VECTOR_LIST, VectorStore.ListPage::fromJson, this::list),
         Bus.consume(vertx, Addresses.VECTOR_COUNTS, Owner::fromJson, this::counts),
         // a query text is something a user typed: a forget drops every cached one (they are not kept per user)
@@ -238,26 +237,8 @@ public final class VectorSearchVerticle extends VerticleBase {
     });
   }
 
-  private static JsonArray toJson(float[] v) {
-    JsonArray a = new JsonArray();
-    for (float f : v) {
-      a.add(f);
-    }
-    return a;
-  }
-
   private Future<Deleted> delete(Owner owner) {
     return guarded(writeBreaker, writeTimeoutMs, "delete",
         () -> new Deleted(index.delete(owner.userId(), owner.characterId())));
-  }
-
-  /** {texts:[...]} → {vectors:[[...]]}, for benchmarks and co-located callers. */
-  private Future<JsonObject> embed(JsonObject body) {
-    List<String> texts = body.getJsonArray("texts", new JsonArray()).stream().map(String::valueOf).toList();
-    return embedder.embed(texts).map(vs -> {
-      JsonArray out = new JsonArray();
-      vs.forEach(v -> out.add(toJson(v)));
-      return new JsonObject().put("vectors", out).put("dimension", embedder.dimension());
-    });
   }
 }
