@@ -2,6 +2,7 @@ package verticles.bench;
 import io.vertx.core.Expectation;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -20,6 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.app.Engram;
 import verticles.app.Main;
+import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.contracts.Empty;
+import verticles.contracts.TaskStatus;
+import verticles.contracts.Tasks;
 import verticles.shared.Tenants;
 import verticles.vectorsearch.embedding.Embedder;
 import verticles.vectorsearch.embedding.OnnxEmbedder;
@@ -191,17 +197,17 @@ public final class Bench {
       }
       // wait until every task completed
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-      JsonObject counts;
+      Tasks.Counts counts;
       while (true) {
-        counts = Future.await(engram.vertx().eventBus().<JsonObject>request(
-            verticles.bus.Addresses.TASK_COUNTS, new JsonObject())).body();
-        long done = counts.getLong("completed") + counts.getLong("failed");
+        counts = Future.await(Bus.request(engram.vertx(), Addresses.TASK_COUNTS, Empty.INSTANCE,
+            new DeliveryOptions(), Tasks.Counts::fromJson));
+        long done = counts.byStatus().get(TaskStatus.COMPLETED) + counts.byStatus().get(TaskStatus.FAILED);
         if (done >= sessions) {
           break;
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(done + " of " + sessions + " accepted sessions settled within 30 minutes: "
-              + counts.encode());
+              + counts.toJson().encode());
         }
         Future.await(engram.vertx().timer(50));
       }
@@ -210,13 +216,13 @@ public final class Bench {
       for (int j = 0; j < sessions; j++) {
         records += engram.index().count(Tenants.inward(TENANT, "bench-" + run + "-" + j), "c1");
       }
-      if (counts.getLong("completed") > 0 && records == 0) {
+      if (counts.byStatus().get(TaskStatus.COMPLETED) > 0 && records == 0) {
         throw new IllegalStateException("the completed sessions left no record in the index under their users' ids");
       }
       double textsPerSec = records / elapsed;
       out(String.format("startup_s: %.1f", startup));
       out(String.format("sessions: %d x 20 messages, elapsed_s: %.1f, completed %d, failed %d", sessions, elapsed,
-          counts.getLong("completed"), counts.getLong("failed")));
+          counts.byStatus().get(TaskStatus.COMPLETED), counts.byStatus().get(TaskStatus.FAILED)));
       out(String.format("sessions/s: %.1f", sessions / elapsed));
       if (nodes > 0) {
         JsonObject ex = cfg.getJsonObject("extractor");

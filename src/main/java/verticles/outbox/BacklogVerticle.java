@@ -20,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Empty;
+import verticles.contracts.Tasks;
 import verticles.shared.Meters;
 
 /**
@@ -71,7 +73,7 @@ public final class BacklogVerticle extends VerticleBase {
     Gauge.builder("engram_dlq_records", this, v -> v.dlqRecords).tag("topic", dlqTopic)
         .description("Records in the dead-letter topic").strongReference(true).register(registry);
     vertx.setPeriodic(1, interval, id -> poll());
-    return Bus.consume(vertx, Addresses.HEALTH_KAFKA, b -> admin.describeCluster().compose(c -> c.getNodes().isEmpty()
+    return Bus.consume(vertx, Addresses.HEALTH_KAFKA, Empty::fromJson, b -> admin.describeCluster().compose(c -> c.getNodes().isEmpty()
         ? Future.failedFuture(new IllegalStateException("the Kafka cluster has no live broker"))
         : Future.succeededFuture(new JsonObject().put("cluster_id", c.getClusterId())
             .put("brokers", c.getNodes().size()))));
@@ -82,8 +84,8 @@ public final class BacklogVerticle extends VerticleBase {
       return; // the previous poll is still waiting for a store that is away
     }
     polling = true;
-    Future<Long> depth = vertx.eventBus().<JsonObject>request(Addresses.TASK_OUTBOX_DEPTH, new JsonObject(), storeCall)
-        .map(m -> m.body().getLong("depth"));
+    Future<Long> depth = Bus.request(vertx, Addresses.TASK_OUTBOX_DEPTH, Empty.INSTANCE, storeCall, Tasks.Depth::fromJson)
+        .map(Tasks.Depth::depth);
     Future<long[]> kafka = kafkaBacklog().timeout(READING_DEADLINE_MS, TimeUnit.MILLISECONDS);
     Future.join(depth, kafka).onComplete(x -> {
       outboxDepth = depth.succeeded() ? depth.result() : Double.NaN;
