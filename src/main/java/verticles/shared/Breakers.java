@@ -8,6 +8,8 @@ import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -35,6 +37,9 @@ public final class Breakers {
         .setMaxFailures(cfg.getInteger("max_failures", 5))
         .setResetTimeout(cfg.getLong("reset_timeout_ms", 5000L))
         .setFailuresRollingWindow(cfg.getLong("rolling_window_ms", 10_000L)));
+    // a request the store refused as bad input says nothing of the store's health: one poison record retried
+    // must not open the breaker for everybody else's writes
+    breaker.failurePolicy(f -> f.failed() && !badInput(f.cause()));
     breaker.openHandler(v -> LOG.warn("Circuit breaker {} OPEN: calls fail fast", name))
         .halfOpenHandler(v -> LOG.info("Circuit breaker {} half-open: trying the store again", name))
         .closeHandler(v -> LOG.info("Circuit breaker {} closed", name));
@@ -44,6 +49,13 @@ public final class Breakers {
         .strongReference(true)
         .register(Meters.registry(config));
     return breaker;
+  }
+
+  /** The caller's fault, not the store's: an invalid argument, or a 4xx answer from the verticle asked. */
+  static boolean badInput(Throwable t) {
+    return t instanceof IllegalArgumentException
+        || t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+            && re.failureCode() >= 400 && re.failureCode() < 500;
   }
 
   /**
