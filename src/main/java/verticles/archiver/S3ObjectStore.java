@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,16 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-import org.xml.sax.ErrorHandler;
-import org.xml.sax.SAXParseException;
 import verticles.shared.Breakers;
 import verticles.shared.HttpExchange;
 import verticles.shared.SigV4;
@@ -221,21 +212,15 @@ public final class S3ObjectStore implements ObjectStore {
       query.put("continuation-token", token);
     }
     return execute(new Call(HttpMethod.GET, null, query, null, null)).compose(resp -> {
-      Element result = parseXml(resp.body()).getDocumentElement();
-      NodeList contents = result.getElementsByTagName("Contents");
-      for (int i = 0; i < contents.getLength(); i++) {
-        Element item = (Element) contents.item(i);
-        String size = childText(item, "Size");
-        acc.add(new Entry(childText(item, "Key"), size == null || size.isBlank() ? 0L : Long.parseLong(size.strip())));
-      }
-      if (!"true".equals(childText(result, "IsTruncated"))) {
+      S3Xml.Page page = S3Xml.listPage(resp.body());
+      acc.addAll(page.entries());
+      if (!page.truncated()) {
         return Future.succeededFuture(acc);
       }
-      String next = childText(result, "NextContinuationToken");
-      if (next == null || next.isEmpty()) {
+      if (page.next() == null || page.next().isEmpty()) {
         return Future.failedFuture(new S3Exception(200, null, "S3 list is truncated but has no continuation token", null));
       }
-      return listPage(prefix, next, acc);
+      return listPage(prefix, page.next(), acc);
     });
   }
 
@@ -315,27 +300,16 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   private S3Exception errorOf(Call call, HttpExchange.Reply resp) {
-    String code = null;
-    String message = null;
-    Buffer body = resp.body();
-    if (body != null && body.length() > 0) {
-      try {
-        Element error = parseXml(body).getDocumentElement();
-        code = childText(error, "Code");
-        message = childText(error, "Message");
-      } catch (RuntimeException e) {
-        message = body.toString().substring(0, Math.min(200, body.length())); // a proxy's HTML page, say
-      }
-    }
+    S3Xml.ErrorBody error = S3Xml.error(resp.body());
     StringBuilder text = new StringBuilder("S3 ").append(call.describe()).append(" failed: HTTP ")
         .append(resp.status());
-    if (code != null) {
-      text.append(' ').append(code);
+    if (error.code() != null) {
+      text.append(' ').append(error.code());
     }
-    if (message != null) {
-      text.append(": ").append(message);
+    if (error.message() != null) {
+      text.append(": ").append(error.message());
     }
-    return new S3Exception(resp.status(), code, text.toString(), null);
+    return new S3Exception(resp.status(), error.code(), text.toString(), null);
   }
 
   private long backoffMs(int retry) {
@@ -365,44 +339,5 @@ public final class S3ObjectStore implements ObjectStore {
       throw new IllegalArgumentException("S3 object store config needs '" + name + "'");
     }
     return value;
-  }
-
-  /** Parses an S3 XML body; DTDs refused, so a hostile endpoint cannot make us resolve entities. */
-  private static Document parseXml(Buffer body) {
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      factory.setXIncludeAware(false);
-      factory.setExpandEntityReferences(false);
-      DocumentBuilder builder = factory.newDocumentBuilder();
-      builder.setErrorHandler(new ErrorHandler() { // the default one prints to stderr
-        @Override
-        public void warning(SAXParseException e) {}
-
-        @Override
-        public void error(SAXParseException e) throws SAXParseException {
-          throw e;
-        }
-
-        @Override
-        public void fatalError(SAXParseException e) throws SAXParseException {
-          throw e;
-        }
-      });
-      return builder.parse(new ByteArrayInputStream(body == null ? new byte[0] : body.getBytes()));
-    } catch (Exception e) {
-      throw new IllegalStateException("Unparseable S3 XML: " + e.getMessage(), e);
-    }
-  }
-
-  /** Text of the first direct child element with that name, or null. */
-  private static String childText(Element parent, String name) {
-    for (var n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (n instanceof Element e && name.equals(e.getTagName())) {
-        return e.getTextContent();
-      }
-    }
-    return null;
   }
 }

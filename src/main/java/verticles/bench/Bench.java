@@ -280,6 +280,31 @@ public final class Bench {
     return key;
   }
 
+  /**
+   * A closed loop: runs {@code step} again each time it completes, until {@code end} (nanoTime); fails with the first
+   * failed step. Not a chain of composed futures: thousands of iterations nested by compose overflow the stack when
+   * the last one completes, which broke a whole bench JVM's logging and hung it.
+   */
+  static Future<Void> loopUntil(long end, java.util.function.Supplier<Future<?>> step) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (System.nanoTime() > end) {
+        done.tryComplete();
+        return;
+      }
+      step.get().onComplete(ar -> {
+        if (ar.failed()) {
+          done.tryFail(ar.cause());
+        } else {
+          next[0].run();
+        }
+      });
+    };
+    next[0].run();
+    return done.future();
+  }
+
   static WebClient withKey(WebClient client, String key) {
     return io.vertx.ext.web.client.WebClientSession.create(client).addHeader("Authorization", "Bearer " + key);
   }

@@ -12,22 +12,17 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import verticles.app.Engram;
+import verticles.bench.LocomoConversation.Question;
+import verticles.bench.LocomoConversation.Turn;
 
 /**
  * {@code bin/engram bench locomo}: turn-level evidence recall on LoCoMo conversations, through the public HTTP API only
@@ -42,9 +37,6 @@ final class LocomoBench {
   static final String CHARACTER = "locomo";
   static final Map<Integer, String> CATEGORIES = Map.of(1, "multi-hop", 2, "temporal", 3, "open-domain",
       4, "single-hop");
-  private static final Pattern SESSION = Pattern.compile("session_(\\d+)");
-  private static final Pattern DIA_ID = Pattern.compile("D\\s*:?\\s*(\\d+)\\s*:\\s*(\\d+)");
-  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("h:mm a 'on' d MMMM, yyyy", Locale.ENGLISH);
 
   private LocomoBench() {}
 
@@ -90,12 +82,12 @@ final class LocomoBench {
       // questions of an earlier run against a running service (ranking experiments without a minute of ingest)
       String run = opts.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
       boolean ingest = !opts.containsKey("skip-ingest");
-      List<Conversation> conversations = new ArrayList<>();
+      List<LocomoConversation> conversations = new ArrayList<>();
       for (Path f : files) {
-        conversations.add(Conversation.read(f, run));
+        conversations.add(LocomoConversation.read(f, run));
       }
       long t0 = System.nanoTime();
-      for (Conversation c : ingest ? conversations : List.<Conversation>of()) {
+      for (LocomoConversation c : ingest ? conversations : List.<LocomoConversation>of()) {
         if (mode.equals("observations")) {
           importObservations(http, c);
         } else {
@@ -106,7 +98,7 @@ final class LocomoBench {
       Bench.out(String.format("ingest (run %s): %d conversations, %d turns, %s in %.1f s", run, conversations.size(),
           conversations.stream().mapToInt(c -> c.turns.size()).sum(), mode, ingestSeconds));
       Result result = new Result(ks);
-      for (Conversation c : conversations) {
+      for (LocomoConversation c : conversations) {
         for (Question q : c.questions) {
           long t = System.nanoTime();
           JsonObject reply = recall(http, c, q, ks[ks.length - 1], mode);
@@ -132,99 +124,9 @@ final class LocomoBench {
     }
   }
 
-  // ---------------------------------------------------------------- dataset
-
-  record Turn(String diaId, String speaker, String text, long timestamp, int session) {}
-
-  record Question(String question, Set<String> evidence, int category) {}
-
-  /** One LoCoMo file: its turns by session, its questions of categories 1–4 and its gold observations. */
-  static final class Conversation {
-    final String userId;
-    final String speakerA;
-    final Map<Integer, List<Turn>> sessions = new TreeMap<>();
-    final Map<String, Turn> turns = new LinkedHashMap<>();
-    final List<Question> questions = new ArrayList<>();
-    final JsonObject json;
-    int droppedEvidence;
-
-    private Conversation(String userId, JsonObject json) {
-      this.userId = userId;
-      this.json = json;
-      this.speakerA = json.getString("speaker_a");
-    }
-
-    static Conversation read(Path file, String run) throws Exception {
-      JsonObject json = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-      String name = file.getFileName().toString().replace(".json", "");
-      Conversation c = new Conversation(name + "-" + run, json);
-      for (String key : json.fieldNames()) {
-        Matcher m = SESSION.matcher(key);
-        if (!m.matches() || !(json.getValue(key) instanceof JsonArray turns)) {
-          continue;
-        }
-        int n = Integer.parseInt(m.group(1));
-        long start = sessionTime(json.getString(key + "_date_time"));
-        List<Turn> list = new ArrayList<>();
-        for (int i = 0; i < turns.size(); i++) {
-          JsonObject t = turns.getJsonObject(i);
-          String text = t.getString("text", "");
-          if (t.getString("blip_caption") != null) {
-            text = text + " [image: " + t.getString("blip_caption") + "]";
-          }
-          // turns keep their order: one minute apart from the session's start
-          Turn turn = new Turn(t.getString("dia_id"), t.getString("speaker"), text, start + 60L * i, n);
-          list.add(turn);
-          c.turns.put(turn.diaId(), turn);
-        }
-        c.sessions.put(n, list);
-      }
-      for (Object o : json.getJsonArray("qa", new JsonArray())) {
-        JsonObject q = (JsonObject) o;
-        int category = q.getInteger("category", 0);
-        if (!CATEGORIES.containsKey(category)) {
-          continue; // 5 = adversarial, unanswerable: left out of retrieval scores
-        }
-        Set<String> evidence = new LinkedHashSet<>();
-        for (Object e : q.getJsonArray("evidence", new JsonArray())) {
-          for (String id : normalise(String.valueOf(e))) {
-            if (c.turns.containsKey(id)) {
-              evidence.add(id);
-            } else {
-              c.droppedEvidence++;
-            }
-          }
-        }
-        if (!evidence.isEmpty()) {
-          c.questions.add(new Question(q.getString("question"), evidence, category));
-        }
-      }
-      return c;
-    }
-
-    /** Session N's start as epoch seconds (the dataset gives local times without a zone; read as UTC). */
-    static long sessionTime(String when) {
-      if (when == null) {
-        return 1_672_531_200L; // 2023-01-01, for a session without a date
-      }
-      String s = when.trim().replaceAll("\\s+", " ").replace("am", "AM").replace("pm", "PM");
-      return LocalDateTime.parse(s, WHEN).toEpochSecond(ZoneOffset.UTC);
-    }
-  }
-
-  /** "D8:6; D9:17" → [D8:6, D9:17]; "D:11:26" → [D11:26]; "D" → []. */
-  static List<String> normalise(String evidence) {
-    List<String> ids = new ArrayList<>();
-    Matcher m = DIA_ID.matcher(evidence);
-    while (m.find()) {
-      ids.add("D" + Integer.parseInt(m.group(1)) + ":" + Integer.parseInt(m.group(2)));
-    }
-    return ids;
-  }
-
   // ---------------------------------------------------------------- ingest and recall over HTTP
 
-  private static void ingestSessions(WebClient http, Conversation c) throws Exception {
+  private static void ingestSessions(WebClient http, LocomoConversation c) throws Exception {
     List<Future<String>> tasks = new ArrayList<>();
     for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
       JsonArray messages = new JsonArray();
@@ -260,7 +162,7 @@ final class LocomoBench {
   }
 
   /** The gold {@code session_N_observation} facts as memories, each citing its turns. */
-  private static void importObservations(WebClient http, Conversation c) throws Exception {
+  private static void importObservations(WebClient http, LocomoConversation c) throws Exception {
     List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
     for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
       JsonObject observations = c.json.getJsonObject("session_" + session.getKey() + "_observation");
@@ -272,7 +174,7 @@ final class LocomoBench {
         for (Object o : observations.getJsonArray(speaker)) {
           JsonArray fact = (JsonArray) o;
           JsonArray sources = new JsonArray();
-          normalise(String.valueOf(fact.getValue(1))).stream().filter(c.turns::containsKey).forEach(sources::add);
+          LocomoConversation.normalise(String.valueOf(fact.getValue(1))).stream().filter(c.turns::containsKey).forEach(sources::add);
           posts.add(http.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", c.userId)
                   .put("character_id", CHARACTER).put("memory_type", "event").put("content", fact.getString(0))
                   .put("timestamp", when).put("session_id", "s" + session.getKey()).put("source_msg_ids", sources))
@@ -287,7 +189,7 @@ final class LocomoBench {
     Future.await(Future.all(posts));
   }
 
-  private static JsonObject recall(WebClient http, Conversation c, Question q, int topK, String mode)
+  private static JsonObject recall(WebClient http, LocomoConversation c, Question q, int topK, String mode)
       throws Exception {
     JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
         .put("message", q.question()).put("force", true).put("top_k", topK).put("max_tokens", 32_000);
@@ -326,7 +228,7 @@ final class LocomoBench {
       this.ks = ks;
     }
 
-    void add(Conversation c, Question q, List<String> retrieved) {
+    void add(LocomoConversation c, Question q, List<String> retrieved) {
       JsonObject ranks = new JsonObject();
       q.evidence().forEach(e -> ranks.put(e, retrieved.contains(e) ? retrieved.indexOf(e) + 1 : null));
       questions.add(new JsonObject().put("user_id", c.userId).put("category", CATEGORIES.get(q.category()))

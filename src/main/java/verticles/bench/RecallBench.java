@@ -146,12 +146,10 @@ final class RecallBench {
   }
 
   private static Future<Void> embedLoop(Engram engram, int client, AtomicInteger n, long end) {
-    if (System.nanoTime() > end) {
-      return Future.succeededFuture();
-    }
-    int i = n.getAndIncrement();
-    return engram.embedder().embed(List.of(query(client * 1_000_003L + i, i)))
-        .compose(v -> embedLoop(engram, client, n, end));
+    return Bench.loopUntil(end, () -> {
+      int i = n.getAndIncrement();
+      return engram.embedder().embed(List.of(query(client * 1_000_003L + i, i)));
+    });
   }
 
   static String query(long seed, int i) {
@@ -175,7 +173,8 @@ final class RecallBench {
     long t0 = System.nanoTime();
     List<Future<Void>> loops = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
-      loops.add(recallLoop(http, users, new Random(seedBase + c), counter, samples, errors, end));
+      Random r = new Random(seedBase + c);
+      loops.add(Bench.loopUntil(end, () -> recallOnce(http, users, r, counter, samples, errors)));
     }
     Future.await(Future.all(loops));
     double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -185,11 +184,8 @@ final class RecallBench {
         sorted.length, errors.get()};
   }
 
-  private static Future<Void> recallLoop(WebClient http, int users, Random r, AtomicInteger counter, List<Long> samples,
-      AtomicLong errors, long end) {
-    if (System.nanoTime() > end) {
-      return Future.succeededFuture();
-    }
+  private static Future<Void> recallOnce(WebClient http, int users, Random r, AtomicInteger counter, List<Long> samples,
+      AtomicLong errors) {
     int i = counter.getAndIncrement();
     JsonObject body = new JsonObject().put("user_id", "bench-u" + r.nextInt(users)).put("character_id", "c1")
         .put("message", query(r.nextLong(), i)).put("force", true).put("top_k", 5);
@@ -214,7 +210,7 @@ final class RecallBench {
               .add(((Number) e.getValue()).doubleValue()));
         }
       }
-      return recallLoop(http, users, r, counter, samples, errors, end);
+      return Future.succeededFuture();
     });
   }
 

@@ -15,10 +15,10 @@ class LocomoBenchTest {
   @Test
   @DisplayName("malformed evidence ids are normalised: lists split, a stray colon dropped, an empty id ignored")
   void evidenceIds() {
-    assertEquals(List.of("D8:6", "D9:17"), LocomoBench.normalise("D8:6; D9:17"));
-    assertEquals(List.of("D11:26"), LocomoBench.normalise("D:11:26"));
-    assertEquals(List.of(), LocomoBench.normalise("D"));
-    assertEquals(List.of("D1:3"), LocomoBench.normalise(" D1:3 "));
+    assertEquals(List.of("D8:6", "D9:17"), LocomoConversation.normalise("D8:6; D9:17"));
+    assertEquals(List.of("D11:26"), LocomoConversation.normalise("D:11:26"));
+    assertEquals(List.of(), LocomoConversation.normalise("D"));
+    assertEquals(List.of("D1:3"), LocomoConversation.normalise(" D1:3 "));
   }
 
   @Test
@@ -39,7 +39,7 @@ class LocomoBenchTest {
   @Test
   @DisplayName("a session's date and time is read as the dataset writes it")
   void sessionTime() {
-    assertEquals(1_683_554_160L, LocomoBench.Conversation.sessionTime("1:56 pm on 8 May, 2023"));
-    assertEquals(1_690_196_400L, LocomoBench.Conversation.sessionTime("11:00 am on 24 July, 2023"));
+    assertEquals(1_683_554_160L, LocomoConversation.sessionTime("1:56 pm on 8 May, 2023"));
+    assertEquals(1_690_196_400L, LocomoConversation.sessionTime("11:00 am on 24 July, 2023"));
   }
 }

@@ -439,7 +439,7 @@ class OpenAiExtractorTest {
   })
   @DisplayName("the first JSON object is found in raw, fenced and prose answers")
   void parsesFirstObject(String answer) {
-    assertEquals(1, OpenAiExtractor.parseModelJson("test", answer).getInteger("a"));
+    assertEquals(1, ModelAnswers.parseModelJson("test", answer).getInteger("a"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -455,21 +455,21 @@ class OpenAiExtractorTest {
   @DisplayName("malformed answers fail with a message saying so")
   void rejectsMalformed(String answer) {
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> OpenAiExtractor.parseModelJson("test", answer));
+        assertThrows(IllegalStateException.class, () -> ModelAnswers.parseModelJson("test", answer));
     assertTrue(e.getMessage().contains("malformed"), e.getMessage());
   }
 
   @Test
   @DisplayName("dates are kept only when they name a real day in MM-DD or YYYY-MM-DD")
   void dates() {
-    assertEquals("03-15", OpenAiExtractor.date("03-15"));
-    assertEquals("02-29", OpenAiExtractor.date("02-29"));
-    assertEquals("2024-12-31", OpenAiExtractor.date(" 2024-12-31 "));
-    assertNull(OpenAiExtractor.date("13-01"));
-    assertNull(OpenAiExtractor.date("2023-02-29"));
-    assertNull(OpenAiExtractor.date("3月15日"));
-    assertNull(OpenAiExtractor.date("2024/03/15"));
-    assertNull(OpenAiExtractor.date(null));
-    assertNull(OpenAiExtractor.date(315));
+    assertEquals("03-15", ModelAnswers.date("03-15"));
+    assertEquals("02-29", ModelAnswers.date("02-29"));
+    assertEquals("2024-12-31", ModelAnswers.date(" 2024-12-31 "));
+    assertNull(ModelAnswers.date("13-01"));
+    assertNull(ModelAnswers.date("2023-02-29"));
+    assertNull(ModelAnswers.date("3月15日"));
+    assertNull(ModelAnswers.date("2024/03/15"));
+    assertNull(ModelAnswers.date(null));
+    assertNull(ModelAnswers.date(315));
   }
 }
