@@ -54,8 +54,9 @@ public final class Bench {
         case "ingest" -> ingest(cfg, opts);
         case "recall" -> RecallBench.run(cfg, opts);
         case "locomo" -> LocomoBench.run(cfg, opts);
-        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
-            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+        case "mixed" -> MixedBench.run(cfg, opts);
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|locomo [--seconds N]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong
