@@ -31,6 +31,7 @@ import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.gateway.ApiKeys;
 import verticles.gateway.GatewayVerticle;
+import verticles.gateway.IngestGate;
 import verticles.gateway.RateLimiter;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
@@ -191,7 +192,10 @@ public final class Engram implements AutoCloseable {
       JsonObject auth = config.getJsonObject("auth");
       RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 5000.0),
           auth.getDouble("rate_limit_burst", 10_000.0));
-      Future.await(deploy(() -> new GatewayVerticle(limiter),
+      JsonObject sessions = config.getJsonObject("sessions");
+      IngestGate gate = new IngestGate(sessions.getLong("max_backlog", 1000L));
+      gate.start(vertx, sessions.getLong("backlog_poll_ms", 1000L));
+      Future.await(deploy(() -> new GatewayVerticle(limiter, gate),
           gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
     }
     LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",

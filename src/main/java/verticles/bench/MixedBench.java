@@ -55,28 +55,54 @@ final class MixedBench {
       Bench.out("quiet node:      " + quiet.report());
 
       AtomicLong ingestPosts = new AtomicLong();
+      AtomicLong throttled = new AtomicLong();
       long ingestEnd = System.nanoTime() + (long) (seconds * 1e9);
       List<Future<Void>> ingest = new ArrayList<>();
       long before = settled(engram);
       for (int c = 0; c < ingestClients; c++) {
         int client = c;
         AtomicLong n = new AtomicLong();
-        ingest.add(Bench.loopUntil(ingestEnd, () -> post(http, run, "ingest-" + client, n.getAndIncrement(),
-            ingestPosts)));
+        ingest.add(Bench.loopUntil(ingestEnd, () -> ingestOnce(engram, http, run, "ingest-" + client, n,
+            ingestPosts, throttled)));
       }
       Stats busy = recalls(http, run, users, seconds, ingestEnd, 3);
       Future.await(Future.all(ingest));
       long settledDuring = settled(engram) - before;
       Bench.out("during ingest:   " + busy.report());
-      Bench.out(String.format("ingest: %d clients posted %d sessions (%.1f/s accepted), %d tasks settled meanwhile"
-          + " (%.1f/s)", ingestClients, ingestPosts.get(), ingestPosts.get() / seconds, settledDuring,
-          settledDuring / seconds));
+      Bench.out(String.format("ingest: %d clients posted %d sessions (%.1f/s accepted, %d answered 429 and retried"
+          + " after Retry-After), %d tasks settled meanwhile (%.1f/s)", ingestClients, ingestPosts.get(),
+          ingestPosts.get() / seconds, throttled.get(), settledDuring, settledDuring / seconds));
       Bench.out(String.format("recall p50 %+.0f%%, p99 %+.0f%% under ingest; warm-up %s", 100 * (busy.p50 - quiet.p50)
           / quiet.p50, 100 * (busy.p99 - quiet.p99) / quiet.p99, warm.count + " recalls"));
     }
   }
 
-  /** One 20-message session of {@code user}, counted in {@code posted} once accepted. */
+  /** An ingest client's next session; a 429 (the node's backlog is full) waits its Retry-After, as a client should. */
+  private static Future<?> ingestOnce(Engram engram, WebClient http, String run, String user, AtomicLong n,
+      AtomicLong posted, AtomicLong throttled) {
+    return post(http, run, user, n.get(), posted).compose(r -> {
+      n.incrementAndGet();
+      return Future.succeededFuture();
+    }, err -> {
+      if (!(err instanceof Throttled t)) {
+        return Future.failedFuture(err);
+      }
+      throttled.incrementAndGet();
+      return engram.vertx().timer(t.seconds, TimeUnit.SECONDS);
+    });
+  }
+
+  /** A 429 answer. */
+  private static final class Throttled extends RuntimeException {
+    final long seconds;
+
+    Throttled(long seconds) {
+      super("throttled", null, false, false);
+      this.seconds = seconds;
+    }
+  }
+
+  /** One 20-message session of {@code user}, counted in {@code posted} once accepted; fails with Throttled on 429. */
   private static Future<?> post(WebClient http, String run, String user, long n, AtomicLong posted) {
     List<String> lines = Bench.texts(20, 7_919L * n + user.hashCode());
     long ts = java.time.Instant.now().getEpochSecond() - 3600;
@@ -87,8 +113,12 @@ final class MixedBench {
     }
     JsonObject body = new JsonObject().put("user_id", "bench-" + run + "-" + user).put("character_id", "c1")
         .put("session_id", "s" + n).put("messages", msgs);
-    return http.post("/v1/sessions").sendJsonObject(body).expecting(Bench.replied(202, "POST /v1/sessions"))
-        .onSuccess(r -> posted.incrementAndGet());
+    return http.post("/v1/sessions").sendJsonObject(body).compose(res -> {
+      if (res.statusCode() == 429) {
+        return Future.failedFuture(new Throttled(Long.parseLong(res.getHeader("Retry-After"))));
+      }
+      return Future.succeededFuture(res);
+    }).expecting(Bench.replied(202, "POST /v1/sessions")).onSuccess(r -> posted.incrementAndGet());
   }
 
   private static long settled(Engram engram) {

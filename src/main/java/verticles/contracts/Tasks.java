@@ -238,15 +238,16 @@ public final class Tasks {
   }
 
   /** {@code memory.tasks.outbox-depth}: pending tasks not (yet, or again) handed to Kafka. */
-  public record Depth(long depth) implements Contract {
+  /** {@code depth}: pending tasks not yet handed to Kafka; {@code backlog}: pending and processing tasks. */
+  public record Depth(long depth, long backlog) implements Contract {
     public static Depth fromJson(JsonObject j) {
-      return new Depth(j.getLong("depth", 0L));
+      return new Depth(j.getLong("depth", 0L), j.getLong("backlog", 0L));
     }
 
     @Override
-
     public JsonObject toJson() {
-      return new JsonObject().put("depth", depth);
+      return new JsonObject().put("depth", depth).put("backlog", backlog);
     }
   }
+
 }
