@@ -45,7 +45,7 @@ final class MixedBench {
       // the recall users' memories, through the whole pipeline
       AtomicLong posted = new AtomicLong();
       for (int u = 0; u < users; u++) {
-        Future.await(post(http, run, "recall-" + u, u, posted));
+        Future.await(post(engram.vertx(), http, run, "recall-" + u, u, posted, new AtomicLong()));
       }
       awaitSettled(engram, posted.get(), TimeUnit.MINUTES.toNanos(5));
       Bench.out(String.format("seed: %d users with one 20-message session each", users));
@@ -62,7 +62,7 @@ final class MixedBench {
       for (int c = 0; c < ingestClients; c++) {
         int client = c;
         AtomicLong n = new AtomicLong();
-        ingest.add(Bench.loopUntil(ingestEnd, () -> ingestOnce(engram, http, run, "ingest-" + client, n,
+        ingest.add(Bench.loopUntil(ingestEnd, () -> post(engram.vertx(), http, run, "ingest-" + client, n.getAndIncrement(),
             ingestPosts, throttled)));
       }
       Stats busy = recalls(http, run, users, seconds, ingestEnd, 3);
@@ -77,33 +77,9 @@ final class MixedBench {
     }
   }
 
-  /** An ingest client's next session; a 429 (the node's backlog is full) waits its Retry-After, as a client should. */
-  private static Future<?> ingestOnce(Engram engram, WebClient http, String run, String user, AtomicLong n,
+  /** One 20-message session of {@code user}, counted in {@code posted} once accepted (after any 429s). */
+  private static Future<?> post(io.vertx.core.Vertx vertx, WebClient http, String run, String user, long n,
       AtomicLong posted, AtomicLong throttled) {
-    return post(http, run, user, n.get(), posted).compose(r -> {
-      n.incrementAndGet();
-      return Future.succeededFuture();
-    }, err -> {
-      if (!(err instanceof Throttled t)) {
-        return Future.failedFuture(err);
-      }
-      throttled.incrementAndGet();
-      return engram.vertx().timer(t.seconds, TimeUnit.SECONDS);
-    });
-  }
-
-  /** A 429 answer. */
-  private static final class Throttled extends RuntimeException {
-    final long seconds;
-
-    Throttled(long seconds) {
-      super("throttled", null, false, false);
-      this.seconds = seconds;
-    }
-  }
-
-  /** One 20-message session of {@code user}, counted in {@code posted} once accepted; fails with Throttled on 429. */
-  private static Future<?> post(WebClient http, String run, String user, long n, AtomicLong posted) {
     List<String> lines = Bench.texts(20, 7_919L * n + user.hashCode());
     long ts = java.time.Instant.now().getEpochSecond() - 3600;
     JsonArray msgs = new JsonArray();
@@ -113,12 +89,7 @@ final class MixedBench {
     }
     JsonObject body = new JsonObject().put("user_id", "bench-" + run + "-" + user).put("character_id", "c1")
         .put("session_id", "s" + n).put("messages", msgs);
-    return http.post("/v1/sessions").sendJsonObject(body).compose(res -> {
-      if (res.statusCode() == 429) {
-        return Future.failedFuture(new Throttled(Long.parseLong(res.getHeader("Retry-After"))));
-      }
-      return Future.succeededFuture(res);
-    }).expecting(Bench.replied(202, "POST /v1/sessions")).onSuccess(r -> posted.incrementAndGet());
+    return Bench.postPolitely(vertx, http, "/v1/sessions", body, 202, throttled).onSuccess(r -> posted.incrementAndGet());
   }
 
   private static long settled(Engram engram) {
