@@ -107,10 +107,11 @@ public final class AdminVerticle extends VerticleBase {
     Future<JsonArray> profiles = rows("profiles", owner, 0, new JsonArray());
     Future<JsonArray> events = rows("events", owner, 0, new JsonArray());
     Future<JsonArray> summaries = rows("summaries", owner, 0, new JsonArray());
+    Future<JsonArray> versions = rows("versions", owner, 0, new JsonArray());
     Future<JsonArray> memories = records(owner, 0, new JsonArray());
     Future<Archive.Used> archives = request(Addresses.ARCHIVE_USAGE,
         new Archive.Usage(owner.userId(), owner.characterId(), true), Archive.Used::fromJson);
-    return Future.all(List.of(profiles, events, summaries, memories, archives)).compose(x -> {
+    return Future.all(List.of(profiles, events, summaries, versions, memories, archives)).compose(x -> {
       JsonArray paths = new JsonArray();
       archives.result().keys().stream().map(Archive.StoredObject::path)
           .filter(path -> path.startsWith("conversations/")) // earlier exports are not part of the user's data
@@ -124,6 +125,8 @@ public final class AdminVerticle extends VerticleBase {
           .put("events", events.result())
           .put("summaries", summaries.result())
           .put("memories", memories.result())
+          // every version of every memory (MySQL), so the history leaves with the user too
+          .put("versions", versions.result())
           .put("archive_paths", paths);
       // the file is the client's: its ids in the client's terms, like every reply
       JsonObject export = b.tenant() == null ? built : Tenants.outward(b.tenant(), built);

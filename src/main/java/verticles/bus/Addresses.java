@@ -10,6 +10,7 @@ public final class Addresses {
   public static final String VECTOR_SEARCH = "memory.vector.search";
   public static final String VECTOR_UPSERT = "memory.vector.upsert";
   public static final String VECTOR_DELETE = "memory.vector.delete";
+  public static final String VECTOR_DELETE_IDS = "memory.vector.delete-ids";
   public static final String VECTOR_LIST = "memory.vector.list";
   public static final String VECTOR_COUNTS = "memory.vector.counts";
   /** Published, not sent: every VectorSearch instance drops its query-embedding cache. */
@@ -27,6 +28,7 @@ public final class Addresses {
   public static final String TASK_MARK_PUBLISHED = "memory.tasks.published";
   public static final String MEMORIES_WRITE = "memory.structured.write";
   public static final String ARCHIVE_PATH_SET = "memory.structured.archive-path";
+  public static final String MEMORIES_TRIAGE = "memory.structured.triage";
   public static final String USER_LIST = "memory.structured.list";
   public static final String MESSAGES_BUFFER = "memory.messages.buffer";
   public static final String SESSION_END = "memory.sessions.end";
@@ -36,6 +38,16 @@ public final class Addresses {
   public static final String TASK_REQUEUE = "memory.tasks.requeue";
   public static final String STRUCTURED_EXPORT = "memory.structured.export";
   public static final String STRUCTURED_STATS = "memory.structured.stats";
+
+  // One memory's life (issue 13): reads on StructuredSearch, writes on MemoryWrite
+  public static final String MEMORY_GET = "memory.memories.get";
+  public static final String MEMORY_LIST = "memory.memories.list";
+  public static final String MEMORY_HISTORY = "memory.memories.history";
+  public static final String MEMORY_COMPARE = "memory.memories.compare";
+  public static final String MEMORY_CREATE = "memory.memories.create";
+  public static final String MEMORY_UPDATE = "memory.memories.update";
+  public static final String MEMORY_DELETE = "memory.memories.delete";
+  public static final String MEMORY_RESTORE = "memory.memories.restore";
 
   // Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes
   public static final String FORGET_TOMBSTONE = "memory.forget.tombstone";

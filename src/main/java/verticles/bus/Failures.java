@@ -22,6 +22,10 @@ public final class Failures {
   public static final int CONFLICT = 409;
   /** The owner was forgotten: a write of what they said before is refused, and the task is settled, not retried. */
   public static final int GONE = 410;
+  /** The memory moved on since the version the caller names ({@code If-Match}). */
+  public static final int PRECONDITION_FAILED = 412;
+  /** A correction must name the version it corrects ({@code If-Match}). */
+  public static final int PRECONDITION_REQUIRED = 428;
   public static final int UNAVAILABLE = 503;
   public static final int INTERNAL = 500;
 

@@ -1,6 +1,9 @@
 package verticles.contracts;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import verticles.vectorsearch.MemoryRecord;
 
 /** What a task's extraction writes to MySQL ({@code memory.structured.write}, {@code memory.structured.archive-path}). */
 public final class Memories {
@@ -11,17 +14,62 @@ public final class Memories {
    * that also completes the task (idempotent by task id), or archived with its conversation.
    *
    * @param extraction {@code {summary, profiles, events}} as the extractor produced them
+   * @param records the memories the extraction makes (as index records): each becomes a memory row and version, or
+   *     a new version of the memory it restates with a new value; empty for an archive write (and left out of JSON)
    */
-  public record Write(Tasks.Work task, JsonObject extraction) implements Contract {
+  public record Write(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) implements Contract {
+    public Write(Tasks.Work task, JsonObject extraction) {
+      this(task, extraction, List.of());
+    }
+
     public static Write fromJson(JsonObject j) {
       return new Write(Tasks.Work.fromJson(j.getJsonObject("task", new JsonObject())),
-          j.getJsonObject("extraction", new JsonObject()));
+          j.getJsonObject("extraction", new JsonObject()),
+          Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
     }
 
     @Override
 
     public JsonObject toJson() {
-      return new JsonObject().put("task", task.toJson()).put("extraction", extraction);
+      JsonObject out = new JsonObject().put("task", task.toJson()).put("extraction", extraction);
+      if (!records.isEmpty()) {
+        out.put("records", Triaged.array(records));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * {@code memory.structured.triage}: before a task's records are indexed, which of its keyed records (profile facts,
+   * recurring events: ids that outlive a task) are news. A fact stated again with the same value, or one the user
+   * deleted, or older than what is stored, is left out, so the index keeps the stored version.
+   */
+  public record Triage(String taskId, List<MemoryRecord> records) implements Contract {
+    public static Triage fromJson(JsonObject j) {
+      return new Triage(j.getString("task_id"), Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("task_id", taskId).put("records", Triaged.array(records));
+    }
+  }
+
+  /** The keyed records to index: new memories, and new versions (keeping the stored importance). */
+  public record Triaged(List<MemoryRecord> records) implements Contract {
+    public static Triaged fromJson(JsonObject j) {
+      return new Triaged(Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("records", array(records));
+    }
+
+    static JsonArray array(List<MemoryRecord> records) {
+      JsonArray out = new JsonArray();
+      records.forEach(r -> out.add(r.toJson()));
+      return out;
     }
   }
 

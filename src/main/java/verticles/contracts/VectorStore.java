@@ -79,6 +79,18 @@ public final class VectorStore {
     }
   }
 
+  /** {@code memory.vector.delete-ids}: records by id (absent ids are ignored). */
+  public record Ids(List<String> ids) implements Contract {
+    public static Ids fromJson(JsonObject j) {
+      return new Ids(Json.strings(j, "ids"));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("ids", Json.array(ids));
+    }
+  }
+
   /** {@code memory.vector.list}: one page of an owner's records, oldest first. */
   public record ListPage(String userId, String characterId, int offset, int limit) implements Contract {
     public static ListPage fromJson(JsonObject j) {

@@ -13,7 +13,9 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +31,9 @@ import verticles.contracts.Tasks;
 import verticles.contracts.VectorStore;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.outbox.KafkaSetup;
+import verticles.vectorsearch.MemoryRecord;
 import verticles.shared.Breakers;
+import verticles.shared.MemoryIds;
 import verticles.shared.Meters;
 import verticles.shared.ThrottledLog;
 
@@ -229,16 +233,39 @@ public final class LLMExtractorVerticle extends VerticleBase {
         : extractor.extract(task);
     Tasks.Work work = Tasks.Work.fromJson(task);
     return extracted
-        .compose(extraction -> Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(work.taskId(), null,
-                MemoryRecords.from(task, extraction, messageIndexing)), storeCall, VectorStore.Upserted::fromJson)
-            .compose(x -> Bus.request(vertx, Addresses.MEMORIES_WRITE, new Memories.Write(work, extraction), storeCall,
-                Memories.Written::fromJson))
-            .map(x -> extraction))
+        .compose(extraction -> {
+          List<MemoryRecord> records = MemoryRecords.from(task, extraction, messageIndexing);
+          return indexable(work.taskId(), records)
+              .compose(indexed -> Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(work.taskId(),
+                  null, indexed), storeCall, VectorStore.Upserted::fromJson))
+              .compose(x -> Bus.request(vertx, Addresses.MEMORIES_WRITE, new Memories.Write(work, extraction, records),
+                  storeCall, Memories.Written::fromJson))
+              .map(x -> extraction);
+        })
         .map(extraction -> {
           LOG.debug("Task {} completed in {} ms", work.taskId(), (System.nanoTime() - started) / 1_000_000);
           // Archiving is retried by the Archiver and never fails the task.
           vertx.eventBus().send(Addresses.ARCHIVE_WRITE, new Memories.Write(work, extraction).toJson());
           return null;
+        });
+  }
+
+  /**
+   * The records to index: all that the task says once, and of its keyed records (profile facts, recurring events)
+   * those that MySQL will store as new memories or new versions. A fact stated again, or one the user deleted, keeps
+   * the version the index has.
+   */
+  private Future<List<MemoryRecord>> indexable(String taskId, List<MemoryRecord> records) {
+    List<MemoryRecord> keyed = records.stream().filter(r -> MemoryIds.keyed(r.id(), taskId)).toList();
+    if (keyed.isEmpty()) {
+      return Future.succeededFuture(records);
+    }
+    return Bus.request(vertx, Addresses.MEMORIES_TRIAGE, new Memories.Triage(taskId, keyed), storeCall,
+        Memories.Triaged::fromJson).map(triaged -> {
+          List<MemoryRecord> out = new ArrayList<>(records.stream()
+              .filter(r -> !MemoryIds.keyed(r.id(), taskId)).toList());
+          out.addAll(triaged.records());
+          return out;
         });
   }
 

@@ -2,13 +2,10 @@ package verticles.extractor;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import verticles.shared.MemoryIds;
 import verticles.vectorsearch.MemoryRecord;
 
 /**
@@ -57,7 +54,7 @@ final class MemoryRecords {
 
     JsonObject summary = extraction.getJsonObject("summary");
     if (summary != null && !summary.getString("text", "").isBlank()) {
-      out.add(new MemoryRecord(taskId + ":summary", taskId, user, character, "summary", summary.getString("text"),
+      out.add(new MemoryRecord(MemoryIds.summary(taskId), taskId, user, character, "summary", summary.getString("text"),
           lastTs, 5, session, ids(summary.getJsonArray("msg_ids")),
           new JsonObject().put("topics", summary.getJsonArray("topics", new JsonArray()))
               .put("emotion", summary.getString("emotion")), null));
@@ -72,7 +69,9 @@ final class MemoryRecords {
       if (date != null && !content.contains(date)) {
         content = content + " (" + date + ")";
       }
-      out.add(new MemoryRecord(taskId + ":event:" + i, taskId, user, character, "event", content,
+      // a recurring event (a birthday) is one memory whichever session states it: a restated date adds nothing
+      String id = MemoryIds.event(taskId, i, user, character, e.getString("type"), e.getString("title"));
+      out.add(new MemoryRecord(id, taskId, user, character, "event", content,
           timestampOf(messages, src, lastTs), e.getInteger("importance", 5), session, src,
           new JsonObject().put("event_type", e.getString("type")).put("event_title", e.getString("title"))
               .put("event_date", date), null));
@@ -85,8 +84,7 @@ final class MemoryRecords {
       String src = p.getString("source_msg_id");
       List<String> srcIds = src == null ? List.of() : List.of(src);
       // one record per user + character + fact key: a newer value replaces the older one
-      String id = "profile:" + sha1(user + '\u0000' + character + '\u0000' + p.getString("type") + '\u0000'
-          + p.getString("key"));
+      String id = MemoryIds.profile(user, character, p.getString("type"), p.getString("key"));
       out.add(new MemoryRecord(id, taskId, user, character, "profile", profileText(p, zh), timestampOf(messages, srcIds,
           lastTs), 7, session, srcIds,
           new JsonObject().put("profile_type", p.getString("type")).put("profile_key", p.getString("key"))
@@ -179,14 +177,6 @@ final class MemoryRecords {
       }
     });
     return out;
-  }
-
-  private static String sha1(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static JsonArray toJson(List<MemoryRecord> records) {

@@ -79,6 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
     IngestRoutes ingest = new IngestRoutes(calls);
     RecallRoutes recall = new RecallRoutes(calls);
     MemoryRoutes memories = new MemoryRoutes(calls);
+    MemoryLifecycleRoutes memory = new MemoryLifecycleRoutes(calls);
     TaskRoutes tasks = new TaskRoutes(calls);
     AdminRoutes admin = new AdminRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter);
@@ -87,11 +88,18 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/messages").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postMessages);
     router.post("/v1/sessions/:session_id/end").handler(require(MEMORY)).handler(ingest::endSession);
     router.post("/v1/memories").handler(require(MEMORY)).handler(memories::postMemory);
+    router.patch("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::patch);
+    router.delete("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::delete);
+    router.post("/v1/memories/:memory_id/restore").handler(require(MEMORY)).handler(memory::restore);
 
     router.post("/v1/recall").handler(require(READ)).handler(recall::recall);
     router.get("/v1/ws").handler(require(READ)).handler(ws::upgrade);
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(require(READ)).handler(recall::list);
     router.get("/v1/tasks/:task_id").handler(require(READ)).handler(tasks::get);
+    router.get("/v1/memories").handler(require(READ)).handler(memory::list);
+    router.get("/v1/memories/:memory_id").handler(require(READ)).handler(memory::get);
+    router.get("/v1/memories/:memory_id/history").handler(require(READ)).handler(memory::history);
+    router.get("/v1/memories/:memory_id/compare").handler(require(READ)).handler(memory::compare);
 
     // a tenant's own users: export and forget are the users' rights, served with the memory scope
     router.post("/v1/users/:user_id/export").handler(require(MEMORY)).handler(admin::export);

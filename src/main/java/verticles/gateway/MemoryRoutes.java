@@ -9,8 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import verticles.bus.Addresses;
-import verticles.contracts.VectorStore;
-import verticles.vectorsearch.MemoryRecord;
+import verticles.contracts.Lifecycle;
 
 /** Memories that arrive already extracted: imports, corrections, a benchmark's gold facts. */
 final class MemoryRoutes {
@@ -21,9 +20,9 @@ final class MemoryRoutes {
   }
 
   /**
-   * {@code POST /v1/memories}: embedded and indexed now, searchable by the next recall. Its id is derived from owner,
-   * type, time and text, so posting it again replaces it instead of adding a copy, and no request can name another
-   * owner's memory.
+   * {@code POST /v1/memories}: stored as a memory (MySQL, version 1) and embedded and indexed now, searchable by the
+   * next recall. Its id is derived from owner, type, time and text, so posting it again changes nothing instead of
+   * adding a copy, and no request can name another owner's memory.
    */
   void postMemory(RoutingContext ctx) {
     calls.withBody(ctx, "memories", body -> {
@@ -39,10 +38,21 @@ final class MemoryRoutes {
           .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
           .put("metadata", body.getJsonObject("metadata", new JsonObject()));
       // created_at: a forget that starts while this is on its way refuses it
-      return calls.request(Addresses.VECTOR_UPSERT, new VectorStore.Upsert(null, System.currentTimeMillis(),
-          List.of(MemoryRecord.fromJson(record))), calls.store, VectorStore.Upserted::fromJson)
-          .map(r -> record);
+      Lifecycle.Create create = new Lifecycle.Create(record, body.getString("category"), "import", actor(ctx),
+          System.currentTimeMillis());
+      return calls.request(Addresses.MEMORY_CREATE, create, calls.store, Lifecycle.Memory::fromJson)
+          .map(m -> {
+            JsonObject memory = m.memory();
+            ctx.response().putHeader("ETag", "\"" + memory.getInteger("version") + "\"");
+            return record.copy().put("category", memory.getString("category")).put("source", memory.getString("source"))
+                .put("status", memory.getString("status")).put("version", memory.getInteger("version"));
+          });
     }, 201);
+  }
+
+  private static String actor(RoutingContext ctx) {
+    ApiKeys.Key key = Auth.key(ctx);
+    return key == null ? "api" : key.name();
   }
 
   private static String memoryId(JsonObject body) {

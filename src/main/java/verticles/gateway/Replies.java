@@ -56,6 +56,10 @@ final class Replies {
             error(ctx, 409, "conflict", null, re.getMessage());
           } else if (code == Failures.GONE) {
             error(ctx, 410, "gone", null, re.getMessage());
+          } else if (code == Failures.PRECONDITION_FAILED) {
+            error(ctx, 412, "version_mismatch", "If-Match", re.getMessage());
+          } else if (code == Failures.PRECONDITION_REQUIRED) {
+            error(ctx, 428, "version_required", "If-Match", re.getMessage());
           } else if (code == Failures.UNAVAILABLE) { // a store away fails every request: no WARN for each
             AWAY.warn("unavailable", "{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
             error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");

@@ -15,9 +15,11 @@ import verticles.contracts.Forget;
 /** Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes. */
 final class ForgetRepository {
   private final Pool pool;
+  private final MemoryRepository memories;
 
-  ForgetRepository(Pool pool) {
+  ForgetRepository(Pool pool, MemoryRepository memories) {
     this.pool = pool;
+    this.memories = memories;
   }
 
   /**
@@ -40,7 +42,7 @@ final class ForgetRepository {
   }
 
   /**
-   * Deletes the owner's profiles, events and summaries, and once more any task or buffered message that arrived
+   * Deletes the owner's profiles, events, summaries, memories and their versions, and once more any task or buffered message that arrived
    * during the forget; returns how many of each.
    */
   Future<Forget.RowsDeleted> forgetRows(String user, String character) {
@@ -58,8 +60,9 @@ final class ForgetRepository {
         })
         .compose(rs -> {
           deleted[2] = rs.rowCount();
-          return forgetTasks(user, character);
+          return memories.forget(pool, user, character); // the memories and every version of them
         })
+        .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], late.tasks(),
             late.bufferedMessages()));
   }

@@ -20,7 +20,8 @@ import java.util.List;
 
 /** Reads of a user's memory rows: profiles, events, summaries, and export pages of them. */
 final class MemoryReadRepository {
-  private static final List<String> JSON_COLUMNS = List.of("topic_tags", "source_msg_ids", "source_data", "message");
+  private static final List<String> JSON_COLUMNS = List.of("topic_tags", "source_msg_ids", "source_data", "message",
+      "metadata", "changed");
 
   private final Pool pool;
 
@@ -40,6 +41,7 @@ final class MemoryReadRepository {
           for (Row r : rs) {
             out.add(new JsonObject()
                 .put("id", r.getLong("id"))
+                .put("memory_id", r.getString("memory_id"))
                 .put("profile_type", r.getString("profile_type"))
                 .put("profile_key", r.getString("profile_key"))
                 .put("profile_value", r.getString("profile_value"))

@@ -26,12 +26,20 @@ final class MemoryWriteQueries {
       + " event_summary, event_date, emotion_tag, importance, vector_id, source_summary_id, task_id, session_id,"
       + " source_msg_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  /** The seed's upsert: newest value wins, confidence only grows. */
+  /** A recurring event's row before its new version is inserted: one row per memory. */
+  static final String DELETE_EVENT_ROW = "DELETE FROM user_events WHERE vector_id = ? AND user_id = ?";
+
+  /**
+   * The seed's upsert (newest value wins, confidence only grows), for a fact that is new or changed: its memory holds
+   * the versions.
+   */
   static final String UPSERT_PROFILE = "INSERT INTO user_profiles (user_id, character_id, profile_type, profile_key,"
-      + " profile_value, confidence, source_msg_id, extracted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)"
+      + " profile_value, confidence, source_msg_id, extracted_at, memory_id)"
+      + " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)"
       + " ON DUPLICATE KEY UPDATE profile_value = VALUES(profile_value),"
       + " confidence = GREATEST(confidence, VALUES(confidence)), source_msg_id = VALUES(source_msg_id),"
-      + " extracted_at = VALUES(extracted_at), is_deleted = 0, updated_at = CURRENT_TIMESTAMP";
+      + " extracted_at = VALUES(extracted_at), is_deleted = 0, memory_id = VALUES(memory_id),"
+      + " updated_at = CURRENT_TIMESTAMP";
 
   static final String COMPLETE_TASK = "UPDATE memory_generation_tasks SET status = 'completed',"
       + " completed_at = UTC_TIMESTAMP(), error_message = NULL WHERE task_id = ?";

@@ -17,26 +17,43 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import verticles.bus.Failures;
 import verticles.contracts.Memories;
 import verticles.contracts.TaskStatus;
 import verticles.contracts.Tasks;
+import verticles.shared.MemoryIds;
 import verticles.shared.Tokens;
+import verticles.vectorsearch.MemoryRecord;
 
-/** A task's memories written to MySQL, idempotent by task id, and the archive path of its summary. */
+/**
+ * A task's memories written to MySQL, idempotent by task id, and the archive path of its summary: the memory rows
+ * and their versions ({@link ExtractedMemories}), and the seed rows they show as (summary, events, profiles).
+ */
 final class MemoryWriteRepository {
   private final Pool pool;
+  private final ExtractedMemories memories;
 
-  MemoryWriteRepository(Pool pool) {
+  MemoryWriteRepository(Pool pool, ExtractedMemories memories) {
     this.pool = pool;
+    this.memories = memories;
+  }
+
+  /** Which of a task's keyed records to index (see {@link ExtractedMemories#triage}). */
+  Future<List<MemoryRecord>> triage(String taskId, List<MemoryRecord> records) {
+    return memories.triage(pool, taskId, records);
   }
 
   /**
    * Writes one task's extraction and marks the task completed, in one transaction. A replay deletes what the task
    * wrote before, so nothing duplicates. Refused (410) when the task's owner was forgotten after it was created.
    */
-  Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction) {
+  Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) {
     String taskId = task.taskId();
     String user = task.userId();
     String character = task.characterId();
@@ -53,10 +70,12 @@ final class MemoryWriteRepository {
         }))
         .compose(rs -> run(c, MemoryWriteQueries.DELETE_TASK_EVENTS, Tuple.of(taskId)))
         .compose(rs -> run(c, MemoryWriteQueries.DELETE_TASK_SUMMARIES, Tuple.of(taskId)))
-        .compose(rs -> insertSummary(c, task, extraction.getJsonObject("summary"), messages))
-        .compose(summaryId -> insertEvents(c, taskId, user, character, session, extraction.getJsonArray("events"),
-            summaryId))
-        .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"), lastTimestamp(messages)))
+        .compose(rs -> memories.write(c, task, records, confidences(user, character, extraction)))
+        .compose(outcomes -> insertSummary(c, task, extraction.getJsonObject("summary"), messages)
+            .compose(summaryId -> insertEvents(c, taskId, user, character, session, extraction.getJsonArray("events"),
+                summaryId, outcomes))
+            .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"),
+                lastTimestamp(messages), outcomes)))
         .compose(n -> run(c, MemoryWriteQueries.COMPLETE_TASK, Tuple.of(taskId)))
         .map(rs -> new Memories.Written(taskId, TaskStatus.COMPLETED)));
   }
@@ -81,14 +100,27 @@ final class MemoryWriteRepository {
         .map(rs -> rs.property(MySQLClient.LAST_INSERTED_ID)); // MySQL 8 has no RETURNING
   }
 
+  /**
+   * The task's event rows. A recurring event (a birthday) is one row per memory: written when its memory is new or
+   * changed (replacing the row it had), left alone when it was only stated again.
+   */
   private Future<Integer> insertEvents(SqlClient c, String taskId, String user, String character, String session,
-      JsonArray events, Long summaryId) {
+      JsonArray events, Long summaryId, Map<String, ExtractedMemories.Outcome> outcomes) {
     if (events == null || events.isEmpty()) {
       return Future.succeededFuture(0);
     }
     List<Tuple> rows = new ArrayList<>();
-    for (int i = 0; i < events.size(); i++) {
+    List<Tuple> replaced = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = events.size() - 1; i >= 0; i--) { // the last of a recurring event wins, as in the index
       JsonObject e = events.getJsonObject(i);
+      String id = MemoryIds.event(taskId, i, user, character, e.getString("type"), e.getString("title"));
+      if (!seen.add(id) || outcomes.get(id) == ExtractedMemories.Outcome.UNCHANGED) {
+        continue;
+      }
+      if (MemoryIds.keyed(id, taskId)) {
+        replaced.add(Tuple.of(id, user));
+      }
       List<Object> values = new ArrayList<>();
       values.add(user);
       values.add(character);
@@ -98,29 +130,55 @@ final class MemoryWriteRepository {
       values.add(eventDate(e.getString("date")));
       values.add(clip(e.getString("emotion"), 32));
       values.add(e.getInteger("importance", 5));
-      values.add(taskId + ":event:" + i);
+      values.add(id);
       values.add(summaryId);
       values.add(taskId);
       values.add(session);
       values.add(e.getJsonArray("source_msg_ids", new JsonArray()).encode());
       rows.add(Tuple.from(values));
     }
-    return batch(c, MemoryWriteQueries.INSERT_EVENT, rows).map(rs -> rows.size());
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Collections.reverse(rows);
+    Future<?> cleared = replaced.isEmpty() ? Future.succeededFuture()
+        : batch(c, MemoryWriteQueries.DELETE_EVENT_ROW, replaced);
+    return cleared.compose(x -> batch(c, MemoryWriteQueries.INSERT_EVENT, rows)).map(rs -> rows.size());
   }
 
+  /** Profile rows of facts that are new or changed; one stated again with the same value is left as it is. */
   private Future<Integer> upsertProfiles(SqlClient c, String user, String character, JsonArray profiles,
-      long extractedAt) {
+      long extractedAt, Map<String, ExtractedMemories.Outcome> outcomes) {
     if (profiles == null || profiles.isEmpty()) {
       return Future.succeededFuture(0);
     }
     List<Tuple> rows = new ArrayList<>();
     for (int i = 0; i < profiles.size(); i++) {
       JsonObject p = profiles.getJsonObject(i);
+      String id = MemoryIds.profile(user, character, p.getString("type"), p.getString("key"));
+      if (outcomes.get(id) == ExtractedMemories.Outcome.UNCHANGED) {
+        continue;
+      }
       rows.add(Tuple.from(List.of(user, character, p.getString("type"), clip(p.getString("key"), 128),
           p.getString("value"), Math.max(0.0, Math.min(1.0, p.getDouble("confidence", 1.0))),
-          nullToEmpty(p.getString("source_msg_id")), utc(extractedAt))));
+          nullToEmpty(p.getString("source_msg_id")), utc(extractedAt), id)));
+    }
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(0);
     }
     return batch(c, MemoryWriteQueries.UPSERT_PROFILE, rows).map(rs -> rows.size());
+  }
+
+  /** Each profile fact's confidence by its memory id. */
+  private static Map<String, Double> confidences(String user, String character, JsonObject extraction) {
+    Map<String, Double> out = new HashMap<>();
+    JsonArray profiles = extraction.getJsonArray("profiles", new JsonArray());
+    for (int i = 0; i < profiles.size(); i++) {
+      JsonObject p = profiles.getJsonObject(i);
+      out.put(MemoryIds.profile(user, character, p.getString("type"), p.getString("key")),
+          p.getDouble("confidence", 1.0));
+    }
+    return out;
   }
 
   Future<Integer> setArchivePath(String taskId, String path) {

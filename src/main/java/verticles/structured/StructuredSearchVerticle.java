@@ -16,13 +16,14 @@ import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.contracts.Empty;
+import verticles.contracts.Lifecycle;
 import verticles.contracts.Owner;
 import verticles.contracts.Structured;
 import verticles.shared.Breakers;
 
 /**
  * Answers reads of a user's memory rows in MySQL: recall's structured search, the user lists, export pages and stats,
- * and the MySQL readiness probe. Stateless, pooled. Tasks and the message buffer are {@link TaskStoreVerticle}'s,
+ * single memories (one, a filtered list, history, versions compared), and the MySQL readiness probe. Stateless, pooled. Tasks and the message buffer are {@link TaskStoreVerticle}'s,
  * memory writes and forgetting {@link MemoryWriteVerticle}'s.
  */
 public final class StructuredSearchVerticle extends VerticleBase {
@@ -39,6 +40,7 @@ public final class StructuredSearchVerticle extends VerticleBase {
     pool = Mysql.pool(vertx, cfg.getJsonObject("mysql"));
     repo = new MemoryReadRepository(pool);
     StatsRepository stats = new StatsRepository(pool);
+    MemoryReads memories = new MemoryReads(pool);
     mysqlBreaker = Breakers.create(vertx, cfg, "mysql", cfg.getJsonObject("recall").getLong("mysql_timeout_ms", 1000L));
 
     return Future.all(List.of(
@@ -49,6 +51,10 @@ public final class StructuredSearchVerticle extends VerticleBase {
             page.kind(), page.userId(), page.characterId(), page.afterId(), page.limit()).map(Structured.Items::new)),
         Bus.consume(vertx, Addresses.STRUCTURED_STATS, Owner::fromJson,
             owner -> stats.stats(owner.userId(), owner.characterId())),
+        Bus.consume(vertx, Addresses.MEMORY_GET, Lifecycle.Get::fromJson, memories::get),
+        Bus.consume(vertx, Addresses.MEMORY_LIST, Lifecycle.Query::fromJson, memories::list),
+        Bus.consume(vertx, Addresses.MEMORY_HISTORY, Lifecycle.HistoryQuery::fromJson, memories::history),
+        Bus.consume(vertx, Addresses.MEMORY_COMPARE, Lifecycle.Compare::fromJson, memories::compare),
         // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
         Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, Structured.Search::fromJson,
             search -> mysqlBreaker.<Structured.Found>execute(() -> search(search)))));

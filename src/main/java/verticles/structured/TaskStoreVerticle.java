@@ -24,7 +24,7 @@ public final class TaskStoreVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     pool = Mysql.pool(vertx, cfg.getJsonObject("mysql"));
-    TaskRepository tasks = new TaskRepository(pool, new ForgetRepository(pool));
+    TaskRepository tasks = new TaskRepository(pool, new ForgetRepository(pool, new MemoryRepository()));
     MessageBufferRepository buffer = new MessageBufferRepository(pool, tasks);
     JsonObject extractor = cfg.getJsonObject("extractor");
     int maxRetries = extractor.getInteger("max_retries", 3);

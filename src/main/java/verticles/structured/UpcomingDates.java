@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 final class UpcomingDates {
   /** Event types that come back every year. */
-  static final List<String> RECURRING = List.of("birthday", "anniversary");
+  static final List<String> RECURRING = verticles.shared.MemoryIds.RECURRING_EVENTS;
 
   /** {@code MemoryWriteRepository.eventDate} stores a month-day without a year ("03-15") as this year. */
   static final int UNKNOWN_YEAR = 2000;

@@ -91,6 +91,7 @@ public final class VectorSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, VectorStore.Upsert::fromJson, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, VectorStore.Search::fromJson, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, Owner::fromJson, this::delete),
+        Bus.consume(vertx, Addresses.VECTOR_DELETE_IDS, VectorStore.Ids::fromJson, this::deleteIds),
         Bus.consume(vertx, Addresses.VECTOR_LIST, VectorStore.ListPage::fromJson, this::list),
         Bus.consume(vertx, Addresses.VECTOR_COUNTS, Owner::fromJson, this::counts),
         // a query text is something a user typed: a forget drops every cached one (they are not kept per user)
@@ -241,6 +242,14 @@ public final class VectorSearchVerticle extends VerticleBase {
     return embeddingBreaker.<float[]>execute(() -> embedder.embedQuery(query)).map(v -> {
       cache.put(query, v);
       return v;
+    });
+  }
+
+  /** Records by id: a memory deleted or erased through the API. */
+  private Future<Deleted> deleteIds(VectorStore.Ids ids) {
+    return guarded(writePool, writeBreaker, writeTimeoutMs, "delete", () -> {
+      index.deleteIds(ids.ids());
+      return new Deleted(ids.ids().size());
     });
   }
 
