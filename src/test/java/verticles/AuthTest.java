@@ -61,7 +61,17 @@ class AuthTest {
         new Call(HttpMethod.POST, "/v1/tasks/t-" + UUID.randomUUID() + "/retry", null, "admin"),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),
         new Call(HttpMethod.GET, "/v1/stats", null, "operator"),
-        new Call(HttpMethod.POST, "/v1/dlq/replay", null, "operator"));
+        new Call(HttpMethod.POST, "/v1/dlq/replay", null, "operator"),
+        // one memory's life (its id is another user's, or nobody's: 404 for a key that may ask)
+        new Call(HttpMethod.GET, "/v1/memories?user_id=" + user, null, null),
+        new Call(HttpMethod.GET, "/v1/memories/mem-" + user, null, null),
+        new Call(HttpMethod.GET, "/v1/memories/mem-" + user + "/history", null, null),
+        new Call(HttpMethod.GET, "/v1/memories/mem-" + user + "/compare?a=1&b=2", null, null),
+        new Call(HttpMethod.PATCH, "/v1/memories/mem-" + user, new JsonObject().put("importance", 5)
+            .put("reason", "auth test"), "memory"),
+        new Call(HttpMethod.DELETE, "/v1/memories/mem-" + user, null, "memory"),
+        new Call(HttpMethod.POST, "/v1/memories/mem-" + user + "/restore", new JsonObject().put("version", 1)
+            .put("reason", "auth test"), "memory"));
   }
 
   @BeforeAll
@@ -148,6 +158,30 @@ class AuthTest {
       assertEquals(400, r.statusCode(), c.path());
       assertEquals("user_id", r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
     }
+  }
+
+  @Test
+  @DisplayName("a malformed or wrong-typed body on a memory's routes is a 400 naming the field, with a valid key")
+  void badRequestOnMemoryRoutes() throws Exception {
+    String id = "/v1/memories/mem-u-bad";
+    Call patch = new Call(HttpMethod.PATCH, id, null, "memory");
+    Call restore = new Call(HttpMethod.POST, id + "/restore", null, "memory");
+    for (Object[] bad : new Object[][] {
+        {patch, new JsonObject().put("importance", "high").put("reason", "x"), "importance"},
+        {patch, new JsonObject().put("content", 42).put("reason", "x"), "content"},
+        {patch, new JsonObject().put("content", "x").put("reason", 7), "reason"},
+        {patch, new JsonObject().put("metadata", new JsonArray()).put("reason", "x"), "metadata"},
+        {restore, new JsonObject().put("version", "one").put("reason", "x"), "version"},
+        {restore, new JsonObject().put("reason", "x"), "version"},
+        {restore, new JsonObject().put("version", 0).put("reason", "x"), "version"}}) {
+      Call c = (Call) bad[0];
+      HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, ((JsonObject) bad[1]).toBuffer());
+      assertEquals(400, r.statusCode(), c.path() + " " + bad[1]);
+      assertEquals(bad[2], r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
+    }
+    HttpResponse<Buffer> notJson = send(patch, "Bearer " + TestStack.API_KEY, Buffer.buffer("{not json"));
+    assertEquals(400, notJson.statusCode());
+    assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"));
   }
 
   @Test

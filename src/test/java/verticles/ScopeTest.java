@@ -69,7 +69,17 @@ class ScopeTest {
         new Route("admin", HttpMethod.DELETE, "/v1/users/" + user, null, "memory"),
         new Route("admin", HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),
         new Route("admin", HttpMethod.GET, "/v1/stats", null, "operator"),
-        new Route("admin", HttpMethod.POST, "/v1/dlq/replay", null, "operator"));
+        new Route("admin", HttpMethod.POST, "/v1/dlq/replay", null, "operator"),
+        new Route("lifecycle", HttpMethod.GET, "/v1/memories?user_id=" + user, null, "read"),
+        new Route("lifecycle", HttpMethod.GET, "/v1/memories/mem-" + user, null, "read"),
+        new Route("lifecycle", HttpMethod.GET, "/v1/memories/mem-" + user + "/history", null, "read"),
+        new Route("lifecycle", HttpMethod.GET, "/v1/memories/mem-" + user + "/compare?a=1&b=2", null, "read"),
+        new Route("lifecycle", HttpMethod.PATCH, "/v1/memories/mem-" + user, new JsonObject().put("importance", 5)
+            .put("reason", "scope test"), "memory"),
+        new Route("lifecycle", HttpMethod.POST, "/v1/memories/mem-" + user + "/restore", new JsonObject()
+            .put("version", 1).put("reason", "scope test"), "memory"),
+        new Route("lifecycle", HttpMethod.DELETE, "/v1/memories/mem-" + user, null, "memory"),
+        new Route("lifecycle", HttpMethod.DELETE, "/v1/memories/mem-" + user + "?hard=true", null, "memory"));
   }
 
   /** The documented rule, stated here on its own rather than taken from the code under test. */
@@ -107,7 +117,7 @@ class ScopeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin"})
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();

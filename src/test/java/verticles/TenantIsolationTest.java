@@ -37,7 +37,8 @@ class TenantIsolationTest {
   }
 
   @Test
-  @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget) never cross tenants")
+  @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget, and"
+      + " one memory's reads and writes by id) never cross tenants")
   void randomCallsNeverCross() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<String> users = List.of("alice-" + run, "bob-" + run, "张三-" + run);
@@ -45,13 +46,15 @@ class TenantIsolationTest {
     String secretB = "龙须糖" + run + "B";
     List<String> tasksA = new ArrayList<>();
     List<String> tasksB = new ArrayList<>();
+    List<String> memoriesA = new ArrayList<>();
+    List<String> memoriesB = new ArrayList<>();
     // both tenants fill the same user ids, through sessions (MySQL, index, archive) and imports (index)
     for (String u : users) {
       tasksA.add(session(a, u, "我最喜欢吃" + secretA + "，我的生日是3月15日"));
       tasksB.add(session(b, u, "我最喜欢吃" + secretB + "，我的生日是7月7日"));
-      importMemory(a, u, "我养了一只猫叫" + secretA, new JsonObject());
-      importMemory(b, u, "我养了一只猫叫" + secretB, new JsonObject().put("user_id", "default:" + u)
-          .put("tenant", "default").put("owner", u)); // metadata naming the other tenant's user
+      memoriesA.add(importMemory(a, u, "我养了一只猫叫" + secretA, new JsonObject()));
+      memoriesB.add(importMemory(b, u, "我养了一只猫叫" + secretB, new JsonObject().put("user_id", "default:" + u)
+          .put("tenant", "default").put("owner", u))); // metadata naming the other tenant's user
     }
     for (String t : tasksA) {
       awaitCompleted(a, t);
@@ -69,7 +72,35 @@ class TenantIsolationTest {
       String theirs = asA ? secretB : secretA;
       String user = r.nextInt(10) == 0 ? pick(r, "", " ", "default:" + users.get(0), "tenant-b:" + users.get(0),
           "../" + users.get(0), users.get(0) + "\u0000") : users.get(r.nextInt(users.size()));
-      HttpResponse<Buffer> reply = switch (r.nextInt(6)) {
+      List<String> myMemories = asA ? memoriesA : memoriesB;
+      List<String> theirMemories = asA ? memoriesB : memoriesA;
+      HttpResponse<Buffer> reply = switch (r.nextInt(9)) {
+        case 6 -> { // one memory by id, its history or a comparison: the other tenant's ids do not exist
+          boolean other = r.nextBoolean();
+          String id = (other ? theirMemories : myMemories).get(r.nextInt(users.size()));
+          HttpResponse<Buffer> got = Future.await(me.get("/v1/memories/" + encode(id)
+              + pick(r, "", "/history", "/compare?a=1&b=1")).send());
+          if (other) {
+            assertEquals(404, got.statusCode(), got.bodyAsString());
+          }
+          yield got;
+        }
+        case 7 -> { // writes by id: a correction, a delete (soft or hard), a restore
+          boolean other = r.nextInt(3) > 0;
+          String id = (other ? theirMemories : myMemories).get(r.nextInt(users.size()));
+          HttpResponse<Buffer> wrote = switch (other ? r.nextInt(4) : r.nextInt(2)) {
+            case 0 -> Future.await(me.patch("/v1/memories/" + encode(id)).putHeader("If-Match", "*")
+                .sendJsonObject(new JsonObject().put("importance", 1 + r.nextInt(10)).put("reason", "random")));
+            case 1 -> Future.await(me.post("/v1/memories/" + encode(id) + "/restore")
+                .sendJsonObject(new JsonObject().put("version", 1).put("reason", "random")));
+            case 2 -> Future.await(me.delete("/v1/memories/" + encode(id)).send());
+            default -> Future.await(me.delete("/v1/memories/" + encode(id) + "?hard=true").send());
+          };
+          assertEquals(other ? 404 : 200, wrote.statusCode(), wrote.bodyAsString());
+          yield wrote;
+        }
+        case 8 -> Future.await(me.get("/v1/memories?user_id=" + encode(user) + pick(r, "", "&type=event",
+            "&metadata.user_id=" + encode((asA ? "tenant-b:" : "default:") + user), "&limit=3")).send());
         case 5 -> Future.await(me.post("/v1/users/" + encode(user) + "/export").send());
         case 0 -> Future.await(me.post("/v1/recall").sendJsonObject(new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("message", pick(r, "我喜欢吃什么", "我的猫叫什么", "杏仁酥", "龙须糖",
@@ -94,6 +125,16 @@ class TenantIsolationTest {
       }
     }
     assertTrue(reads > 10, "the calls did read each tenant's own memories: " + reads);
+    // nothing the other tenant sent by id reached a memory: each is whole, active, with its owner's secret
+    for (int i = 0; i < users.size(); i++) {
+      JsonObject mineA = Future.await(a.get("/v1/memories/" + encode(memoriesA.get(i))).send()).bodyAsJsonObject();
+      JsonObject mineB = Future.await(b.get("/v1/memories/" + encode(memoriesB.get(i))).send()).bodyAsJsonObject();
+      assertTrue(mineA.getString("content").contains(secretA) && "active".equals(mineA.getString("status")),
+          mineA.encode());
+      assertTrue(mineB.getString("content").contains(secretB) && "active".equals(mineB.getString("status")),
+          mineB.encode());
+      assertEquals(users.get(i), mineA.getString("user_id"));
+    }
 
     // one tenant forgetting its user leaves the other tenant's user of the same id whole
     assertEquals(200, Future.await(b.delete("/v1/users/" + users.get(1)).send()).statusCode());
@@ -221,11 +262,12 @@ class TenantIsolationTest {
     return r.bodyAsJsonObject().getString("task_id");
   }
 
-  private static void importMemory(WebClient c, String user, String text, JsonObject metadata) throws Exception {
+  private static String importMemory(WebClient c, String user, String text, JsonObject metadata) throws Exception {
     HttpResponse<Buffer> r = Future.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
         .put("character_id", "c1").put("memory_type", "event").put("content", text)
         .put("timestamp", Instant.now().getEpochSecond() - 30).put("metadata", metadata)));
     assertEquals(201, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject().getString("id");
   }
 
   private static void awaitCompleted(WebClient c, String task) throws Exception {

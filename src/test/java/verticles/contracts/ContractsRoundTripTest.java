@@ -131,4 +131,42 @@ class ContractsRoundTripTest {
             .put("mysql_bytes", 20L).put("total_bytes", 30L)), Admin.Stats::fromJson, Admin.Stats::toJson);
     assertThrows(IllegalArgumentException.class, () -> Owner.required(new JsonObject().put("user_id", " ")));
   }
+
+  @Test
+  @DisplayName("one memory's life: requests and replies keep every field, and a cursor reads back what it wrote")
+  void lifecycle() {
+    same(new JsonObject().put("memory_id", "profile:ab").put("tenant", "acme"), Lifecycle.Get::fromJson,
+        Lifecycle.Get::toJson);
+    same(new JsonObject().put("tenant", "acme").put("user_id", "acme:u1").put("character_id", "c1")
+        .put("type", "profile").put("category", "fact").put("status", "active").put("since", 1L).put("until", 2L)
+        .put("cursor", null).put("limit", 20).put("metadata", new JsonObject().put("k", "v")),
+        Lifecycle.Query::fromJson, Lifecycle.Query::toJson);
+    same(new JsonObject().put("memories", new JsonArray().add(new JsonObject().put("id", "x")))
+        .put("next_cursor", "abc"), Lifecycle.Page::fromJson, Lifecycle.Page::toJson);
+    same(new JsonObject().put("memory_id", "m").put("tenant", null).put("after_version", 2).put("limit", 10),
+        Lifecycle.HistoryQuery::fromJson, Lifecycle.HistoryQuery::toJson);
+    same(new JsonObject().put("memory_id", "m").put("versions", new JsonArray()), Lifecycle.History::fromJson,
+        Lifecycle.History::toJson);
+    same(new JsonObject().put("memory_id", "m").put("tenant", "acme").put("a", 1).put("b", 3),
+        Lifecycle.Compare::fromJson, Lifecycle.Compare::toJson);
+    same(new JsonObject().put("memory_id", "m").put("a", 1).put("b", 3).put("changes", new JsonArray())
+        .put("diff", new JsonObject().put("unified", "")), Lifecycle.Comparison::fromJson, Lifecycle.Comparison::toJson);
+    same(new JsonObject().put("memory_id", "m").put("tenant", "acme").put("if_match", 3).put("require_if_match", true)
+        .put("changes", new JsonObject().put("importance", 9)).put("reason", "r").put("actor", "key"),
+        Lifecycle.Update::fromJson, Lifecycle.Update::toJson);
+    same(new JsonObject().put("memory_id", "m").put("tenant", "acme").put("if_match", null).put("hard", true)
+        .put("reason", null).put("actor", "key"), Lifecycle.Delete::fromJson, Lifecycle.Delete::toJson);
+    same(new JsonObject().put("id", "m").put("hard", false).put("version", 2).put("status", "deleted")
+        .put("versions_erased", 0), Lifecycle.Deleted::fromJson, Lifecycle.Deleted::toJson);
+    same(new JsonObject().put("memory_id", "m").put("tenant", "acme").put("if_match", 2).put("version", 1)
+        .put("reason", "r").put("actor", "key"), Lifecycle.Restore::fromJson, Lifecycle.Restore::toJson);
+    same(new JsonObject().put("record", new JsonObject().put("id", "mem-1")).put("category", null)
+        .put("source", "import").put("actor", "key").put("created_at", 5L), Lifecycle.Create::fromJson,
+        Lifecycle.Create::toJson);
+    Lifecycle.Cursor cursor = new Lifecycle.Cursor(1_700_000_000_123L, "t1:msg:m:1");
+    assertEquals(cursor, Lifecycle.Cursor.parse(cursor.token()));
+    assertThrows(IllegalArgumentException.class, () -> Lifecycle.Cursor.parse("%%%"));
+    assertThrows(IllegalArgumentException.class, () -> Lifecycle.Get.fromJson(new JsonObject()));
+    assertThrows(IllegalArgumentException.class, () -> Lifecycle.Query.fromJson(new JsonObject().put("limit", 0)));
+  }
 }
