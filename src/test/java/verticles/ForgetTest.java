@@ -39,7 +39,7 @@ import verticles.structured.Mysql;
 class ForgetTest {
   private static final DeliveryOptions BUS = new DeliveryOptions().setSendTimeout(10_000);
   private static final List<String> TABLES = List.of("user_profiles", "user_events", "conversation_summaries",
-      "memory_generation_tasks", "buffered_messages");
+      "memory_generation_tasks", "buffered_messages", "memories", "memory_versions");
   private static final String[] SAYINGS = {"我叫%s，今年二十岁", "我最喜欢吃火锅", "我下周三要去面试，有点紧张",
       "我养了一只猫叫咪咪", "我的生日是3月15日", "今天工作好累", "周末想去爬山", "我在上海当护士"};
 
