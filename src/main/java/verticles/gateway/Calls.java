@@ -22,6 +22,11 @@ final class Calls {
   final RequestValidator validator;
   /** One store's answer. */
   final DeliveryOptions store;
+  /**
+   * A memory's write waits for its row lock and its index write (behind ingest's batches on the index's writer): up to
+   * the request's own timeout, which answers 503 first.
+   */
+  final DeliveryOptions write;
   /** Export and forget walk every store of a user: longer than one store call. */
   final DeliveryOptions admin;
   /** The merger answers within its own total budget; this only guards against a missing merger. */
@@ -32,6 +37,7 @@ final class Calls {
     JsonObject http = config.getJsonObject("http");
     validator = new RequestValidator(http);
     store = new DeliveryOptions().setSendTimeout(http.getLong("store_timeout_ms", 5000L));
+    write = new DeliveryOptions().setSendTimeout(http.getLong("request_timeout_ms", 10_000L) + 1000);
     admin = new DeliveryOptions().setSendTimeout(http.getLong("admin_timeout_ms", 60_000L));
     recall = new DeliveryOptions().setSendTimeout(config.getJsonObject("recall").getLong("total_timeout_ms", 2000L)
         + 500);

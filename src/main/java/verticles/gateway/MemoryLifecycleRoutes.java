@@ -113,7 +113,7 @@ final class MemoryLifecycleRoutes {
       }
       boolean any = "*".equals(ctx.request().getHeader("If-Match"));
       return calls.request(Addresses.MEMORY_UPDATE, new Lifecycle.Update(id, Auth.tenant(ctx), ifMatch, !any, changes,
-          body.getString("reason"), actor(ctx)), calls.store, Lifecycle.Memory::fromJson)
+          body.getString("reason"), actor(ctx)), calls.write, Lifecycle.Memory::fromJson)
           .map(m -> tagged(ctx, m.memory()));
     }, 200);
   }
@@ -131,7 +131,7 @@ final class MemoryLifecycleRoutes {
         throw new RequestValidator.ValidationException("reason", "must be 1-500 characters");
       }
       return calls.request(Addresses.MEMORY_DELETE, new Lifecycle.Delete(id, Auth.tenant(ctx), ifMatch(ctx),
-          "true".equals(hard), reason, actor(ctx)), calls.store, Lifecycle.Deleted::fromJson)
+          "true".equals(hard), reason, actor(ctx)), calls.write, Lifecycle.Deleted::fromJson)
           .map(Lifecycle.Deleted::toJson);
     }, 200);
   }
@@ -170,7 +170,7 @@ final class MemoryLifecycleRoutes {
       Integer ifMatch = ifMatch(ctx);
       JsonObject body = calls.validator.validate("memory_restore", RequestValidator.parse(ctx.body().buffer()));
       return calls.request(Addresses.MEMORY_RESTORE, new Lifecycle.Restore(id, Auth.tenant(ctx), ifMatch,
-          body.getInteger("version"), body.getString("reason"), actor(ctx)), calls.store, Lifecycle.Memory::fromJson)
+          body.getInteger("version"), body.getString("reason"), actor(ctx)), calls.write, Lifecycle.Memory::fromJson)
           .map(m -> tagged(ctx, m.memory()));
     }, 200);
   }

@@ -40,7 +40,7 @@ final class MemoryRoutes {
       // created_at: a forget that starts while this is on its way refuses it
       Lifecycle.Create create = new Lifecycle.Create(record, body.getString("category"), "import", actor(ctx),
           System.currentTimeMillis());
-      return calls.request(Addresses.MEMORY_CREATE, create, calls.store, Lifecycle.Memory::fromJson)
+      return calls.request(Addresses.MEMORY_CREATE, create, calls.write, Lifecycle.Memory::fromJson)
           .map(m -> {
             JsonObject memory = m.memory();
             ctx.response().putHeader("ETag", "\"" + memory.getInteger("version") + "\"");
