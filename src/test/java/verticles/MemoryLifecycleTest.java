@@ -366,4 +366,16 @@ class MemoryLifecycleTest {
     assertEquals(202, r.statusCode(), r.bodyAsString());
     Future.await(TestStack.awaitTask(r.bodyAsJsonObject().getString("task_id"), "completed"));
   }
+
+  @Test
+  @DisplayName("the back-fill's profile memory id (SQL) is the extractor's (Java), for any owner and key")
+  void backfilledIdsMatch() {
+    for (String[] p : new String[][] {{"default:u1", "c1", "basic_info", "location"},
+        {"tenant-b:张三 ", "小月", "preference", "favorite_food"}, {"default:é", "Ｃ", "relationship", "pet"}}) {
+      String sql = Future.await(TestStack.sql().preparedQuery("SELECT CONCAT('profile:', SHA1(CONCAT_WS("
+          + "CHAR(0 USING utf8mb4), ?, ?, ?, ?)))").execute(Tuple.of(p[0], p[1], p[2], p[3]))).iterator().next()
+          .getString(0);
+      assertEquals(verticles.shared.MemoryIds.profile(p[0], p[1], p[2], p[3]), sql, String.join("|", p));
+    }
+  }
 }
