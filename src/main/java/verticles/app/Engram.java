@@ -39,6 +39,8 @@ import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
 import verticles.shared.Breakers;
+import verticles.shared.Meters;
+import verticles.shared.SkippedRecords;
 import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
@@ -293,10 +295,11 @@ public final class Engram implements AutoCloseable {
 
   private MemoryIndex createIndex(Path data) {
     JsonObject cfg = config.getJsonObject("index");
+    SkippedRecords skipped = new SkippedRecords(Meters.registry(config)); // the registry every verticle reports to
     return switch (cfg.getString("type", "lucene")) {
-      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg);
+      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg, skipped);
       case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()),
-          new HybridScorer(cfg));
+          new HybridScorer(cfg, skipped));
       default -> throw new IllegalArgumentException("index.type must be lucene or vikingdb");
     };
   }
