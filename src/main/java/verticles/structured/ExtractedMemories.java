@@ -29,7 +29,10 @@ final class ExtractedMemories {
     this.repo = repo;
   }
 
-  /** Of the task's keyed records, the ones to index: new memories, and new versions as they will be stored. */
+  /**
+   * Of the task's keyed records, the ones to index: new memories, new versions as they will be stored, and the stored
+   * version of what this very task wrote before (a replay).
+   */
   Future<List<MemoryRecord>> triage(SqlClient c, String taskId, List<MemoryRecord> records) {
     Map<String, MemoryRecord> keyed = keyed(dedupe(records), taskId);
     return repo.findAll(c, List.copyOf(keyed.keySet()), false).map(stored -> {
@@ -39,7 +42,13 @@ final class ExtractedMemories {
         switch (decide(current, r)) {
           case CREATE -> out.add(r);
           case UPDATE -> out.add(updated(current, r, null).record());
-          default -> { }
+          default -> {
+            // a replay of the task that wrote the stored version: the task's index write replaces all it wrote,
+            // so the stored version goes in again
+            if (!current.deleted() && Objects.equals(taskId, current.taskId)) {
+              out.add(current.record());
+            }
+          }
         }
       });
       return out;
