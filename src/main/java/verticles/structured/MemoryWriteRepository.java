@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import verticles.bus.Failures;
 import verticles.contracts.Memories;
@@ -27,9 +28,11 @@ import verticles.shared.Tokens;
 /** A task's memories written to MySQL, idempotent by task id, and the archive path of its summary. */
 final class MemoryWriteRepository {
   private final Pool pool;
+  private final Transactions tx;
 
-  MemoryWriteRepository(Pool pool) {
+  MemoryWriteRepository(Pool pool, Transactions tx) {
     this.pool = pool;
+    this.tx = tx;
   }
 
   /**
@@ -42,7 +45,7 @@ final class MemoryWriteRepository {
     String character = task.characterId();
     String session = task.sessionId();
     JsonArray messages = task.messages();
-    return pool.withTransaction(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
+    return tx.run(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
         .compose(tombstones -> run(c, MemoryWriteQueries.LOCK_TASK, Tuple.of(taskId)).compose(rs -> {
           LocalDateTime forgottenAt = ForgetRepository.latest(tombstones, character);
           if (forgottenAt != null && (rs.size() == 0
@@ -113,9 +116,13 @@ final class MemoryWriteRepository {
     if (profiles == null || profiles.isEmpty()) {
       return Future.succeededFuture(0);
     }
+    // in key order, so that tasks of one user upserting the same profile rows lock them in the same order
+    List<JsonObject> sorted = new ArrayList<>();
+    profiles.forEach(p -> sorted.add((JsonObject) p));
+    sorted.sort(Comparator.comparing((JsonObject p) -> String.valueOf(p.getString("type")))
+        .thenComparing(p -> String.valueOf(clip(p.getString("key"), 128))));
     List<Tuple> rows = new ArrayList<>();
-    for (int i = 0; i < profiles.size(); i++) {
-      JsonObject p = profiles.getJsonObject(i);
+    for (JsonObject p : sorted) {
       rows.add(Tuple.from(List.of(user, character, p.getString("type"), clip(p.getString("key"), 128),
           p.getString("value"), Math.max(0.0, Math.min(1.0, p.getDouble("confidence", 1.0))),
           nullToEmpty(p.getString("source_msg_id")), utc(extractedAt))));

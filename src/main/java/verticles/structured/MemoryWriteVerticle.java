@@ -2,38 +2,33 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.contracts.Forget;
 import verticles.contracts.Memories;
 import verticles.contracts.Owner;
 import verticles.contracts.Tasks;
+import verticles.shared.Meters;
 
 /**
  * The write path of memory rows in MySQL and of their removal: a task's summary, events and profiles, the archive
  * path of its summary, and forgetting a user (tombstone, deletes, and the tombstone check other write paths ask for).
  */
 public final class MemoryWriteVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
-  private static final int DEADLOCK_ATTEMPTS = 5;
-
   private Pool pool;
 
   @Override
   public Future<?> start() {
     pool = Mysql.pool(vertx, config().getJsonObject("mysql"));
-    MemoryWriteRepository writes = new MemoryWriteRepository(pool);
-    ForgetRepository forgets = new ForgetRepository(pool);
+    Transactions tx = new Transactions(vertx, pool, Meters.registry(config()));
+    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx);
+    ForgetRepository forgets = new ForgetRepository(tx);
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson, w -> retryingDeadlocks(
-            () -> writes.writeMemories(w.task(), w.extraction()), DEADLOCK_ATTEMPTS)),
+        // a deadlock with another task's write runs the transaction again (Transactions), not the task
+        Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson,
+            w -> writes.writeMemories(w.task(), w.extraction())),
         Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, Memories.ArchivePath::fromJson,
             a -> writes.setArchivePath(a.taskId(), a.path()).map(Tasks.Updated::new)),
         Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, Owner::required,
@@ -42,23 +37,6 @@ public final class MemoryWriteVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required, o -> forgets.forgetRows(o.userId(), o.characterId())),
         Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(pool, c.taskId(),
             c.userId(), c.characterId(), c.createdAtMs()).map(Forget.Checked::new))));
-  }
-
-  /**
-   * Runs a transaction again when InnoDB picked it as a deadlock victim (1213) or its lock wait timed out (1205):
-   * tasks of one user running side by side lock the same profile rows, and the task's own retry budget is for real
-   * failures, not for this.
-   */
-  private <T> Future<T> retryingDeadlocks(Supplier<Future<T>> transaction, int attemptsLeft) {
-    return transaction.get().recover(e -> {
-      boolean lockConflict = e instanceof MySQLException m && (m.getErrorCode() == 1213 || m.getErrorCode() == 1205);
-      if (!lockConflict || attemptsLeft <= 1) {
-        return Future.failedFuture(e);
-      }
-      long backoff = 10 + ThreadLocalRandom.current().nextLong(40L << (DEADLOCK_ATTEMPTS - attemptsLeft));
-      LOG.debug("Deadlock on a memory write, again in {} ms", backoff);
-      return vertx.timer(backoff).compose(x -> retryingDeadlocks(transaction, attemptsLeft - 1));
-    });
   }
 
   @Override
