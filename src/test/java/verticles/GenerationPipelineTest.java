@@ -191,8 +191,10 @@ class GenerationPipelineTest {
     java.util.function.BiFunction<String, Integer, JsonObject> batch = (session, n) -> {
       JsonArray msgs = new JsonArray();
       for (int i = 0; i < n; i++) {
-        msgs.add(new JsonObject().put("msg_id", session + "-" + i).put("role", i % 2 == 0 ? "user" : "assistant")
-            .put("content", "第" + i + "句话").put("timestamp", ts + i));
+        // ids unique per post: a second post of the same ids would be a retry, and buffered once
+        msgs.add(new JsonObject().put("msg_id", session + "-" + n + "-" + i)
+            .put("role", i % 2 == 0 ? "user" : "assistant").put("content", "第" + i + "句话")
+            .put("timestamp", ts + i));
       }
       return new JsonObject().put("user_id", user).put("character_id", "c1").put("session_id", session)
           .put("messages", msgs);

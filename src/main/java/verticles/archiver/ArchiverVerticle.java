@@ -30,8 +30,11 @@ import verticles.shared.ThrottledLog;
 /**
  * Writes the seed's conversation archive to object storage at
  * {@code conversations/{user}/{character}/{yyyy}/{mm}/{dd}/{session}.json} and records the path. A session cut into
- * several tasks accumulates in one archive (messages merged by msg_id). Failures are retried with backoff and never
- * fail the memory task; while the object store's breaker is open, archives wait for it without using up their tries. Also lists, deletes (forget) and writes exports under {@code exports/{user}/}.
+ * several tasks accumulates in one archive (messages merged by msg_id): its read-merge-write holds the cluster-wide
+ * lock of the archive's key, so tasks of one session finishing together, on any nodes, never lose each other's
+ * messages. Failures are retried with backoff and never fail the memory task; while the object store's breaker is
+ * open, archives wait for it without using up their tries. Also lists, deletes (forget) and writes exports under
+ * {@code exports/{user}/}.
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
@@ -43,6 +46,7 @@ public final class ArchiverVerticle extends VerticleBase {
   private int maxAttempts;
   private long backoffMs;
   private int maxWaiting;
+  private long lockTimeoutMs;
   /** Archives now waiting out an open breaker (this instance's, on its event loop). */
   private int waiting;
 
@@ -56,6 +60,7 @@ public final class ArchiverVerticle extends VerticleBase {
     maxAttempts = cfg.getInteger("max_attempts", 6);
     backoffMs = cfg.getLong("backoff_ms", 1000L);
     maxWaiting = cfg.getInteger("max_waiting", 1000);
+    lockTimeoutMs = cfg.getLong("lock_timeout_ms", 10_000L);
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.ARCHIVE_WRITE, Memories.Write::fromJson,
             write -> attempt(write.task().toJson(), write.extraction(), 1).map(Archive.Archived::new)),
@@ -156,11 +161,7 @@ public final class ArchiverVerticle extends VerticleBase {
         LOG.info("Task {} not archived: its owner was forgotten", task.getString("task_id"));
         return Future.succeededFuture((String) null);
       }
-      return store.get(key)
-          .map(existing -> new JsonObject(existing))
-          .recover(e -> e instanceof ObjectStore.NotFound ? Future.succeededFuture(null) : Future.failedFuture(e))
-          .compose(existing -> store.put(key, Buffer.buffer(merge(existing, task, extraction).encodePrettily()),
-              "application/json; charset=utf-8"))
+      return merged(key, task, extraction)
           .compose(x -> forgotten(task))
           .compose(goneNow -> goneNow
               // the key ends in ".json": only this session's object (and the same owner's) can match it
@@ -168,6 +169,24 @@ public final class ArchiverVerticle extends VerticleBase {
               : Bus.request(vertx, Addresses.ARCHIVE_PATH_SET, new Memories.ArchivePath(task.getString("task_id"), key),
                   DB, Tasks.Updated::fromJson).map(x -> key));
     });
+  }
+
+  /**
+   * Reads the session's archive, merges the task's messages in and writes it back, holding the key's lock
+   * ({@code engram.archive:{key}}; Hazelcast's in a cluster, so held across nodes, and freed if its node dies). A
+   * lock not had within {@code archive.lock_timeout_ms} fails this try, which is retried like any other.
+   */
+  private Future<Void> merged(String key, JsonObject task, JsonObject extraction) {
+    return vertx.sharedData().getLockWithTimeout("engram.archive:" + key, lockTimeoutMs)
+        .compose(lock -> store.get(key)
+            .map(existing -> new JsonObject(existing))
+            .recover(e -> e instanceof ObjectStore.NotFound ? Future.succeededFuture(null) : Future.failedFuture(e))
+            .compose(existing -> store.put(key, Buffer.buffer(merge(existing, task, extraction).encodePrettily()),
+                "application/json; charset=utf-8"))
+            .eventually(() -> {
+              lock.release();
+              return Future.succeededFuture();
+            }));
   }
 
   private Future<Boolean> forgotten(JsonObject task) {

@@ -39,11 +39,19 @@ public final class Sessions {
     }
   }
 
-  /** @param task the task cut when the buffer reached its threshold or the session ended; null if none */
-  public record Buffered(long buffered, Tasks.Work task) implements Contract {
+  /**
+   * @param task the task cut when the buffer reached its threshold or the session ended; null if none
+   * @param duplicates messages of the request the session had accepted before (a client's retry), not buffered again
+   */
+  public record Buffered(long buffered, Tasks.Work task, int duplicates) implements Contract {
+    public Buffered(long buffered, Tasks.Work task) {
+      this(buffered, task, 0);
+    }
+
     public static Buffered fromJson(JsonObject j) {
       JsonObject task = j.getJsonObject("task");
-      return new Buffered(j.getLong("buffered", 0L), task == null ? null : Tasks.Work.fromJson(task));
+      return new Buffered(j.getLong("buffered", 0L), task == null ? null : Tasks.Work.fromJson(task),
+          j.getInteger("duplicates", 0));
     }
 
     @Override
@@ -52,6 +60,9 @@ public final class Sessions {
       JsonObject j = new JsonObject().put("buffered", buffered);
       if (task != null) {
         j.put("task", task.toJson());
+      }
+      if (duplicates > 0) {
+        j.put("duplicates", duplicates);
       }
       return j;
     }

@@ -72,6 +72,33 @@ public final class Tasks {
     }
   }
 
+  /**
+   * The reply of {@code memory.tasks.create}: the task made of the messages new to the session. When every message
+   * was accepted before (a client's retry) no task is made: {@code task} is null and {@code taskId} names the newest
+   * task holding them (null when they came through the message buffer). With a task, the JSON is the task's own
+   * ({@link Work}), so a co-located caller may publish it as it is.
+   *
+   * @param duplicates messages of the request accepted before, left out of the task
+   */
+  public record Accepted(Work task, String taskId, String sessionId, int duplicates) implements Contract {
+    public static Accepted of(Work task, int duplicates) {
+      return new Accepted(task, task.taskId(), task.sessionId(), duplicates);
+    }
+
+    public static Accepted fromJson(JsonObject j) {
+      Work task = j.getBoolean("created", false) ? Work.fromJson(j) : null;
+      return new Accepted(task, j.getString("task_id"), j.getString("session_id"), j.getInteger("duplicates", 0));
+    }
+
+    @Override
+
+    public JsonObject toJson() {
+      JsonObject j = task != null ? task.toJson()
+          : new JsonObject().put("task_id", taskId).put("session_id", sessionId);
+      return j.put("created", task != null).put("duplicates", duplicates);
+    }
+  }
+
   /** {@code memory.tasks.get}, {@code memory.tasks.retry}, {@code memory.admin.retry}: one task by id. */
   public record Id(String taskId) implements Contract {
     public static Id fromJson(JsonObject j) {

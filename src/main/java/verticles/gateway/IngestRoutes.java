@@ -14,22 +14,31 @@ final class IngestRoutes {
     this.calls = calls;
   }
 
-  /** {@code POST /v1/sessions}: a whole finished session becomes one generation task. */
+  /**
+   * {@code POST /v1/sessions}: a whole finished session becomes one generation task, of the messages new to the
+   * session. Sent again (a client's retry: the same session and msg ids) it adds nothing and answers the same task id.
+   */
   void postSession(RoutingContext ctx) {
     calls.withBody(ctx, "sessions", body -> calls.request(Addresses.TASK_CREATE, Tasks.Create.fromJson(body),
-            calls.store, Tasks.Work::fromJson)
-        .map(task -> {
-          calls.publish(task);
-          return new JsonObject().put("task_id", task.taskId()).put("session_id", task.sessionId());
+            calls.store, Tasks.Accepted::fromJson)
+        .map(accepted -> {
+          if (accepted.task() != null) {
+            calls.publish(accepted.task());
+          }
+          return new JsonObject().put("task_id", accepted.taskId()).put("session_id", accepted.sessionId())
+              .put("duplicates", accepted.duplicates());
         }), 202);
   }
 
-  /** {@code POST /v1/messages}: buffered durably; a task is cut once the session has enough of them. */
+  /**
+   * {@code POST /v1/messages}: buffered durably; a task is cut once the session has enough of them. Messages the
+   * session accepted before (a retry) are not buffered again.
+   */
   void postMessages(RoutingContext ctx) {
     calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, Sessions.Buffer.fromJson(body),
             calls.store, Sessions.Buffered::fromJson)
         .map(r -> {
-          JsonObject out = new JsonObject().put("buffered", r.buffered());
+          JsonObject out = new JsonObject().put("buffered", r.buffered()).put("duplicates", r.duplicates());
           if (r.task() != null) {
             calls.publish(r.task());
             out.put("task_id", r.task().taskId());

@@ -135,12 +135,19 @@ final class RequestValidator {
           + messages.size());
     }
     long latest = Instant.now().getEpochSecond() + maxFutureSkew;
+    Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < messages.size(); i++) {
       JsonObject m = messages.getJsonObject(i);
       String at = "messages[" + i + "]";
       checkContent(at + ".content", m.getString("content"));
       if (m.getLong("timestamp") > latest) {
         throw future(at + ".timestamp", latest);
+      }
+      // a message is known by its id: a second one with the same id would be taken for a retry and dropped
+      Integer first = m.getString("msg_id") == null ? null : seen.putIfAbsent(m.getString("msg_id"), i);
+      if (first != null) {
+        throw new ValidationException(at + ".msg_id", "duplicates messages[" + first + "].msg_id \""
+            + m.getString("msg_id") + "\"; msg_id must be unique within a request");
       }
     }
   }

@@ -4,7 +4,6 @@ import static verticles.structured.Sql.millis;
 import static verticles.structured.Sql.run;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -14,12 +13,10 @@ import verticles.contracts.Forget;
 
 /** Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes. */
 final class ForgetRepository {
-  private final Pool pool;
-  private final MemoryRepository memories;
+  private final Transactions tx;
 
-  ForgetRepository(Pool pool, MemoryRepository memories) {
-    this.pool = pool;
-    this.memories = memories;
+  ForgetRepository(Transactions tx) {
+    this.tx = tx;
   }
 
   /**
@@ -27,18 +24,26 @@ final class ForgetRepository {
    * Nothing is deleted before it exists, so a forget cut short anywhere still blocks every later write.
    */
   Future<Long> tombstone(String user, String character) {
-    return run(pool, ForgetQueries.TOMBSTONE, Tuple.of(user, character))
-        .compose(x -> run(pool, ForgetQueries.TOMBSTONE_AT, Tuple.of(user, character == null ? "" : character)))
-        .map(rs -> millis(rs.iterator().next().getLocalDateTime("forgotten_at")));
+    return tx.run(c -> run(c, ForgetQueries.TOMBSTONE, Tuple.of(user, character))
+        .compose(x -> run(c, ForgetQueries.TOMBSTONE_AT, Tuple.of(user, character == null ? "" : character)))
+        .map(rs -> millis(rs.iterator().next().getLocalDateTime("forgotten_at"))));
   }
 
-  /** Deletes the owner's tasks (any status) and buffered messages; returns how many of each. */
+  /**
+   * Deletes the owner's tasks (any status), buffered messages and accepted message ids (after a forget, a session
+   * sent again is new); returns how many tasks and buffered messages.
+   */
   Future<Forget.TasksDeleted> forgetTasks(String user, String character) {
-    Tuple owner = Sql.ownerArgs(user, character);
-    boolean one = character != null;
-    return run(pool, ForgetQueries.deleteOwned("memory_generation_tasks", one), owner)
-        .compose(tasks -> run(pool, ForgetQueries.deleteOwned("buffered_messages", one), owner)
-            .map(buffered -> new Forget.TasksDeleted(tasks.rowCount(), buffered.rowCount())));
+    return delete("memory_generation_tasks", user, character)
+        .compose(tasks -> delete("buffered_messages", user, character)
+            .compose(buffered -> delete("accepted_messages", user, character)
+                .map(x -> new Forget.TasksDeleted(tasks, buffered))));
+  }
+
+  /** Deletes the owner's rows of one table, in a transaction of its own; returns how many. */
+  private Future<Integer> delete(String table, String user, String character) {
+    return tx.run(c -> run(c, ForgetQueries.deleteOwned(table, character != null), Sql.ownerArgs(user, character)))
+        .map(RowSet::rowCount);
   }
 
   /**
@@ -46,21 +51,20 @@ final class ForgetRepository {
    * during the forget; returns how many of each.
    */
   Future<Forget.RowsDeleted> forgetRows(String user, String character) {
-    Tuple owner = Sql.ownerArgs(user, character);
-    boolean one = character != null;
     long[] deleted = new long[3]; // profiles, events, summaries
-    return run(pool, ForgetQueries.deleteOwned("user_profiles", one), owner)
-        .compose(rs -> {
-          deleted[0] = rs.rowCount();
-          return run(pool, ForgetQueries.deleteOwned("user_events", one), owner);
+    return delete("user_profiles", user, character)
+        .compose(n -> {
+          deleted[0] = n;
+          return delete("user_events", user, character);
         })
-        .compose(rs -> {
-          deleted[1] = rs.rowCount();
-          return run(pool, ForgetQueries.deleteOwned("conversation_summaries", one), owner);
+        .compose(n -> {
+          deleted[1] = n;
+          return delete("conversation_summaries", user, character);
         })
-        .compose(rs -> {
-          deleted[2] = rs.rowCount();
-          return memories.forget(pool, user, character); // the memories and every version of them
+        .compose(n -> {
+          deleted[2] = n;
+          // the memories and every version of them
+          return delete("memory_versions", user, character).compose(x -> delete("memories", user, character));
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], late.tasks(),

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.Objects;
@@ -19,20 +18,21 @@ import verticles.vectorsearch.MemoryRecord;
 
 /**
  * The API's writes of one memory: create (an import), correct, delete (soft or hard), restore. Each is one MySQL
- * transaction: the row is locked, checked (owner, forget, version), written as a new version through
+ * transaction ({@link Transactions}: run again as a whole on a deadlock or lock wait timeout): the row is locked, checked (owner, forget, version), written as a new version through
  * {@link MemoryRepository#write}, and the index is brought to the new state inside the transaction, so a reply means
  * both stores have it and a failed index write leaves MySQL as it was (the index write is retried by asking again).
  */
 final class MemoryLifecycle {
   private final Vertx vertx;
-  private final Pool pool;
+  private final Transactions tx;
   private final MemoryRepository repo;
   private final ForgetRepository forgets;
   private final DeliveryOptions indexCall;
 
-  MemoryLifecycle(Vertx vertx, Pool pool, MemoryRepository repo, ForgetRepository forgets, long indexTimeoutMs) {
+  MemoryLifecycle(Vertx vertx, Transactions tx, MemoryRepository repo, ForgetRepository forgets,
+      long indexTimeoutMs) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.tx = tx;
     this.repo = repo;
     this.forgets = forgets;
     this.indexCall = new DeliveryOptions().setSendTimeout(indexTimeoutMs);
@@ -46,7 +46,7 @@ final class MemoryLifecycle {
       throw new IllegalArgumentException("record needs id, user_id, character_id, memory_type and content");
     }
     MemoryState fresh = MemoryState.of(r, req.category(), 1.0, req.source(), MemoryState.now());
-    return pool.withTransaction(c -> refuseForgotten(c, r.userId(), r.characterId(), req.createdAtMs())
+    return tx.run(c -> refuseForgotten(c, r.userId(), r.characterId(), req.createdAtMs())
         .compose(x -> repo.find(c, r.id(), true))
         .compose(current -> {
           if (current == null) {
@@ -70,7 +70,7 @@ final class MemoryLifecycle {
 
   /** A correction: a new version with the changed fields, re-embedded and re-indexed. */
   Future<Lifecycle.Memory> update(Lifecycle.Update u) {
-    return pool.withTransaction(c -> locked(c, u.memoryId(), u.tenant(), u.ifMatch(), u.requireIfMatch())
+    return tx.run(c -> locked(c, u.memoryId(), u.tenant(), u.ifMatch(), u.requireIfMatch())
         .compose(current -> {
           if (current.deleted()) {
             return Future.failedFuture(Failures.of(Failures.CONFLICT, "memory " + u.memoryId()
@@ -92,13 +92,13 @@ final class MemoryLifecycle {
    */
   Future<Lifecycle.Deleted> delete(Lifecycle.Delete d) {
     if (d.hard()) {
-      return pool.withTransaction(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
+      return tx.run(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
           .compose(current -> repo.erase(c, current)
               .compose(versions -> deleteFromIndex(current.id).map(x -> new Lifecycle.Deleted(current.id, true,
                   current.version, "erased", versions)))))
           .onSuccess(x -> vertx.eventBus().publish(Addresses.VECTOR_CACHE_CLEAR, Empty.INSTANCE.toJson()));
     }
-    return pool.withTransaction(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
+    return tx.run(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
         .compose(current -> {
           if (current.deleted()) {
             return Future.succeededFuture(current); // deleted already: no second version
@@ -112,7 +112,7 @@ final class MemoryLifecycle {
 
   /** A new version equal to an earlier one (active, even if the memory was deleted). */
   Future<Lifecycle.Memory> restore(Lifecycle.Restore r) {
-    return pool.withTransaction(c -> locked(c, r.memoryId(), r.tenant(), r.ifMatch(), false)
+    return tx.run(c -> locked(c, r.memoryId(), r.tenant(), r.ifMatch(), false)
         .compose(current -> repo.version(c, r.memoryId(), r.version()).compose(old -> {
           if (old == null) {
             return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "memory " + r.memoryId() + " has no version "

@@ -73,9 +73,4 @@ final class MemoryQueries {
       default -> null;
     };
   }
-
-  /** A forget: the owner's memories and versions (all the user's, or one character's). */
-  static String deleteOwned(String table, boolean byCharacter) {
-    return "DELETE FROM " + table + Sql.ownerWhere(byCharacter);
-  }
 }

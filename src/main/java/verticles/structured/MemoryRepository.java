@@ -137,15 +137,6 @@ final class MemoryRepository {
             .map(x -> versions.rowCount()));
   }
 
-  /** A forget's part: the owner's versions and memories; returns how many memories. */
-  Future<Long> forget(SqlClient c, String user, String character) {
-    Tuple owner = Sql.ownerArgs(user, character);
-    boolean one = character != null;
-    return run(c, MemoryQueries.deleteOwned("memory_versions", one), owner)
-        .compose(x -> run(c, MemoryQueries.deleteOwned("memories", one), owner))
-        .map(rs -> (long) rs.rowCount());
-  }
-
   private static Future<RowSet<Row>> project(SqlClient c, MemoryState s) {
     String sql = MemoryQueries.project(s.type);
     if (sql == null) {

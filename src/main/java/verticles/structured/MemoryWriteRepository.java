@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,10 +38,12 @@ import verticles.vectorsearch.MemoryRecord;
  */
 final class MemoryWriteRepository {
   private final Pool pool;
+  private final Transactions tx;
   private final ExtractedMemories memories;
 
-  MemoryWriteRepository(Pool pool, ExtractedMemories memories) {
+  MemoryWriteRepository(Pool pool, Transactions tx, ExtractedMemories memories) {
     this.pool = pool;
+    this.tx = tx;
     this.memories = memories;
   }
 
@@ -59,7 +62,7 @@ final class MemoryWriteRepository {
     String character = task.characterId();
     String session = task.sessionId();
     JsonArray messages = task.messages();
-    return pool.withTransaction(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
+    return tx.run(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
         .compose(tombstones -> run(c, MemoryWriteQueries.LOCK_TASK, Tuple.of(taskId)).compose(rs -> {
           LocalDateTime forgottenAt = ForgetRepository.latest(tombstones, character);
           if (forgottenAt != null && (rs.size() == 0
@@ -152,9 +155,13 @@ final class MemoryWriteRepository {
     if (profiles == null || profiles.isEmpty()) {
       return Future.succeededFuture(0);
     }
+    // in key order, so that tasks of one user upserting the same profile rows lock them in the same order
+    List<JsonObject> sorted = new ArrayList<>();
+    profiles.forEach(p -> sorted.add((JsonObject) p));
+    sorted.sort(Comparator.comparing((JsonObject p) -> String.valueOf(p.getString("type")))
+        .thenComparing(p -> String.valueOf(clip(p.getString("key"), 128))));
     List<Tuple> rows = new ArrayList<>();
-    for (int i = 0; i < profiles.size(); i++) {
-      JsonObject p = profiles.getJsonObject(i);
+    for (JsonObject p : sorted) {
       String id = MemoryIds.profile(user, character, p.getString("type"), p.getString("key"));
       if (outcomes.get(id) == ExtractedMemories.Outcome.UNCHANGED) {
         continue;

@@ -3,13 +3,8 @@ package verticles.structured;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.contracts.Forget;
@@ -17,6 +12,7 @@ import verticles.contracts.Lifecycle;
 import verticles.contracts.Memories;
 import verticles.contracts.Owner;
 import verticles.contracts.Tasks;
+import verticles.shared.Meters;
 
 /**
  * The write path of memory rows in MySQL and of their removal: a task's memories (rows, versions, summary, events and
@@ -25,33 +21,28 @@ import verticles.contracts.Tasks;
  * write paths ask for).
  */
 public final class MemoryWriteVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
-  private static final int DEADLOCK_ATTEMPTS = 5;
-
   private Pool pool;
 
   @Override
   public Future<?> start() {
     pool = Mysql.pool(vertx, config().getJsonObject("mysql"));
+    Transactions tx = new Transactions(vertx, pool, Meters.registry(config()));
     MemoryRepository memories = new MemoryRepository();
-    MemoryWriteRepository writes = new MemoryWriteRepository(pool, new ExtractedMemories(memories));
-    ForgetRepository forgets = new ForgetRepository(pool, memories);
-    MemoryLifecycle lifecycle = new MemoryLifecycle(vertx, pool, memories, forgets,
-        config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 5_000L);
+    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories));
+    ForgetRepository forgets = new ForgetRepository(tx);
+    MemoryLifecycle lifecycle = new MemoryLifecycle(vertx, tx, memories, forgets,
+        config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L);
     return Future.all(List.of(
-        Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson, w -> retryingDeadlocks(
-            () -> writes.writeMemories(w.task(), w.extraction(), w.records()), DEADLOCK_ATTEMPTS)),
+        // a deadlock with another task's write runs the transaction again (Transactions), not the task
+        Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson,
+            w -> writes.writeMemories(w.task(), w.extraction(), w.records())),
         Bus.consume(vertx, Addresses.MEMORIES_TRIAGE, Memories.Triage::fromJson,
             t -> writes.triage(t.taskId(), t.records()).map(Memories.Triaged::new)),
-        // one memory's life: each a transaction that also brings the index to the new state
-        Bus.consume(vertx, Addresses.MEMORY_CREATE, Lifecycle.Create::fromJson,
-            c -> retryingDeadlocks(() -> lifecycle.create(c), DEADLOCK_ATTEMPTS)),
-        Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson,
-            u -> retryingDeadlocks(() -> lifecycle.update(u), DEADLOCK_ATTEMPTS)),
-        Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson,
-            d -> retryingDeadlocks(() -> lifecycle.delete(d), DEADLOCK_ATTEMPTS)),
-        Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson,
-            r -> retryingDeadlocks(() -> lifecycle.restore(r), DEADLOCK_ATTEMPTS)),
+        // one memory's life: each a transaction (run again on a lock conflict) that also brings the index along
+        Bus.consume(vertx, Addresses.MEMORY_CREATE, Lifecycle.Create::fromJson, lifecycle::create),
+        Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson, lifecycle::update),
+        Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson, lifecycle::delete),
+        Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson, lifecycle::restore),
         Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, Memories.ArchivePath::fromJson,
             a -> writes.setArchivePath(a.taskId(), a.path()).map(Tasks.Updated::new)),
         Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, Owner::required,
@@ -60,23 +51,6 @@ public final class MemoryWriteVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required, o -> forgets.forgetRows(o.userId(), o.characterId())),
         Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(pool, c.taskId(),
             c.userId(), c.characterId(), c.createdAtMs()).map(Forget.Checked::new))));
-  }
-
-  /**
-   * Runs a transaction again when InnoDB picked it as a deadlock victim (1213) or its lock wait timed out (1205):
-   * tasks of one user running side by side lock the same profile rows, and the task's own retry budget is for real
-   * failures, not for this.
-   */
-  private <T> Future<T> retryingDeadlocks(Supplier<Future<T>> transaction, int attemptsLeft) {
-    return transaction.get().recover(e -> {
-      boolean lockConflict = e instanceof MySQLException m && (m.getErrorCode() == 1213 || m.getErrorCode() == 1205);
-      if (!lockConflict || attemptsLeft <= 1) {
-        return Future.failedFuture(e);
-      }
-      long backoff = 10 + ThreadLocalRandom.current().nextLong(40L << (DEADLOCK_ATTEMPTS - attemptsLeft));
-      LOG.debug("Deadlock on a memory write, again in {} ms", backoff);
-      return vertx.timer(backoff).compose(x -> retryingDeadlocks(transaction, attemptsLeft - 1));
-    });
   }
 
   @Override

@@ -12,47 +12,52 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import verticles.contracts.Sessions;
 import verticles.contracts.Tasks;
 
 /** The message buffer ({@code POST /v1/messages}) and the cuts that turn a session's messages into a task. */
 final class MessageBufferRepository {
   private final Pool pool;
+  private final Transactions tx;
   private final TaskRepository tasks;
 
-  MessageBufferRepository(Pool pool, TaskRepository tasks) {
+  MessageBufferRepository(Pool pool, Transactions tx, TaskRepository tasks) {
     this.pool = pool;
+    this.tx = tx;
     this.tasks = tasks;
   }
 
-  /** Buffers messages; cuts a task when the session reaches {@code threshold}. */
+  /**
+   * Buffers the messages new to the session (a retried post buffers nothing again); then, in a transaction of its
+   * own, cuts a task when the session holds {@code threshold} messages. Two transactions, so that posts to one
+   * session do not hold their new rows while they wait for each other's cut (that deadlocked); a node dying between
+   * the two leaves the messages buffered, for the next post, the session's end or the idle sweep to cut.
+   */
   Future<Sessions.Buffered> bufferMessages(Sessions.Buffer req, int threshold, int maxRetries) {
     String user = req.userId();
     String character = req.characterId();
     String session = req.sessionId();
-    JsonArray messages = req.messages();
-    return pool.withTransaction(c -> {
-      List<Tuple> rows = new ArrayList<>();
-      for (int i = 0; i < messages.size(); i++) {
-        rows.add(Tuple.of(user, character, session, messages.getJsonObject(i).encode()));
-      }
-      return batch(c, MessageBufferQueries.INSERT, rows)
-          .compose(x -> run(c, MessageBufferQueries.COUNT_SESSION, Tuple.of(user, character, session)))
-          .compose(rs -> {
-            long n = rs.iterator().next().getLong("n");
-            if (n < threshold) {
-              return Future.succeededFuture(new Sessions.Buffered(n, null));
-            }
-            return cut(c, user, character, session, "threshold", maxRetries)
-                .map(task -> new Sessions.Buffered(0, task));
-          });
-    });
+    String request = UUID.randomUUID().toString();
+    return tx.run(c -> AcceptedMessages.accept(c, user, character, session, req.messages(), request, null)
+            .compose(split -> {
+              List<Tuple> rows = new ArrayList<>();
+              for (int i = 0; i < split.fresh().size(); i++) {
+                rows.add(Tuple.of(user, character, session, split.fresh().getJsonObject(i).encode()));
+              }
+              Future<?> insert = rows.isEmpty() ? Future.succeededFuture()
+                  : batch(c, MessageBufferQueries.INSERT, rows);
+              return insert.compose(x -> run(c, MessageBufferQueries.COUNT_SESSION, Tuple.of(user, character, session)))
+                  .map(rs -> new Sessions.Buffered(rs.iterator().next().getLong("n"), null, split.duplicates()));
+            }))
+        .compose(buffered -> buffered.buffered() < threshold ? Future.succeededFuture(buffered)
+            : tx.run(c -> cut(c, user, character, session, "threshold", threshold, maxRetries))
+                .map(task -> task == null ? buffered : new Sessions.Buffered(0, task, buffered.duplicates())));
   }
 
   /** Cuts a task from a session's buffered messages (session end); null task when nothing was buffered. */
   Future<Sessions.Cut> endSession(String user, String character, String session, String trigger, int maxRetries) {
-    return pool.withTransaction(conn -> cut(conn, user, character, session, trigger, maxRetries))
-        .map(Sessions.Cut::new);
+    return tx.run(conn -> cut(conn, user, character, session, trigger, 1, maxRetries)).map(Sessions.Cut::new);
   }
 
   /** Sessions with buffered messages and nothing new for {@code idleSeconds}. */
@@ -66,11 +71,12 @@ final class MessageBufferRepository {
         });
   }
 
+  /** A task of the session's buffered messages, if it holds at least {@code least} (>= 1) when locked; else null. */
   private Future<Tasks.Work> cut(SqlClient c, String user, String character, String session, String trigger,
-      int maxRetries) {
+      int least, int maxRetries) {
     return run(c, MessageBufferQueries.LOCK_SESSION, Tuple.of(user, character, session))
         .compose(rs -> {
-          if (rs.size() == 0) {
+          if (rs.size() < least) {
             return Future.succeededFuture((Tasks.Work) null);
           }
           JsonArray messages = new JsonArray();

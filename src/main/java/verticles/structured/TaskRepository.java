@@ -23,27 +23,49 @@ import verticles.contracts.Tasks;
 /** Generation tasks: the outbox rows, their claims and failures, and the operators' list, retry and requeue. */
 final class TaskRepository {
   private final Pool pool;
+  private final Transactions tx;
   private final ForgetRepository forgets;
 
-  TaskRepository(Pool pool, ForgetRepository forgets) {
+  TaskRepository(Pool pool, Transactions tx, ForgetRepository forgets) {
     this.pool = pool;
+    this.tx = tx;
     this.forgets = forgets;
   }
 
-  /** Inserts a pending task and returns its publishable form. */
-  Future<Tasks.Work> createTask(Tasks.Create req, int maxRetries) {
-    return createTask(pool, req.userId(), req.characterId(), req.sessionId(), req.trigger(), req.messages(),
-        maxRetries);
+  /**
+   * A session post: inserts a pending task of the messages new to the session, in the transaction that accepts their
+   * ids, and returns its publishable form. A post whose messages the session accepted before (a client's retry)
+   * makes no task and names the task that holds them. Without a session id the session is new and nothing repeats.
+   */
+  Future<Tasks.Accepted> createTask(Tasks.Create req, int maxRetries) {
+    String user = req.userId();
+    String character = req.characterId();
+    String trigger = req.trigger();
+    if (req.sessionId() == null || req.sessionId().isBlank()) {
+      return tx.run(c -> createTask(c, user, character, null, trigger, req.messages(), maxRetries))
+          .map(task -> Tasks.Accepted.of(task, 0));
+    }
+    String session = req.sessionId();
+    String taskId = UUID.randomUUID().toString();
+    return tx.run(c -> AcceptedMessages.accept(c, user, character, session, req.messages(), taskId, taskId)
+        .compose(split -> split.fresh().isEmpty()
+            ? Future.succeededFuture(new Tasks.Accepted(null, split.knownTask(), session, split.duplicates()))
+            : insert(c, taskId, user, character, session, trigger, split.fresh(), maxRetries)
+                .map(task -> Tasks.Accepted.of(task, split.duplicates()))));
   }
 
   /** On {@code conn}, so that a cut from the message buffer creates its task in the buffer's transaction. */
   Future<Tasks.Work> createTask(SqlClient conn, String user, String character, String session,
       String trigger, JsonArray messages, int maxRetries) {
-    String taskId = UUID.randomUUID().toString();
     String sessionId = session == null || session.isBlank() ? UUID.randomUUID().toString() : session;
+    return insert(conn, UUID.randomUUID().toString(), user, character, sessionId, trigger, messages, maxRetries);
+  }
+
+  private static Future<Tasks.Work> insert(SqlClient conn, String taskId, String user, String character,
+      String session, String trigger, JsonArray messages, int maxRetries) {
     return run(conn, TaskQueries.INSERT,
-            Tuple.of(taskId, user, character, messages.encode(), maxRetries, sessionId, trigger))
-        .map(rs -> taskMessage(taskId, user, character, sessionId, trigger, messages));
+            Tuple.of(taskId, user, character, messages.encode(), maxRetries, session, trigger))
+        .map(rs -> taskMessage(taskId, user, character, session, trigger, messages));
   }
 
   static Tasks.Work taskMessage(String taskId, String user, String character, String session, String trigger,
@@ -73,11 +95,19 @@ final class TaskRepository {
   Future<Tasks.Row> claimTask(String taskId, String user, String character) {
     return forgets.forgotten(pool, taskId, user, character, null).compose(gone -> {
       if (gone) {
-        return run(pool, TaskQueries.DELETE, Tuple.of(taskId)).map(rs -> new Tasks.Row(taskId, user, character, null,
-            TaskStatus.FORGOTTEN, 0, 0, null, null, null, null, null));
+        return run(pool, TaskQueries.DELETE, Tuple.of(taskId)).map(rs -> forgottenRow(taskId, user, character));
       }
-      return run(pool, TaskQueries.CLAIM, Tuple.of(taskId)).compose(rs -> getTask(taskId));
+      return run(pool, TaskQueries.CLAIM, Tuple.of(taskId)).compose(rs -> getTask(taskId))
+          // a forget between the check and the claim deleted the row: forgotten, not unknown (which would copy the
+          // forgotten messages to the DLQ)
+          .compose(row -> row != null ? Future.succeededFuture(row)
+              : forgets.forgotten(pool, taskId, user, character, null)
+                  .map(goneNow -> goneNow ? forgottenRow(taskId, user, character) : null));
     });
+  }
+
+  private static Tasks.Row forgottenRow(String taskId, String user, String character) {
+    return new Tasks.Row(taskId, user, character, null, TaskStatus.FORGOTTEN, 0, 0, null, null, null, null, null);
   }
 
   /**
@@ -86,7 +116,7 @@ final class TaskRepository {
    */
   Future<Tasks.Failed> failTask(String taskId, String error, long backoffMs, boolean permanent) {
     String msg = error == null ? "unknown error" : error.length() > 2000 ? error.substring(0, 2000) : error;
-    return pool.withTransaction(conn -> run(conn, TaskQueries.LOCK_FOR_FAIL, Tuple.of(taskId))
+    return tx.run(conn -> run(conn, TaskQueries.LOCK_FOR_FAIL, Tuple.of(taskId))
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.succeededFuture((Tasks.Failed) null);
@@ -180,7 +210,7 @@ final class TaskRepository {
 
   /** A failed task back to pending with its retry budget reset; returns its publishable form. 404 / 409 otherwise. */
   Future<Tasks.Work> retryTask(String taskId) {
-    return pool.withTransaction(c -> run(c, TaskQueries.LOCK_FOR_RETRY, Tuple.of(taskId))
+    return tx.run(c -> run(c, TaskQueries.LOCK_FOR_RETRY, Tuple.of(taskId))
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "no task " + taskId));
@@ -203,7 +233,7 @@ final class TaskRepository {
       return Future.succeededFuture(Tasks.Batch.of(List.of()));
     }
     Tuple ids = Tuple.from(new ArrayList<>(taskIds));
-    return pool.withTransaction(c -> run(c, TaskQueries.lockForRequeue(taskIds.size()), ids)
+    return tx.run(c -> run(c, TaskQueries.lockForRequeue(taskIds.size()), ids)
         .compose(rs -> {
           List<Tasks.Work> tasks = new ArrayList<>();
           List<Tuple> failed = new ArrayList<>();

@@ -12,6 +12,7 @@ import verticles.bus.Bus;
 import verticles.contracts.Empty;
 import verticles.contracts.Sessions;
 import verticles.contracts.Tasks;
+import verticles.shared.Meters;
 
 /**
  * Owns the generation tasks in MySQL, which are also the outbox rows, and the message buffer they are cut from:
@@ -24,8 +25,9 @@ public final class TaskStoreVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     pool = Mysql.pool(vertx, cfg.getJsonObject("mysql"));
-    TaskRepository tasks = new TaskRepository(pool, new ForgetRepository(pool, new MemoryRepository()));
-    MessageBufferRepository buffer = new MessageBufferRepository(pool, tasks);
+    Transactions tx = new Transactions(vertx, pool, Meters.registry(cfg));
+    TaskRepository tasks = new TaskRepository(pool, tx, new ForgetRepository(tx));
+    MessageBufferRepository buffer = new MessageBufferRepository(pool, tx, tasks);
     JsonObject extractor = cfg.getJsonObject("extractor");
     int maxRetries = extractor.getInteger("max_retries", 3);
     long backoffMs = extractor.getLong("retry_backoff_ms", 2000L);

@@ -119,9 +119,20 @@ public final class VectorSearchVerticle extends VerticleBase {
    */
   private <T> Future<T> guarded(WorkerExecutor pool, CircuitBreaker breaker, long timeoutMs, String operation,
       Callable<T> call) {
+    return guarded(pool, breaker, timeoutMs, operation, new ArrayList<>(1), call);
+  }
+
+  /**
+   * {@link #guarded}, adding to {@code started} the call's own future once the breaker lets it run: the breaker may
+   * give up on the call (its timeout) before the call itself ends.
+   */
+  private <T> Future<T> guarded(WorkerExecutor pool, CircuitBreaker breaker, long timeoutMs, String operation,
+      List<Future<T>> started, Callable<T> call) {
     return breaker.execute(() -> {
       Deadline deadline = Deadline.in(timeoutMs);
-      return pool.executeBlocking(() -> deadline.run(() -> measured(operation, call)), false);
+      Future<T> running = pool.executeBlocking(() -> deadline.run(() -> measured(operation, call)), false);
+      started.add(running);
+      return running;
     });
   }
 
@@ -140,8 +151,12 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   /**
-   * Embeds the records' texts, then writes them (with a task id, replacing the task's records). Records of a forgotten owner created before the forget are refused (410); the owner is checked again
-   * after the write, and if a forget came in between, what was written is deleted, so nothing outlives the forget.
+   * Embeds the records' texts, then writes them (with a task id, replacing the task's records). Records of a
+   * forgotten owner created before the forget are refused (410). The owner is checked again after the write: a
+   * forget's index delete may have run between the first check and the write, and only this check can tell. So a
+   * write is kept only when that check says "not forgotten"; when it says forgotten (410), or cannot answer (MySQL
+   * late or away: the error, and the task tries again), or the caller stopped waiting for a write that then went
+   * through (a timeout), what was written is deleted. Nothing written outlives a forget unseen.
    */
   private Future<VectorStore.Upserted> upsert(VectorStore.Upsert body) {
     List<MemoryRecord> records = body.records();
@@ -154,22 +169,29 @@ public final class VectorSearchVerticle extends VerticleBase {
           for (int i = 0; i < records.size(); i++) {
             withVectors.add(records.get(i).withVector(vectors.get(i)));
           }
-          return guarded(writePool, writeBreaker, writeTimeoutMs, "upsert", () -> {
+          // the write itself, whatever the breaker says of it
+          List<Future<VectorStore.Upserted>> written = new ArrayList<>(1);
+          return guarded(writePool, writeBreaker, writeTimeoutMs, "upsert", written, () -> {
             if (taskId != null) {
               index.replaceTask(taskId, withVectors);
             } else {
               index.upsert(withVectors);
             }
             return new VectorStore.Upserted(withVectors.size());
-          });
-        })
-        .compose(done -> refuseForgotten(body, records).map(done).recover(e -> Bus.code(e) != Failures.GONE
-            ? Future.failedFuture(e)
-            // not through the breaker: undoing a write that outlived a forget is worth a try even when it is open
-            : writePool.executeBlocking(() -> {
-              index.deleteIds(records.stream().map(MemoryRecord::id).toList());
-              return null;
-            }, false).compose(x -> Future.failedFuture(e))));
+          })
+              .compose(done -> refuseForgotten(body, records).map(done))
+              .recover(e -> written.isEmpty() ? Future.failedFuture(e) // the breaker refused: nothing was written
+                  : written.get(0).transform(w -> w.succeeded() ? undo(records) : Future.succeededFuture())
+                      .transform(x -> Future.failedFuture(e)));
+        });
+  }
+
+  /** Deletes the records a write wrote; not through the breaker: an undo is worth a try even when it is open. */
+  private Future<Void> undo(List<MemoryRecord> records) {
+    return writePool.executeBlocking(() -> {
+      index.deleteIds(records.stream().map(MemoryRecord::id).toList());
+      return null;
+    }, false);
   }
 
   /** Fails with 410 when any owner among the records was forgotten after this write's task (or request) began. */

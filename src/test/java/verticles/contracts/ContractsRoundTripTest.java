@@ -79,6 +79,18 @@ class ContractsRoundTripTest {
   }
 
   @Test
+  @DisplayName("a session post's reply is the task's own body when it made one, and names the known task when not")
+  void accepted() {
+    same(WORK.copy().put("created", true).put("duplicates", 2), Tasks.Accepted::fromJson, Tasks.Accepted::toJson);
+    assertEquals(WORK, Tasks.Accepted.fromJson(WORK.copy().put("created", true)).task().toJson(),
+        "a co-located caller can publish the reply as it is");
+    same(new JsonObject().put("task_id", "t0").put("session_id", "s1").put("created", false).put("duplicates", 3),
+        Tasks.Accepted::fromJson, Tasks.Accepted::toJson);
+    same(new JsonObject().put("buffered", 2L).put("duplicates", 1), Sessions.Buffered::fromJson,
+        Sessions.Buffered::toJson);
+  }
+
+  @Test
   @DisplayName("session, memory-write and archive bodies keep every field")
   void sessionsAndWrites() {
     same(new JsonObject().put("user_id", "u").put("character_id", "c").put("session_id", "s")
