@@ -139,7 +139,12 @@ class ConcurrentWritesTest {
             .execute(Tuple.of(internal)))
         .compose(held -> {
           ctx.verify(() -> assertTrue(held.size() > 0, "the first session made profile rows"));
-          return TestStack.post("/v1/sessions", ForgetTest.session(user, "c1", "s-second", 6));
+          // a new name: a restated one would change no profile row (a fact stated again adds no version), and the
+          // write must upsert one to meet the rows held here
+          JsonObject second = ForgetTest.session(user, "c1", "s-second", 6);
+          JsonObject first = second.getJsonArray("messages").getJsonObject(0);
+          first.put("content", first.getString("content").replace("我叫小", "我叫阿"));
+          return TestStack.post("/v1/sessions", second);
         })
         .compose(r -> {
           task[0] = r.bodyAsJsonObject().getString("task_id");

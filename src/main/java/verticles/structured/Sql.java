@@ -2,6 +2,7 @@ package verticles.structured;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -18,8 +19,19 @@ final class Sql {
     return c.preparedQuery(sql).execute(args);
   }
 
+  /**
+   * A batch; when statements of it fail, the failure names the first of them and its error (the client's own says
+   * only "Error occurs during batch execution"), keeping the client's exception as its cause.
+   */
   static Future<RowSet<Row>> batch(SqlClient c, String sql, List<Tuple> rows) {
-    return c.preparedQuery(sql).executeBatch(rows);
+    return c.preparedQuery(sql).executeBatch(rows).recover(e -> {
+      if (e instanceof MySQLBatchException b && !b.getIterationError().isEmpty()) {
+        int first = b.getIterationError().keySet().stream().min(Integer::compare).orElseThrow();
+        return Future.failedFuture(new IllegalStateException("statement " + first + " of a batch of " + rows.size()
+            + " failed: " + b.getIterationError().get(first).getMessage(), b));
+      }
+      return Future.failedFuture(e);
+    });
   }
 
   static LocalDateTime utc(long epochSeconds) {
