@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * Request validation: strict UTF-8 JSON, the JSON schemas in {@code conf/schemas/api.json}, then the limits the
- * schema cannot express (content length and blankness, timestamps in the future, message counts).
+ * schema cannot express (the full rule for ids in {@link Ids}, content length and blankness, timestamps in the
+ * future, message counts).
  */
 final class RequestValidator {
   private static final int MAX_METADATA_CHARS = 16_384;
@@ -90,6 +91,7 @@ final class RequestValidator {
     if (!Boolean.TRUE.equals(out.getValid())) {
       throw toException(out);
     }
+    Ids.checkBody(body);
     JsonArray messages = body.getJsonArray("messages");
     if (messages != null) {
       checkMessages(messages);
