@@ -31,11 +31,16 @@ final class SecondGateway {
    * see {@link TestStack#key}, replace the node's); the default rate is off, a key's own rate holds.
    */
   static Future<SecondGateway> start(JsonObject auth) {
+    return start(auth, verticles.gateway.IngestGate.open());
+  }
+
+  /** {@link #start(JsonObject)} with its own ingest gate. */
+  static Future<SecondGateway> start(JsonObject auth, verticles.gateway.IngestGate gate) {
     JsonObject cfg = TestStack.engram().config().copy();
     int port = Ports.free();
     cfg.getJsonObject("http").put("port", port);
     cfg.getJsonObject("auth").mergeIn(auth, true);
-    return TestStack.vertx().deployVerticle(new GatewayVerticle(new RateLimiter(0, 1)),
+    return TestStack.vertx().deployVerticle(new GatewayVerticle(new RateLimiter(0, 1), gate),
         new DeploymentOptions().setConfig(cfg)).map(id -> new SecondGateway(port, id));
   }
 

@@ -31,6 +31,7 @@ import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.gateway.ApiKeys;
 import verticles.gateway.GatewayVerticle;
+import verticles.gateway.IngestGate;
 import verticles.gateway.RateLimiter;
 import verticles.intent.IntentDetectorVerticle;
 import verticles.merger.MergerVerticle;
@@ -38,6 +39,8 @@ import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
 import verticles.shared.Breakers;
+import verticles.shared.Meters;
+import verticles.shared.SkippedRecords;
 import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
 import verticles.structured.StructuredSearchVerticle;
@@ -191,7 +194,10 @@ public final class Engram implements AutoCloseable {
       JsonObject auth = config.getJsonObject("auth");
       RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 5000.0),
           auth.getDouble("rate_limit_burst", 10_000.0));
-      Future.await(deploy(() -> new GatewayVerticle(limiter),
+      JsonObject sessions = config.getJsonObject("sessions");
+      IngestGate gate = new IngestGate(sessions.getLong("max_backlog", 1000L));
+      gate.start(vertx, sessions.getLong("backlog_poll_ms", 1000L));
+      Future.await(deploy(() -> new GatewayVerticle(limiter, gate),
           gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
     }
     LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",
@@ -289,10 +295,11 @@ public final class Engram implements AutoCloseable {
 
   private MemoryIndex createIndex(Path data) {
     JsonObject cfg = config.getJsonObject("index");
+    SkippedRecords skipped = new SkippedRecords(Meters.registry(config)); // the registry every verticle reports to
     return switch (cfg.getString("type", "lucene")) {
-      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg);
+      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg, skipped);
       case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()),
-          new HybridScorer(cfg));
+          new HybridScorer(cfg, skipped));
       default -> throw new IllegalArgumentException("index.type must be lucene or vikingdb");
     };
   }

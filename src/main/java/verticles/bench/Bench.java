@@ -54,8 +54,9 @@ public final class Bench {
         case "ingest" -> ingest(cfg, opts);
         case "recall" -> RecallBench.run(cfg, opts);
         case "locomo" -> LocomoBench.run(cfg, opts);
-        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|locomo [--seconds N]"
-            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+        case "mixed" -> MixedBench.run(cfg, opts);
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|locomo [--seconds N]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong
@@ -182,16 +183,16 @@ public final class Bench {
       }
       double startup = (System.nanoTime() - t0) / 1e9;
       double raw = nodes > 0 ? 0 : embedThroughput(engram.embedder(), 10);
-      WebClient http = withKey(WebClient.create(engram.vertx()), key);
-      int port = engram.port();
+      WebClient http = withKey(WebClient.create(engram.vertx(), new io.vertx.ext.web.client.WebClientOptions()
+          .setDefaultHost("127.0.0.1").setDefaultPort(engram.port())), key);
+      java.util.concurrent.atomic.AtomicLong throttled = new java.util.concurrent.atomic.AtomicLong();
       String run = Long.toString(System.currentTimeMillis(), 36);
       long start = System.nanoTime();
       // post with bounded concurrency
       for (int i = 0; i < sessions; i += concurrency) {
         List<Future<?>> batch = new ArrayList<>();
         for (int j = i; j < Math.min(sessions, i + concurrency); j++) {
-          batch.add(http.post(port, "127.0.0.1", "/v1/sessions").sendJsonObject(session(run, j))
-              .expecting(replied(202, "POST /v1/sessions")));
+          batch.add(postPolitely(engram.vertx(), http, "/v1/sessions", session(run, j), 202, throttled));
         }
         Future.await(Future.all(batch));
       }
@@ -224,6 +225,7 @@ public final class Bench {
       out(String.format("sessions: %d x 20 messages, elapsed_s: %.1f, completed %d, failed %d", sessions, elapsed,
           counts.byStatus().get(TaskStatus.COMPLETED), counts.byStatus().get(TaskStatus.FAILED)));
       out(String.format("sessions/s: %.1f", sessions / elapsed));
+      out(String.format("answered 429 and posted again after Retry-After: %d", throttled.get()));
       if (nodes > 0) {
         JsonObject ex = cfg.getJsonObject("extractor");
         int instances = cfg.getJsonObject("instances").getInteger("extractor", 2);
@@ -303,6 +305,23 @@ public final class Bench {
     };
     next[0].run();
     return done.future();
+  }
+
+  /**
+   * POSTs {@code body} and expects {@code status}; a 429 (a rate limit, or the ingest backlog full) waits its
+   * {@code Retry-After} and posts again, as a well-behaved client does, counted in {@code throttled}.
+   */
+  static Future<HttpResponse<Buffer>> postPolitely(io.vertx.core.Vertx vertx, WebClient http, String path,
+      JsonObject body, int status, java.util.concurrent.atomic.AtomicLong throttled) {
+    return http.post(path).sendJsonObject(body).compose(res -> {
+      if (res.statusCode() != 429) {
+        return Future.succeededFuture(res);
+      }
+      throttled.incrementAndGet();
+      String after = res.getHeader("Retry-After");
+      return vertx.timer(after == null ? 1 : Long.parseLong(after), TimeUnit.SECONDS)
+          .compose(x -> postPolitely(vertx, http, path, body, status, throttled));
+    }).expecting(replied(status, "POST " + path));
   }
 
   static WebClient withKey(WebClient client, String key) {

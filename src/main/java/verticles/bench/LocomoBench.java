@@ -169,7 +169,10 @@ final class LocomoBench {
       if (observations == null) {
         continue;
       }
-      long when = session.getValue().isEmpty() ? 0 : session.getValue().get(0).timestamp();
+      // a session without turns has no time of its own: its observations get the session's start
+      long when = session.getValue().isEmpty()
+          ? LocomoConversation.sessionTime(c.json.getString("session_" + session.getKey() + "_date_time"))
+          : session.getValue().get(0).timestamp();
       for (String speaker : observations.fieldNames()) {
         for (Object o : observations.getJsonArray(speaker)) {
           JsonArray fact = (JsonArray) o;

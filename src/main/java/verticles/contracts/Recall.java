@@ -8,6 +8,10 @@ import java.util.List;
 public final class Recall {
   private Recall() {}
 
+  /** The largest top_k and max_tokens a recall may ask (the API's schema says the same). */
+  public static final int MAX_TOP_K = 100;
+  public static final int MAX_TOKENS = 32_000;
+
   /**
    * @param topK null: the configured {@code recall.top_k}
    * @param maxTokens null: the configured {@code recall.max_tokens}
@@ -18,8 +22,8 @@ public final class Recall {
 
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
-          j.getString("recent_context"), j.getBoolean("force", false), j.getInteger("top_k"),
-          j.getInteger("max_tokens"), Json.strings(j, "types"));
+          j.getString("recent_context"), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
+          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"));
     }
 
     @Override

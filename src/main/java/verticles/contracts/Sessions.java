@@ -2,16 +2,33 @@ package verticles.contracts;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import verticles.shared.JsonNumbers;
+import verticles.shared.Timestamps;
 
 /** Chats reported turn by turn ({@code memory.messages.buffer}, {@code memory.sessions.*}): a task is cut later. */
 public final class Sessions {
   private Sessions() {}
 
+  /**
+   * Refuses (400) messages whose {@code timestamp} is not an integer in the accepted window ({@link Timestamps}): such
+   * a time either breaks every later read of its user or fails the task's MySQL write after its index write.
+   * Returns the messages.
+   */
+  public static JsonArray requireTimes(JsonArray messages) {
+    for (int i = 0; messages != null && i < messages.size(); i++) {
+      Object v = messages.getValue(i) instanceof JsonObject m ? m.getValue("timestamp") : null;
+      if (!JsonNumbers.integerWithin(v, Timestamps.MIN, Timestamps.MAX)) {
+        throw new IllegalArgumentException("messages[" + i + "].timestamp must be " + Timestamps.WINDOW + ", got " + v);
+      }
+    }
+    return messages;
+  }
+
   /** {@code memory.messages.buffer}: turns of a running session. */
   public record Buffer(String userId, String characterId, String sessionId, JsonArray messages) implements Contract {
     public static Buffer fromJson(JsonObject j) {
       return new Buffer(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
-          j.getJsonArray("messages"));
+          requireTimes(j.getJsonArray("messages")));
     }
 
     @Override

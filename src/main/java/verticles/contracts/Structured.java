@@ -77,11 +77,17 @@ public final class Structured {
     }
   }
 
+  /** The largest page of a list, and the furthest it may start (the HTTP list's query says the same). */
+  public static final int MAX_PAGE = 500;
+  public static final int MAX_OFFSET = 1_000_000;
+
   /** {@code memory.structured.list}: a page of an owner's profiles, events or summaries (the HTTP list). */
   public record Page(String kind, String userId, String characterId, int limit, int offset) implements Contract {
     public static Page fromJson(JsonObject j) {
+      Integer limit = Json.integer(j, "limit", 1, MAX_PAGE);
+      Integer offset = Json.integer(j, "offset", 0, MAX_OFFSET);
       return new Page(j.getString("kind"), j.getString("user_id"), j.getString("character_id"),
-          j.getInteger("limit", 50), j.getInteger("offset", 0));
+          limit == null ? 50 : limit, offset == null ? 0 : offset);
     }
 
     @Override

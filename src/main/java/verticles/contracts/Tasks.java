@@ -61,7 +61,7 @@ public final class Tasks {
 
     public static Create fromJson(JsonObject j) {
       return new Create(j.getString("user_id"), j.getString("character_id"), j.getString("session_id"),
-          j.getString("trigger", "session_end"), j.getJsonArray("messages"));
+          j.getString("trigger", "session_end"), Sessions.requireTimes(j.getJsonArray("messages")));
     }
 
     @Override
@@ -190,12 +190,16 @@ public final class Tasks {
     }
   }
 
+  /** The longest task list (the HTTP list's query says the same). */
+  public static final int MAX_LIST = 500;
+
   /** {@code memory.tasks.list}: newest first. @param tenant only this tenant's tasks (null: every tenant's) */
   public record Query(TaskStatus status, String userId, String tenant, int limit) implements Contract {
     public static Query fromJson(JsonObject j) {
       String status = j.getString("status");
+      Integer limit = Json.integer(j, "limit", 1, MAX_LIST);
       return new Query(status == null ? null : TaskStatus.of(status), j.getString("user_id"), j.getString("tenant"),
-          j.getInteger("limit", 50));
+          limit == null ? 50 : limit);
     }
 
     @Override
@@ -238,15 +242,16 @@ public final class Tasks {
   }
 
   /** {@code memory.tasks.outbox-depth}: pending tasks not (yet, or again) handed to Kafka. */
-  public record Depth(long depth) implements Contract {
+  /** {@code depth}: pending tasks not yet handed to Kafka; {@code backlog}: pending and processing tasks. */
+  public record Depth(long depth, long backlog) implements Contract {
     public static Depth fromJson(JsonObject j) {
-      return new Depth(j.getLong("depth", 0L));
+      return new Depth(j.getLong("depth", 0L), j.getLong("backlog", 0L));
     }
 
     @Override
-
     public JsonObject toJson() {
-      return new JsonObject().put("depth", depth);
+      return new JsonObject().put("depth", depth).put("backlog", backlog);
     }
   }
+
 }

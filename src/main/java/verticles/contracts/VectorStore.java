@@ -4,18 +4,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import verticles.shared.JsonNumbers;
+import verticles.shared.Timestamps;
 import verticles.vectorsearch.MemoryRecord;
 
 /** The vector index's addresses ({@code memory.vector.*}, VectorSearch): search, upsert, delete, list, counts. */
 public final class VectorStore {
   private VectorStore() {}
 
+  /** The deepest search: the merger asks three times a recall's top_k (at most 100). */
+  public static final int MAX_TOP_K = 1000;
+
   /** {@code memory.vector.search}: hybrid search inside one user + character. @param types empty: every type */
   public record Search(String userId, String characterId, String query, List<String> types, int topK) implements Contract {
 
     public static Search fromJson(JsonObject j) {
+      Integer topK = Json.integer(j, "top_k", 1, MAX_TOP_K);
       return new Search(j.getString("user_id"), j.getString("character_id"), j.getString("query", ""),
-          Json.strings(j, "types"), j.getInteger("top_k", 10));
+          Json.strings(j, "types"), topK == null ? 10 : topK);
     }
 
     @Override
@@ -49,13 +55,24 @@ public final class VectorStore {
    * {@code memory.vector.upsert}: embeds and writes records. With a task id, the task's records are replaced as a
    * whole (a replay leaves no stale extra).
    *
+   * A record whose {@code timestamp} is not an integer in the accepted window ({@link Timestamps}) is refused (400):
+   * the index never holds a time that recall could not show.
+   *
    * @param createdAtMs when the write's task (or request) began: a forget after it refuses the write (410)
    */
   public record Upsert(String taskId, Long createdAtMs, List<MemoryRecord> records) implements Contract {
 
     public static Upsert fromJson(JsonObject j) {
+      List<JsonObject> records = Json.objects(j, "records");
+      for (int i = 0; i < records.size(); i++) {
+        Object timestamp = records.get(i).getValue("timestamp");
+        if (!JsonNumbers.integerWithin(timestamp, Timestamps.MIN, Timestamps.MAX)) {
+          throw new IllegalArgumentException("records[" + i + "].timestamp must be " + Timestamps.WINDOW + ", got "
+              + timestamp);
+        }
+      }
       return new Upsert(j.getString("task_id"), j.getLong("created_at"),
-          Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+          records.stream().map(MemoryRecord::fromJson).toList());
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.contracts.Memories;
+import verticles.contracts.Sessions;
 import verticles.contracts.TaskStatus;
 import verticles.contracts.Tasks;
 import verticles.contracts.VectorStore;
@@ -201,6 +203,13 @@ public final class LLMExtractorVerticle extends VerticleBase {
             LOG.debug("Task {} already {}, skipped", taskId, claim.status().wire());
             return Future.succeededFuture();
           }
+          try {
+            // checked before anything is written: a time MySQL cannot hold failed the task's MySQL write after its
+            // index write, on every retry, and left index records that no MySQL row backs
+            Sessions.requireTimes(task.getJsonArray("messages"));
+          } catch (IllegalArgumentException e) {
+            return settleFailure(task, record, "invalid task: " + e.getMessage(), true);
+          }
           long claimed = System.nanoTime();
           return run(task)
               .onSuccess(x -> {
@@ -211,7 +220,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
                   // an open breaker never let the call reach its service: the attempt says nothing about the task,
                   // so it keeps its retries and the record waits (as while MySQL is away) until the service returns
                   : Breakers.shortCircuited(e) ? Future.failedFuture(e)
-                  : retryLater(task, record, e));
+                  : settleFailure(task, record, e.getMessage() == null ? e.toString() : e.getMessage(), false));
         });
   }
 
@@ -242,10 +251,14 @@ public final class LLMExtractorVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> retryLater(JsonObject task, KafkaConsumerRecord<String, String> record, Throwable error) {
+  /**
+   * A failed attempt: rescheduled, or (retries spent, or {@code permanent}) failed for good, its index records removed
+   * and the record dead-lettered.
+   */
+  private Future<Void> settleFailure(JsonObject task, KafkaConsumerRecord<String, String> record, String reason,
+      boolean permanent) {
     String taskId = task.getString("task_id");
-    String reason = error.getMessage() == null ? error.toString() : error.getMessage();
-    return Bus.request(vertx, Addresses.TASK_FAIL, new Tasks.Fail(taskId, extractor.name() + ": " + reason, false),
+    return Bus.request(vertx, Addresses.TASK_FAIL, new Tasks.Fail(taskId, extractor.name() + ": " + reason, permanent),
             storeCall, Tasks.Failed::fromJson)
         .compose(r -> {
           if (r == null) {
@@ -254,7 +267,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
           if (r.status() == TaskStatus.FAILED) {
             failed.increment(); // counted once: MySQL now says failed, and a replay of the record is skipped
             LOG.warn("Task {} failed for good, sent to the DLQ: {}", taskId, reason);
-            return deadLetter(record.key(), record.value(), reason);
+            return removeIndexRecords(taskId).transform(x -> deadLetter(record.key(), record.value(), reason));
           }
           if (r.status() == TaskStatus.PENDING) {
             retried.increment(); // not when a replay of the task completed meanwhile
@@ -262,6 +275,18 @@ public final class LLMExtractorVerticle extends VerticleBase {
           LOG.info("Task {} failed ({}), retry scheduled", taskId, reason);
           return Future.<Void>succeededFuture();
         });
+  }
+
+  /**
+   * A task that failed for good wrote no MySQL rows (its write is one transaction that also completes it), so what an
+   * earlier attempt put in the index goes too: an empty write of the task replaces all its records by none. Should
+   * the index be away, the records stay until the task is replayed or its owner forgotten.
+   */
+  private Future<Void> removeIndexRecords(String taskId) {
+    return Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(taskId, null, List.of()), storeCall,
+            VectorStore.Upserted::fromJson)
+        .<Void>mapEmpty()
+        .onFailure(e -> LOG.warn("Task {} failed for good; its index records stay: {}", taskId, e.toString()));
   }
 
   private Future<Void> deadLetter(String key, String value, String reason) {

@@ -26,11 +26,20 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final RateLimiter limiter;
+  private final IngestGate ingestGate;
   private HttpServer server;
 
-  /** @param limiter shared by the node's gateway instances, so the per-key rate holds per node */
   public GatewayVerticle(RateLimiter limiter) {
+    this(limiter, IngestGate.open());
+  }
+
+  /**
+   * @param limiter shared by the node's gateway instances, so the per-key rate holds per node
+   * @param ingestGate shared likewise: new sessions and messages wait while the generation backlog is full
+   */
+  public GatewayVerticle(RateLimiter limiter, IngestGate ingestGate) {
     this.limiter = limiter;
+    this.ingestGate = ingestGate;
   }
 
   @Override
@@ -74,8 +83,8 @@ public final class GatewayVerticle extends VerticleBase {
     AdminRoutes admin = new AdminRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter);
 
-    router.post("/v1/sessions").handler(require(MEMORY)).handler(ingest::postSession);
-    router.post("/v1/messages").handler(require(MEMORY)).handler(ingest::postMessages);
+    router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
+    router.post("/v1/messages").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postMessages);
     router.post("/v1/sessions/:session_id/end").handler(require(MEMORY)).handler(ingest::endSession);
     router.post("/v1/memories").handler(require(MEMORY)).handler(memories::postMemory);
 

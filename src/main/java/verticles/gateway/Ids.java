@@ -3,6 +3,7 @@ package verticles.gateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one rule for the ids a client names (user, character, session, message, task), wherever they arrive: body,
@@ -27,21 +28,21 @@ final class Ids {
     }
   }
 
-  /** Every id of a request body that passed its schema (so each one present is a string). */
-  static void checkBody(JsonObject body) {
+  /** Every id among a request body's {@code declared} fields, once the body passed its schema (so each is a string). */
+  static void checkBody(JsonObject body, Set<String> declared) {
     for (String field : BODY_IDS) {
-      if (body.getValue(field) instanceof String id) {
+      if (declared.contains(field) && body.getValue(field) instanceof String id) {
         check(field, id);
       }
     }
-    if (body.getValue("messages") instanceof JsonArray messages) {
+    if (declared.contains("messages") && body.getValue("messages") instanceof JsonArray messages) {
       for (int i = 0; i < messages.size(); i++) {
         if (messages.getValue(i) instanceof JsonObject m && m.getValue("msg_id") instanceof String id) {
           check("messages[" + i + "].msg_id", id);
         }
       }
     }
-    if (body.getValue("source_msg_ids") instanceof JsonArray ids) {
+    if (declared.contains("source_msg_ids") && body.getValue("source_msg_ids") instanceof JsonArray ids) {
       for (int i = 0; i < ids.size(); i++) {
         if (ids.getValue(i) instanceof String id) {
           check("source_msg_ids[" + i + "]", id);

@@ -49,8 +49,8 @@ final class RecallRoutes {
       }
       Ids.check("user_id", ctx.pathParam("user_id"));
       Ids.check("character_id", ctx.pathParam("character_id"));
-      int limit = Replies.intParam(ctx, "limit", 50, 1, 500);
-      int offset = Replies.intParam(ctx, "offset", 0, 0, 1_000_000);
+      int limit = Replies.intParam(ctx, "limit", 50, 1, Structured.MAX_PAGE);
+      int offset = Replies.intParam(ctx, "offset", 0, 0, Structured.MAX_OFFSET);
       Structured.Page page = new Structured.Page(kind, Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")),
           ctx.pathParam("character_id"), limit, offset);
       return calls.request(Addresses.USER_LIST, page, calls.store, Structured.Items::fromJson)

@@ -94,19 +94,22 @@ final class Replies {
     return err;
   }
 
+  /**
+   * An integer query parameter: ASCII digits only (no sign, fraction, exponent or other scripts' digits, all of which
+   * {@code Integer.parseInt} would take in part), given once, within [min, max]; {@code dflt} when absent.
+   */
   static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
-    String v = ctx.queryParams().get(name);
-    if (v == null) {
+    java.util.List<String> all = ctx.queryParams().getAll(name);
+    if (all.isEmpty()) {
       return dflt;
     }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new RequestValidator.ValidationException(name, "must be an integer between " + min + " and " + max);
+    String v = all.get(0);
+    long n = all.size() == 1 && v.length() <= 10 && !v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')
+        ? Long.parseLong(v) : Long.MIN_VALUE;
+    if (n < min || n > max) {
+      throw new RequestValidator.ValidationException(name, "must be an integer from " + min + " to " + max
+          + ", given once" + (all.size() == 1 && v.length() <= 20 ? ", got '" + v + "'" : ""));
     }
+    return (int) n;
   }
 }

@@ -20,19 +20,23 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Request validation: strict UTF-8 JSON, the JSON schemas in {@code conf/schemas/api.json}, then the limits the
- * schema cannot express (the full rule for ids in {@link Ids}, content length and blankness, timestamps in the
- * future, message counts).
+ * Request validation: strict UTF-8 JSON, the numeric fields' ranges ({@link NumericFields}), the JSON schemas in
+ * {@code conf/schemas/api.json}, then the limits the schema cannot express (the full rule for ids in {@link Ids},
+ * content length and blankness, timestamps in the future, message counts).
  */
 final class RequestValidator {
   private static final int MAX_METADATA_CHARS = 16_384;
   private static final Pattern REQUIRED = Pattern.compile("required property \"?([^\"\\s]+)\"?");
 
   private final Map<String, Validator> validators = new HashMap<>();
+  private final Map<String, NumericFields> numbers = new HashMap<>();
+  /** The fields each schema declares: the checks below read only those (an undeclared one may hold anything). */
+  private final Map<String, Set<String>> declared = new HashMap<>();
   private final int maxMessages;
   private final int maxContentChars;
   private final long maxFutureSkew;
@@ -48,6 +52,9 @@ final class RequestValidator {
       JsonObject schema = requests.getJsonObject(name).copy().put("$defs", defs);
       validators.put(name, Validator.create(JsonSchema.of(schema), new JsonSchemaOptions()
           .setDraft(Draft.DRAFT202012).setBaseUri("https://engram.local/").setOutputFormat(OutputFormat.Basic)));
+      numbers.put(name, NumericFields.of(requests.getJsonObject(name), defs));
+      declared.put(name, Set.copyOf(requests.getJsonObject(name).getJsonObject("properties", new JsonObject())
+          .fieldNames()));
     }
   }
 
@@ -87,29 +94,32 @@ final class RequestValidator {
 
   /** Validates {@code body} against request schema {@code name}; throws the first, most specific problem. */
   JsonObject validate(String name, JsonObject body) {
+    numbers.get(name).check(body); // first: a number the schema validator lets through must not reach a store
     OutputUnit out = validators.get(name).validate(body);
     if (!Boolean.TRUE.equals(out.getValid())) {
       throw toException(out);
     }
-    Ids.checkBody(body);
-    JsonArray messages = body.getJsonArray("messages");
+    Set<String> fields = declared.get(name);
+    Ids.checkBody(body, fields);
+    JsonArray messages = fields.contains("messages") ? body.getJsonArray("messages") : null;
     if (messages != null) {
       checkMessages(messages);
     }
-    String content = body.getString("content");
+    String content = fields.contains("content") ? body.getString("content") : null;
     if (content != null) {
       checkContent("content", content);
     }
-    JsonObject metadata = body.getJsonObject("metadata");
+    JsonObject metadata = fields.contains("metadata") ? body.getJsonObject("metadata") : null;
     if (metadata != null && metadata.encode().length() > MAX_METADATA_CHARS) {
       throw new ValidationException("metadata", "larger than " + MAX_METADATA_CHARS + " characters as JSON");
     }
-    Long timestamp = body.getLong("timestamp");
-    if (timestamp != null && timestamp > Instant.now().getEpochSecond() + maxFutureSkew) {
-      throw new ValidationException("timestamp", "is in the future (epoch seconds expected)");
+    Long timestamp = fields.contains("timestamp") ? body.getLong("timestamp") : null;
+    long latest = Instant.now().getEpochSecond() + maxFutureSkew;
+    if (timestamp != null && timestamp > latest) {
+      throw future("timestamp", latest);
     }
     for (String field : List.of("message", "recent_context")) {
-      String text = body.getString(field);
+      String text = fields.contains(field) ? body.getString(field) : null;
       if (text != null && text.isBlank() && field.equals("message")) {
         throw new ValidationException(field, "must not be blank");
       }
@@ -131,9 +141,14 @@ final class RequestValidator {
       String at = "messages[" + i + "]";
       checkContent(at + ".content", m.getString("content"));
       if (m.getLong("timestamp") > latest) {
-        throw new ValidationException(at + ".timestamp", "is in the future (epoch seconds expected)");
+        throw future(at + ".timestamp", latest);
       }
     }
+  }
+
+  private ValidationException future(String field, long latest) {
+    return new ValidationException(field, "is in the future (epoch seconds expected, at most " + maxFutureSkew
+        + " s ahead: " + latest + " now)");
   }
 
   private void checkContent(String field, String content) {

@@ -44,7 +44,7 @@ final class TaskRoutes {
       if (user != null) {
         Ids.check("user_id", user);
       }
-      int limit = Replies.intParam(ctx, "limit", 50, 1, 500);
+      int limit = Replies.intParam(ctx, "limit", 50, 1, Tasks.MAX_LIST);
       String tenant = Auth.tenant(ctx);
       Tasks.Query query = new Tasks.Query(status == null ? null : TaskStatus.of(status),
           user == null ? null : Tenants.inward(tenant, user), tenant, limit);

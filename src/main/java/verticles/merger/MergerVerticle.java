@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
@@ -21,8 +22,11 @@ import verticles.contracts.Intent;
 import verticles.contracts.Recall;
 import verticles.contracts.Structured;
 import verticles.contracts.VectorStore;
+import verticles.shared.JsonNumbers;
 import verticles.shared.Meters;
+import verticles.shared.SkippedRecords;
 import verticles.shared.ThrottledLog;
+import verticles.shared.Timestamps;
 
 /**
  * Coordinates recall ({@code memory.recall}, seed §5.2 {@code _recall_impl}): asks the intent detector, then vector
@@ -50,6 +54,7 @@ public final class MergerVerticle extends VerticleBase {
   private MeterRegistry registry;
   private Timer latency;
   private DoubleConsumer recalled;
+  private SkippedRecords skipped;
 
   @Override
   public Future<?> start() {
@@ -61,6 +66,7 @@ public final class MergerVerticle extends VerticleBase {
         + recall.getLong("index_timeout_ms", 600L) + 100);
     mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     registry = Meters.registry(config());
+    skipped = new SkippedRecords(registry);
     latency = Meters.timer("memory_recall_latency", 0.1, 0.25, 0.5, 1, 2, 5)
         .description("Memory recall latency").register(registry);
     recalled = Meters.countHistogram(registry, "memory_recall_count", "Number of memories recalled",
@@ -189,7 +195,7 @@ public final class MergerVerticle extends VerticleBase {
       boolean zh = ContextFormatter.isChinese(req.message());
       List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
-        vector.result().hits().forEach(h -> candidates.add(Ranker.fromHit((JsonObject) h)));
+        vector.result().hits().forEach(h -> admit(candidates, SkippedRecords.INDEX, () -> Ranker.fromHit((JsonObject) h)));
         degraded.addAll(vector.result().degraded());
       } else {
         degraded.add("vector");
@@ -199,9 +205,12 @@ public final class MergerVerticle extends VerticleBase {
       if (structured.succeeded()) {
         Structured.Found s = structured.result();
         profiles = s.kind("profiles");
-        s.kind("upcoming").forEach(e -> candidates.add(StructuredMemories.upcoming((JsonObject) e, zh)));
-        instead.result().kind("events").forEach(e -> candidates.add(StructuredMemories.event((JsonObject) e)));
-        instead.result().kind("summaries").forEach(m -> candidates.add(StructuredMemories.summary((JsonObject) m)));
+        s.kind("upcoming").forEach(e -> admit(candidates, SkippedRecords.MYSQL,
+            () -> StructuredMemories.upcoming((JsonObject) e, zh)));
+        instead.result().kind("events").forEach(e -> admit(candidates, SkippedRecords.MYSQL,
+            () -> StructuredMemories.event((JsonObject) e)));
+        instead.result().kind("summaries").forEach(m -> admit(candidates, SkippedRecords.MYSQL,
+            () -> StructuredMemories.summary((JsonObject) m)));
       } else {
         degraded.add("mysql");
         DEGRADED.warn("mysql", "Recall without MySQL: {}", structured.cause().toString());
@@ -209,6 +218,30 @@ public final class MergerVerticle extends VerticleBase {
       List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
       return Future.succeededFuture(new Found(new JsonArray(memories), profiles, timings));
     });
+  }
+
+  /**
+   * Adds the candidate a hit or row makes, unless it cannot be one: then it is skipped, logged and counted, and the
+   * user's other memories are still recalled. The stores skip such records themselves; this guards the context block
+   * against a store that does not (an older node in a cluster).
+   */
+  private void admit(List<Ranker.Candidate> out, String source, Supplier<Ranker.Candidate> make) {
+    Ranker.Candidate c;
+    try {
+      c = make.get();
+    } catch (RuntimeException e) {
+      skipped.skip(source, "recall candidate", e.toString());
+      return;
+    }
+    Object timestamp = c.memory().getValue("timestamp");
+    String defect = !JsonNumbers.integerWithin(timestamp, Long.MIN_VALUE, Long.MAX_VALUE)
+        || !Timestamps.shown(((Number) timestamp).longValue()) ? "its timestamp " + timestamp + " is no date"
+        : c.memory().getString("content") == null ? "it has no content" : null;
+    if (defect != null) {
+      skipped.skip(source, String.valueOf(c.memory().getValue("id")), defect);
+      return;
+    }
+    out.add(c);
   }
 
   private Future<Structured.Found> structured(String user, String character, List<String> kinds,

@@ -1,5 +1,6 @@
 package verticles.shared;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -57,5 +58,15 @@ public final class Meters {
       return histogram::observe;
     }
     return DistributionSummary.builder(name).description(help).register(registry)::record;
+  }
+
+  /**
+   * {@code engram_recall_skipped_records_total{source}}: stored records that a read skipped because they cannot be
+   * read as a memory (a time no date shows, unreadable JSON); {@code source} index or mysql.
+   */
+  public static Counter skippedRecords(MeterRegistry registry, String source) {
+    return Counter.builder("engram_recall_skipped_records")
+        .description("Stored records skipped by recall and lists because they cannot be read as a memory")
+        .tag("source", source).register(registry);
   }
 }

@@ -17,15 +17,20 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import verticles.shared.SkippedRecords;
 
 /** Reads of a user's memory rows: profiles, events, summaries, and export pages of them. */
 final class MemoryReadRepository {
   private static final List<String> JSON_COLUMNS = List.of("topic_tags", "source_msg_ids", "source_data", "message");
 
   private final Pool pool;
+  private final SkippedRecords skipped;
 
-  MemoryReadRepository(Pool pool) {
+  /** @param skipped where rows that cannot be read as a memory are counted; the rest of a read goes on without them */
+  MemoryReadRepository(Pool pool, SkippedRecords skipped) {
     this.pool = pool;
+    this.skipped = skipped;
   }
 
   /** The pool reaches MySQL now (the readiness probe). */
@@ -35,21 +40,31 @@ final class MemoryReadRepository {
 
   Future<JsonArray> profiles(String user, String character, int limit) {
     return run(pool, MemoryReadQueries.PROFILES, Tuple.of(user, character, limit))
-        .map(rs -> {
-          JsonArray out = new JsonArray();
-          for (Row r : rs) {
-            out.add(new JsonObject()
-                .put("id", r.getLong("id"))
-                .put("profile_type", r.getString("profile_type"))
-                .put("profile_key", r.getString("profile_key"))
-                .put("profile_value", r.getString("profile_value"))
-                .put("confidence", r.getBigDecimal("confidence").doubleValue())
-                .put("source_msg_id", r.getString("source_msg_id"))
-                .put("extracted_at", epoch(r.getLocalDateTime("extracted_at")))
-                .put("updated_at", epoch(r.getLocalDateTime("updated_at"))));
-          }
-          return out;
-        });
+        .map(rs -> rows(rs, "user_profiles", r -> new JsonObject()
+            .put("id", r.getLong("id"))
+            .put("profile_type", r.getString("profile_type"))
+            .put("profile_key", r.getString("profile_key"))
+            .put("profile_value", r.getString("profile_value"))
+            .put("confidence", r.getBigDecimal("confidence").doubleValue())
+            .put("source_msg_id", r.getString("source_msg_id"))
+            .put("extracted_at", epoch(r.getLocalDateTime("extracted_at")))
+            .put("updated_at", epoch(r.getLocalDateTime("updated_at")))));
+  }
+
+  /**
+   * Each row as {@code read} makes it; a row it cannot make (a JSON column that is no array, a NULL where a value
+   * must be) is skipped, logged and counted, and the others are still answered.
+   */
+  private JsonArray rows(RowSet<Row> rs, String table, Function<Row, JsonObject> read) {
+    JsonArray out = new JsonArray();
+    for (Row r : rs) {
+      try {
+        out.add(read.apply(r));
+      } catch (RuntimeException e) {
+        skipped.skip(SkippedRecords.MYSQL, table + " row " + r.getValue("id"), e.toString());
+      }
+    }
+    return out;
   }
 
   Future<JsonArray> events(String user, String character, int limit, int offset) {
@@ -59,7 +74,7 @@ final class MemoryReadRepository {
   /** The user's events at or above {@code minImportance}, most important first, then the most recent. */
   Future<JsonArray> events(String user, String character, int minImportance, int limit, int offset) {
     return run(pool, MemoryReadQueries.EVENTS, Tuple.of(user, character, minImportance, limit, offset))
-        .map(MemoryReadRepository::eventRows);
+        .map(this::eventRows);
   }
 
   /**
@@ -74,14 +89,13 @@ final class MemoryReadRepository {
     args.add(from);
     args.add(to);
     return run(pool, MemoryReadQueries.datedEvents(recurringTypes.size()), Tuple.from(args))
-        .map(MemoryReadRepository::eventRows);
+        .map(this::eventRows);
   }
 
-  private static JsonArray eventRows(RowSet<Row> rs) {
-    JsonArray out = new JsonArray();
-    for (Row r : rs) {
+  private JsonArray eventRows(RowSet<Row> rs) {
+    return rows(rs, "user_events", r -> {
       LocalDate d = r.getLocalDate("event_date");
-      out.add(new JsonObject()
+      return new JsonObject()
           .put("id", r.getLong("id"))
           .put("event_type", r.getString("event_type"))
           .put("event_title", r.getString("event_title"))
@@ -92,33 +106,26 @@ final class MemoryReadRepository {
           .put("vector_id", r.getString("vector_id"))
           .put("session_id", r.getString("session_id"))
           .put("source_msg_ids", jsonArray(r.getValue("source_msg_ids")))
-          .put("created_at", epoch(r.getLocalDateTime("created_at"))));
-    }
-    return out;
+          .put("created_at", epoch(r.getLocalDateTime("created_at")));
+    });
   }
 
   Future<JsonArray> summaries(String user, String character, int limit, int offset) {
     return run(pool, MemoryReadQueries.SUMMARIES, Tuple.of(user, character, limit, offset))
-        .map(rs -> {
-          JsonArray out = new JsonArray();
-          for (Row r : rs) {
-            out.add(new JsonObject()
-                .put("id", r.getLong("id"))
-                .put("summary_text", r.getString("summary_text"))
-                .put("topic_tags", jsonArray(r.getValue("topic_tags")))
-                .put("emotion_tone", r.getString("emotion_tone"))
-                .put("start_time", epoch(r.getLocalDateTime("start_time")))
-                .put("end_time", epoch(r.getLocalDateTime("end_time")))
-                .put("message_count", r.getInteger("message_count"))
-                .put("total_tokens", r.getInteger("total_tokens"))
-                .put("vector_id", r.getString("vector_id"))
-                .put("archive_path", r.getString("archive_path"))
-                .put("session_id", r.getString("session_id"))
-                .put("source_msg_ids", jsonArray(r.getValue("source_msg_ids")))
-                .put("created_at", epoch(r.getLocalDateTime("created_at"))));
-          }
-          return out;
-        });
+        .map(rs -> rows(rs, "conversation_summaries", r -> new JsonObject()
+            .put("id", r.getLong("id"))
+            .put("summary_text", r.getString("summary_text"))
+            .put("topic_tags", jsonArray(r.getValue("topic_tags")))
+            .put("emotion_tone", r.getString("emotion_tone"))
+            .put("start_time", epoch(r.getLocalDateTime("start_time")))
+            .put("end_time", epoch(r.getLocalDateTime("end_time")))
+            .put("message_count", r.getInteger("message_count"))
+            .put("total_tokens", r.getInteger("total_tokens"))
+            .put("vector_id", r.getString("vector_id"))
+            .put("archive_path", r.getString("archive_path"))
+            .put("session_id", r.getString("session_id"))
+            .put("source_msg_ids", jsonArray(r.getValue("source_msg_ids")))
+            .put("created_at", epoch(r.getLocalDateTime("created_at")))));
   }
 
   /**

@@ -19,6 +19,8 @@ import verticles.contracts.Empty;
 import verticles.contracts.Owner;
 import verticles.contracts.Structured;
 import verticles.shared.Breakers;
+import verticles.shared.Meters;
+import verticles.shared.SkippedRecords;
 
 /**
  * Answers reads of a user's memory rows in MySQL: recall's structured search, the user lists, export pages and stats,
@@ -37,7 +39,7 @@ public final class StructuredSearchVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     pool = Mysql.pool(vertx, cfg.getJsonObject("mysql"));
-    repo = new MemoryReadRepository(pool);
+    repo = new MemoryReadRepository(pool, new SkippedRecords(Meters.registry(cfg)));
     StatsRepository stats = new StatsRepository(pool);
     mysqlBreaker = Breakers.create(vertx, cfg, "mysql", cfg.getJsonObject("recall").getLong("mysql_timeout_ms", 1000L));
 

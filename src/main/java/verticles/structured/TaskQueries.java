@@ -45,8 +45,9 @@ final class TaskQueries {
   static final String MARK_PUBLISHED = "UPDATE memory_generation_tasks SET published_at = UTC_TIMESTAMP()"
       + " WHERE task_id = ? AND status = 'pending'";
 
-  static final String OUTBOX_DEPTH = "SELECT COUNT(*) FROM memory_generation_tasks WHERE status = 'pending'"
-      + " AND published_at IS NULL";
+  /** Unpublished pending tasks, and pending + processing ones, in one range read of the status index. */
+  static final String OUTBOX_DEPTH = "SELECT COALESCE(SUM(status = 'pending' AND published_at IS NULL), 0),"
+      + " COUNT(*) FROM memory_generation_tasks WHERE status IN ('pending', 'processing')";
 
   static final String COUNTS = "SELECT status, COUNT(*) AS n FROM memory_generation_tasks GROUP BY status";
 

@@ -124,9 +124,13 @@ final class TaskRepository {
         .map(rs -> taskIds.size());
   }
 
-  /** Pending tasks not (yet, or again) handed to Kafka: the outbox's backlog. Counted on the outbox index. */
-  Future<Long> outboxDepth() {
-    return pool.query(TaskQueries.OUTBOX_DEPTH).execute().map(rs -> rs.iterator().next().getLong(0));
+  /** Pending tasks not (yet, or again) handed to Kafka (the outbox's depth), and all tasks not yet finished. */
+  Future<Tasks.Depth> outboxDepth() {
+    return pool.query(TaskQueries.OUTBOX_DEPTH).execute()
+        .map(rs -> {
+          Row r = rs.iterator().next();
+          return new Tasks.Depth(r.getLong(0), r.getLong(1));
+        });
   }
 
   /** Task counts by status (for tests, stats and the outbox depth). */

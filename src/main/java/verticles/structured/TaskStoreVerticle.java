@@ -39,7 +39,7 @@ public final class TaskStoreVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.TASK_FAIL, Tasks.Fail::fromJson, f -> tasks.failTask(f.taskId(), f.error(),
             backoffMs, f.permanent())),
         Bus.consume(vertx, Addresses.TASK_COUNTS, Empty::fromJson, x -> tasks.taskCounts()),
-        Bus.consume(vertx, Addresses.TASK_OUTBOX_DEPTH, Empty::fromJson, x -> tasks.outboxDepth().map(Tasks.Depth::new)),
+        Bus.consume(vertx, Addresses.TASK_OUTBOX_DEPTH, Empty::fromJson, x -> tasks.outboxDepth()),
         Bus.consume(vertx, Addresses.TASK_PENDING, Tasks.Due::fromJson, due -> tasks.duePendingTasks(due.limit(),
             due.unpublishedAfterMs()).map(Tasks.Batch::of)),
         Bus.consume(vertx, Addresses.TASK_MARK_PUBLISHED, Tasks.Ids::fromJson, ids -> tasks.markPublished(ids.taskIds())

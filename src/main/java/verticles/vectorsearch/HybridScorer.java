@@ -1,6 +1,7 @@
 package verticles.vectorsearch;
 
 import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import verticles.shared.SkippedRecords;
 import verticles.shared.Vectors;
 import verticles.vectorsearch.Candidates.Scored;
 import verticles.vectorsearch.MemoryIndex.Hit;
@@ -26,7 +28,9 @@ import verticles.vectorsearch.MemoryIndex.Hit;
  * <p>Then the speaker bonus ({@code speaker_bonus}, 0.1): a query that names some of the candidates' speakers but not
  * all adds it to what those speakers said. Then keyword feedback ({@code feedback_terms}, 0 = off): in a hybrid
  * weighted search, records sharing the rarest words of the top three gain up to 0.3 keyword score, the top three
- * themselves nothing. Then the top k. Near-duplicates are dropped from the final hits by
+ * themselves nothing. Then the top k: a candidate whose record cannot be read as a memory ({@link MemoryRecord#defect},
+ * or unreadable) is skipped, logged and counted ({@link SkippedRecords}), and the next one takes its place, so one
+ * bad record never costs its owner the rest. Near-duplicates are dropped from the final hits by
  * {@link #withoutNearDuplicates}.
  *
  * <p>An engine without keyword search (VikingDB) supplies no keyword path: its searches rank as Lucene's dense-only
@@ -45,8 +49,15 @@ public final class HybridScorer {
   private final boolean rrf;
   private final double speakerBonus;
   private final int feedbackTerms;
+  private final SkippedRecords skipped;
 
   public HybridScorer(JsonObject config) {
+    this(config, SkippedRecords.unscraped());
+  }
+
+  /** @param skipped where records that cannot be read as a memory are counted (the node's registry) */
+  public HybridScorer(JsonObject config, SkippedRecords skipped) {
+    this.skipped = skipped;
     JsonObject cfg = config == null ? new JsonObject() : config;
     double dense = cfg.getDouble("dense_weight", 0.5);
     double keyword = cfg.getDouble("keyword_weight", 0.3);
@@ -135,11 +146,36 @@ public final class HybridScorer {
       }
     }
     List<Hit> hits = new ArrayList<>(Math.min(topK, ranked.size()));
-    for (Map.Entry<Integer, double[]> e : ranked.subList(0, Math.min(topK, ranked.size()))) {
-      double[] sc = e.getValue();
-      hits.add(new Hit(found.record(e.getKey()), fused.applyAsDouble(sc), sc[0], sc[1]));
+    for (Map.Entry<Integer, double[]> e : ranked) {
+      if (hits.size() >= topK) {
+        break;
+      }
+      MemoryRecord record = readable(found, e.getKey());
+      if (record != null) {
+        double[] sc = e.getValue();
+        hits.add(new Hit(record, fused.applyAsDouble(sc), sc[0], sc[1]));
+      }
     }
     return hits;
+  }
+
+  /** The candidate's record, or null when it cannot be read as a memory (then skipped, logged and counted). */
+  private MemoryRecord readable(Candidates found, int key) {
+    MemoryRecord record;
+    try {
+      record = found.record(key);
+    } catch (UncheckedIOException e) {
+      throw e; // the engine could not read, which says nothing about this record
+    } catch (RuntimeException e) {
+      skipped.skip(SkippedRecords.INDEX, "candidate " + key, e.toString());
+      return null;
+    }
+    String defect = record.defect();
+    if (defect != null) {
+      skipped.skip(SkippedRecords.INDEX, record.id(), defect);
+      return null;
+    }
+    return record;
   }
 
   /**

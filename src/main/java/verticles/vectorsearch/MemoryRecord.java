@@ -3,6 +3,7 @@ package verticles.vectorsearch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import verticles.shared.Timestamps;
 
 /**
  * One memory in the vector index (the seed's VikingDB collection plus provenance).
@@ -50,6 +51,23 @@ public record MemoryRecord(
       b.append('\n').append(context);
     }
     return b.toString();
+  }
+
+  /**
+   * Why recall cannot show this record as a memory, or null when it can: no id or content, or a time no date shows
+   * (a record stored before timestamps were range-checked). Recall skips such a record; the index write refuses it.
+   */
+  public String defect() {
+    if (id == null || id.isBlank()) {
+      return "it has no id";
+    }
+    if (content == null) {
+      return "it has no content";
+    }
+    if (!Timestamps.shown(timestamp)) {
+      return "its timestamp " + timestamp + " is no date";
+    }
+    return null;
   }
 
   public MemoryRecord withVector(float[] v) {

@@ -34,8 +34,10 @@ import verticles.vectorsearch.embedding.Embedder;
  * two named circuit breakers: {@code embedding} (a failed or late query embedding falls back to keyword-only search,
  * flagged {@code degraded: ["embedding"]}) and {@code vector-index} (a failed or late index fails the search, and the
  * merger flags {@code "vector"}). Index writes (upserts, deletes) go through a third, {@code vector-index-write}.
- * Index work runs on its own worker pool, {@code engram-index}, under its breaker's {@link Deadline}: when the breaker
- * times out, an engine that waits on the network stops too.
+ * Index work runs on worker pools of its own under its breaker's {@link Deadline} (when the breaker times out, an
+ * engine that waits on the network stops too): searches and reads on {@code engram-index}, writes on
+ * {@code engram-index-write}, so a burst of ingest, whose writes queue for the index's one writer, never holds the
+ * threads a chat's search needs. Query embeddings go ahead of documents for the model ({@link Embedder#embedQuery}).
  *
  * <p>Every index call is counted under the seed's VikingDB family, whatever the engine:
  * {@code vikingdb_operations_total{operation,status}} and {@code vikingdb_latency_seconds{operation}}, operation
@@ -43,6 +45,7 @@ import verticles.vectorsearch.embedding.Embedder;
  */
 public final class VectorSearchVerticle extends VerticleBase {
   public static final String INDEX_POOL = "engram-index";
+  public static final String WRITE_POOL = "engram-index-write";
   private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(5000);
 
   private final Embedder embedder;
@@ -54,6 +57,7 @@ public final class VectorSearchVerticle extends VerticleBase {
   private long writeTimeoutMs;
   private QueryEmbeddingCache cache;
   private WorkerExecutor indexPool;
+  private WorkerExecutor writePool;
   private double duplicateCosine;
   private MeterRegistry registry;
 
@@ -74,6 +78,8 @@ public final class VectorSearchVerticle extends VerticleBase {
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
+    writePool = vertx.createSharedWorkerExecutor(WRITE_POOL,
+        config().getJsonObject("index").getInteger("write_threads", 2));
     registry = Meters.registry(config());
     for (String operation : List.of("upsert", "search", "delete")) { // zeros from the start, not missing series
       operations(operation, "success");
@@ -92,8 +98,8 @@ public final class VectorSearchVerticle extends VerticleBase {
         // readiness: a count for an owner nobody has is one cheap index read (a remote call on VikingDB)
         Bus.consume(vertx, Addresses.HEALTH_INDEX, b -> indexPool.executeBlocking(() -> new JsonObject()
             .put("engine", engine).put("probe_count", index.count("~health", null)), false)),
-        Bus.consume(vertx, Addresses.HEALTH_EMBEDDING, b -> embedder.embed(List.of("health")).map(v -> new JsonObject()
-            .put("model", embedder.name()).put("dimension", v.get(0).length)))));
+        Bus.consume(vertx, Addresses.HEALTH_EMBEDDING, b -> embedder.embedQuery("health").map(v -> new JsonObject()
+            .put("model", embedder.name()).put("dimension", v.length)))));
   }
 
   private Counter operations(String operation, String status) {
@@ -107,13 +113,14 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   /**
-   * Runs one index call on the index pool through {@code breaker}, counted and timed under {@code operation}. The
+   * Runs one index call on {@code pool} through {@code breaker}, counted and timed under {@code operation}. The
    * call's {@link Deadline} starts with the breaker's timer, so time spent queued for a thread counts against it.
    */
-  private <T> Future<T> guarded(CircuitBreaker breaker, long timeoutMs, String operation, Callable<T> call) {
+  private <T> Future<T> guarded(WorkerExecutor pool, CircuitBreaker breaker, long timeoutMs, String operation,
+      Callable<T> call) {
     return breaker.execute(() -> {
       Deadline deadline = Deadline.in(timeoutMs);
-      return indexPool.executeBlocking(() -> deadline.run(() -> measured(operation, call)), false);
+      return pool.executeBlocking(() -> deadline.run(() -> measured(operation, call)), false);
     });
   }
 
@@ -146,7 +153,7 @@ public final class VectorSearchVerticle extends VerticleBase {
           for (int i = 0; i < records.size(); i++) {
             withVectors.add(records.get(i).withVector(vectors.get(i)));
           }
-          return guarded(writeBreaker, writeTimeoutMs, "upsert", () -> {
+          return guarded(writePool, writeBreaker, writeTimeoutMs, "upsert", () -> {
             if (taskId != null) {
               index.replaceTask(taskId, withVectors);
             } else {
@@ -158,7 +165,7 @@ public final class VectorSearchVerticle extends VerticleBase {
         .compose(done -> refuseForgotten(body, records).map(done).recover(e -> Bus.code(e) != Failures.GONE
             ? Future.failedFuture(e)
             // not through the breaker: undoing a write that outlived a forget is worth a try even when it is open
-            : indexPool.executeBlocking(() -> {
+            : writePool.executeBlocking(() -> {
               index.deleteIds(records.stream().map(MemoryRecord::id).toList());
               return null;
             }, false).compose(x -> Future.failedFuture(e))));
@@ -207,7 +214,7 @@ public final class VectorSearchVerticle extends VerticleBase {
           return Future.succeededFuture(null);
         })
         // near-duplicates go on the index pool, where the vectors are, so replies stay small
-        .compose(v -> guarded(indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
+        .compose(v -> guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
             index.search(new MemoryIndex.Query(body.userId(), body.characterId(), types, v, query, topK)),
             duplicateCosine)))
         .map(found -> {
@@ -231,14 +238,14 @@ public final class VectorSearchVerticle extends VerticleBase {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return embeddingBreaker.<List<float[]>>execute(() -> embedder.embed(List.of(query))).map(v -> {
-      cache.put(query, v.get(0));
-      return v.get(0);
+    return embeddingBreaker.<float[]>execute(() -> embedder.embedQuery(query)).map(v -> {
+      cache.put(query, v);
+      return v;
     });
   }
 
   private Future<Deleted> delete(Owner owner) {
-    return guarded(writeBreaker, writeTimeoutMs, "delete",
+    return guarded(writePool, writeBreaker, writeTimeoutMs, "delete",
         () -> new Deleted(index.delete(owner.userId(), owner.characterId())));
   }
 }

@@ -171,4 +171,76 @@ class HybridScorerTest {
     return new Hit(new MemoryRecord(id, "t", "u", "c", type, id, 0L, 5, null, List.of(), new JsonObject(), v),
         0.5, 0.5, 0);
   }
+
+  @Test
+  @DisplayName("a candidate whose record cannot be read, or whose time no date shows, is skipped and counted; the next takes its place")
+  void unreadableRecordsAreSkipped() {
+    Given given = new Given(scored(0.9, 0.8, 0.7, 0.6), null, new String[0], Map.of());
+    Candidates poisoned = new Candidates() {
+      @Override
+      public List<Scored> dense() {
+        return given.dense();
+      }
+
+      @Override
+      public List<Scored> keyword() {
+        return given.keyword();
+      }
+
+      @Override
+      public Map<Integer, String> speakers(Collection<Integer> keys) {
+        return given.speakers(keys);
+      }
+
+      @Override
+      public Map<Integer, Double> feedback(List<Integer> seeds, int terms) {
+        return given.feedback(seeds, terms);
+      }
+
+      @Override
+      public MemoryRecord record(int key) {
+        MemoryRecord r = given.record(key);
+        return switch (key) {
+          case 0 -> throw new io.vertx.core.json.DecodeException("stored JSON is cut short");
+          case 1 -> new MemoryRecord(r.id(), r.taskId(), r.userId(), r.characterId(), r.memoryType(), r.content(),
+              Long.MIN_VALUE, r.importance(), r.sessionId(), r.sourceMsgIds(), r.metadata(), r.vector());
+          default -> r;
+        };
+      }
+    };
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    HybridScorer scorer = new HybridScorer(new JsonObject(), new verticles.shared.SkippedRecords(registry));
+    assertEquals(List.of("r2", "r3"), ids(scorer.rank(poisoned, "q", 2)), "the two readable ones fill the top 2");
+    assertEquals(2.0, registry.get("engram_recall_skipped_records").tag("source", "index").counter().count());
+
+    Candidates failing = new Candidates() {
+      @Override
+      public List<Scored> dense() {
+        return given.dense();
+      }
+
+      @Override
+      public List<Scored> keyword() {
+        return null;
+      }
+
+      @Override
+      public Map<Integer, String> speakers(Collection<Integer> keys) {
+        return Map.of();
+      }
+
+      @Override
+      public Map<Integer, Double> feedback(List<Integer> seeds, int terms) {
+        return Map.of();
+      }
+
+      @Override
+      public MemoryRecord record(int key) {
+        throw new java.io.UncheckedIOException(new java.io.IOException("disk gone"));
+      }
+    };
+    assertThrows(java.io.UncheckedIOException.class, () -> scorer.rank(failing, "q", 2),
+        "an engine that cannot read fails the search: that is no bad record");
+  }
 }

@@ -31,6 +31,10 @@ import verticles.shared.Vectors;
  * The local ONNX embedding model from Maven (bge-small zh, 512 dims, or en, 384 dims), run directly on ONNX Runtime
  * with batched, length-sorted inference: several texts per run cost far less than one run per text. CLS pooling and
  * L2 normalisation, as BGE expects. Runs on worker threads only.
+ *
+ * <p>Queries go ahead of documents: a runner takes waiting queries first, and documents may occupy at most all runners
+ * but one ({@code engram.onnx.reserved_query_runners}, default 1 when there are two or more), so a chat's query never
+ * waits behind a burst of ingest for the model. Ingest is throttled here rather than recall.
  */
 public final class OnnxEmbedder implements Embedder {
   private static final Map<String, String> FILES = Map.of(
@@ -40,12 +44,17 @@ public final class OnnxEmbedder implements Embedder {
   private static final int BATCH = 32;
 
   private static final int MAX_COALESCED = 256;
+  /** A document run's size: small enough that a query waiting for a core (not a runner) does not wait long. */
+  private static final int MAX_DOCUMENT_RUN = 64;
 
   private final Vertx vertx;
   private final ExecutorService runners;
   private final int threads;
-  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final int documentRunners;
+  private final Queue<Pending> queries = new ConcurrentLinkedQueue<>();
+  private final Queue<Pending> documents = new ConcurrentLinkedQueue<>();
   private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger onDocuments = new AtomicInteger();
   private final String model;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -57,6 +66,8 @@ public final class OnnxEmbedder implements Embedder {
     this.vertx = vertx;
     // As many inference threads as cores: more concurrent runs only thrash the caches.
     this.threads = Runtime.getRuntime().availableProcessors();
+    int reserved = Integer.getInteger("engram.onnx.reserved_query_runners", threads > 1 ? 1 : 0);
+    this.documentRunners = Math.max(1, threads - reserved);
     this.runners = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "onnx-embed");
       t.setDaemon(true);
@@ -168,6 +179,15 @@ public final class OnnxEmbedder implements Embedder {
    */
   @Override
   public Future<List<float[]>> embed(List<String> texts) {
+    return enqueue(documents, texts);
+  }
+
+  @Override
+  public Future<float[]> embedQuery(String text) {
+    return enqueue(queries, List.of(text)).map(v -> v.get(0));
+  }
+
+  private Future<List<float[]>> enqueue(Queue<Pending> queue, List<String> texts) {
     if (texts.isEmpty()) {
       return Future.succeededFuture(new ArrayList<>());
     }
@@ -183,52 +203,80 @@ public final class OnnxEmbedder implements Embedder {
   private record Pending(List<String> texts, Context ctx, Promise<List<float[]>> promise) {}
 
   private boolean tryAcquireRunner() {
+    return tryIncrement(active, threads);
+  }
+
+  private static boolean tryIncrement(AtomicInteger counter, int limit) {
     while (true) {
-      int a = active.get();
-      if (a >= threads) {
+      int a = counter.get();
+      if (a >= limit) {
         return false;
       }
-      if (active.compareAndSet(a, a + 1)) {
+      if (counter.compareAndSet(a, a + 1)) {
         return true;
       }
     }
   }
 
+  /** Work this runner may take: any query, or documents while fewer than {@code documentRunners} embed them. */
+  private boolean hasWork() {
+    return !queries.isEmpty() || (!documents.isEmpty() && onDocuments.get() < documentRunners);
+  }
+
   private void drain() {
     while (true) {
-      List<Pending> batch = new ArrayList<>();
-      List<String> texts = new ArrayList<>();
-      Pending first = queue.poll();
-      if (first != null) {
-        batch.add(first);
-        texts.addAll(first.texts);
-        // take more while they fit; remove() succeeds for exactly one runner, so no request runs twice
-        for (Pending p = queue.peek(); p != null && texts.size() + p.texts.size() <= MAX_COALESCED; p = queue.peek()) {
-          if (queue.remove(p)) {
-            batch.add(p);
-            texts.addAll(p.texts);
-          }
-        }
+      List<Pending> batch = take(queries, MAX_COALESCED);
+      boolean onDocs = batch.isEmpty() && tryIncrement(onDocuments, documentRunners);
+      if (onDocs) {
+        batch = take(documents, MAX_DOCUMENT_RUN);
       }
       if (batch.isEmpty()) {
+        if (onDocs) {
+          onDocuments.decrementAndGet();
+        }
         active.decrementAndGet();
-        // a request may have arrived after the queue looked empty and found every runner busy
-        if (queue.isEmpty() || !tryAcquireRunner()) {
+        // work may have arrived after the queues looked empty and found every runner busy
+        if (!hasWork() || !tryAcquireRunner()) {
           return;
         }
         continue;
       }
       try {
-        List<float[]> vectors = embedBlocking(texts);
-        int at = 0;
-        for (Pending p : batch) {
-          List<float[]> mine = new ArrayList<>(vectors.subList(at, at + p.texts.size()));
-          at += p.texts.size();
-          p.ctx.runOnContext(v -> p.promise.complete(mine));
+        run(batch);
+      } finally {
+        if (onDocs) {
+          onDocuments.decrementAndGet();
         }
-      } catch (RuntimeException e) {
-        batch.forEach(p -> p.ctx.runOnContext(v -> p.promise.fail(e)));
       }
+    }
+  }
+
+  /** The next waiting requests, up to {@code max} texts (at least one request); remove() hands each to one runner. */
+  private static List<Pending> take(Queue<Pending> queue, int max) {
+    List<Pending> batch = new ArrayList<>();
+    int texts = 0;
+    for (Pending p = queue.peek(); p != null && (batch.isEmpty() || texts + p.texts.size() <= max); p = queue.peek()) {
+      if (queue.remove(p)) {
+        batch.add(p);
+        texts += p.texts.size();
+      }
+    }
+    return batch;
+  }
+
+  private void run(List<Pending> batch) {
+    List<String> texts = new ArrayList<>();
+    batch.forEach(p -> texts.addAll(p.texts));
+    try {
+      List<float[]> vectors = embedBlocking(texts);
+      int at = 0;
+      for (Pending p : batch) {
+        List<float[]> mine = new ArrayList<>(vectors.subList(at, at + p.texts.size()));
+        at += p.texts.size();
+        p.ctx.runOnContext(v -> p.promise.complete(mine));
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(p -> p.ctx.runOnContext(v -> p.promise.fail(e)));
     }
   }
 

@@ -172,7 +172,13 @@ final class LuceneCandidates implements Candidates {
         continue;
       }
       for (int doc : seeds) {
-        for (String t : LuceneText.tokens(analyzer, field, LuceneDocuments.recordOf(s, stored(), doc).indexText())) {
+        MemoryRecord seed;
+        try {
+          seed = LuceneDocuments.recordOf(s, stored(), doc);
+        } catch (RuntimeException e) {
+          continue; // unreadable: the scorer skips and counts it when it ranks
+        }
+        for (String t : LuceneText.tokens(analyzer, field, seed.indexText())) {
           if (terms.get(field).contains(t)) {
             continue;
           }

@@ -42,6 +42,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.shared.SkippedRecords;
 import verticles.vectorsearch.HybridScorer;
 import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.MemoryRecord;
@@ -83,11 +84,16 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   /** @param config the {@code index} section: the engine's settings and the {@link HybridScorer}'s */
   public LuceneMemoryIndex(Path dir, int dimension, JsonObject config) {
+    this(dir, dimension, config, SkippedRecords.unscraped());
+  }
+
+  /** @param skipped where searches count the records they skip because they cannot be read as a memory */
+  public LuceneMemoryIndex(Path dir, int dimension, JsonObject config, SkippedRecords skipped) {
     if (dimension <= 0) {
       throw new IllegalArgumentException("dimension must be positive: " + dimension);
     }
     JsonObject cfg = config == null ? new JsonObject() : config;
-    this.scorer = new HybridScorer(cfg);
+    this.scorer = new HybridScorer(cfg, skipped);
     String keywordNorm = cfg.getString("keyword_norm", "idf");
     if (!keywordNorm.equals("idf") && !keywordNorm.equals("max")) {
       throw new IllegalArgumentException("keyword_norm must be idf or max: " + keywordNorm);

@@ -12,10 +12,12 @@ import verticles.vectorsearch.MemoryRecord;
 
 /**
  * A VikingDB search's hits as candidates, keyed by their position in the reply. Dense only: VikingDB has no BM25,
- * so there is no keyword path and no keyword feedback.
+ * so there is no keyword path and no keyword feedback. A row that is no record (a field of the wrong type) fails only
+ * its own {@link #record}, which the scorer skips.
  */
 final class VikingDbCandidates implements Candidates {
   private final List<MemoryRecord> records = new ArrayList<>();
+  private final Map<Integer, RuntimeException> unreadable = new HashMap<>();
   private final List<Scored> dense = new ArrayList<>();
 
   /** @param items the hits of an order_by_vector search, best first, with their vectors */
@@ -23,7 +25,13 @@ final class VikingDbCandidates implements Candidates {
     for (JsonObject item : items) {
       // IP of unit vectors is the cosine
       dense.add(new Scored(records.size(), VikingDbRows.number(item.getValue("score"), "score")));
-      records.add(VikingDbRows.record(item));
+      MemoryRecord record = null;
+      try {
+        record = VikingDbRows.record(item);
+      } catch (RuntimeException e) {
+        unreadable.put(records.size(), e);
+      }
+      records.add(record);
     }
   }
 
@@ -41,7 +49,7 @@ final class VikingDbCandidates implements Candidates {
   public Map<Integer, String> speakers(Collection<Integer> keys) {
     Map<Integer, String> out = new HashMap<>();
     for (int key : keys) {
-      String speaker = HybridScorer.speakerKey(records.get(key));
+      String speaker = records.get(key) == null ? null : HybridScorer.speakerKey(records.get(key));
       if (speaker != null) {
         out.put(key, speaker);
       }
@@ -56,6 +64,10 @@ final class VikingDbCandidates implements Candidates {
 
   @Override
   public MemoryRecord record(int key) {
+    RuntimeException e = unreadable.get(key);
+    if (e != null) {
+      throw e;
+    }
     return records.get(key);
   }
 }
