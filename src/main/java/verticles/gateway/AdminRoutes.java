@@ -62,9 +62,9 @@ final class AdminRoutes {
 
   /** The path's user, scoped to the caller's tenant, and an optional character, both checked like every other id. */
   private static Owner owner(RoutingContext ctx, String character) {
-    Replies.checkId("user_id", ctx.pathParam("user_id"));
+    Ids.check("user_id", ctx.pathParam("user_id"));
     if (character != null) {
-      Replies.checkId("character_id", character);
+      Ids.check("character_id", character);
     }
     return new Owner(Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")), character);
   }
