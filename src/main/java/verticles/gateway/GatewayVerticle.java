@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,12 @@ public final class GatewayVerticle extends VerticleBase {
         "request body is larger than " + bodyLimit + " bytes"));
     router.errorHandler(503, ctx -> Replies.error(ctx, 503, "unavailable", null,
         "the request took longer than " + requestTimeout + " ms"));
+    // a URL that cannot be decoded (GET /v1/users/%zz/stats) fails while routing, before any handler: one line
+    router.errorHandler(400, ctx -> {
+      LOG.info("400 for {} {}: {}", ctx.request().method(), printable(ctx.request().uri()),
+          ctx.failure() == null ? "bad request" : ctx.failure().toString());
+      Replies.error(ctx, 400, "invalid_request", "url", "the request URL is malformed (bad percent-encoding or path)");
+    });
     router.errorHandler(404, ctx -> Replies.error(ctx, 404, "not_found", "path", "no such endpoint"));
     router.errorHandler(405, ctx -> Replies.error(ctx, 405, "method_not_allowed", "method", "method not allowed here"));
     router.errorHandler(500, ctx -> {
@@ -59,10 +66,19 @@ public final class GatewayVerticle extends VerticleBase {
       Replies.error(ctx, 500, "internal", null, "internal error");
     });
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    // a connection that says nothing (or half a request head) is closed rather than held open
+    HeaderDeadline headers = new HeaderDeadline(vertx, http.getLong("header_timeout_ms", 10_000L));
+    // HTTP/1.1 only: the cleartext HTTP/2 sniffing holds a connection's first bytes before any handler sees it
+    server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+        .setIdleTimeout(http.getInteger("idle_timeout_s", 120)).setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxWebSocketFrameSize(http.getInteger("ws_max_frame_bytes", 65_536))
         .setMaxWebSocketMessageSize(http.getInteger("ws_max_message_bytes", 262_144)));
-    return server.requestHandler(router).listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
+    return server.connectionHandler(headers::connected)
+        .requestHandler(request -> {
+          headers.arrived(request);
+          router.handle(request);
+        })
+        .listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
   }
 
   /** The API, one line a route: method, path, the scope it needs, the handler. */
@@ -72,7 +88,7 @@ public final class GatewayVerticle extends VerticleBase {
     MemoryRoutes memories = new MemoryRoutes(calls);
     TaskRoutes tasks = new TaskRoutes(calls);
     AdminRoutes admin = new AdminRoutes(calls);
-    WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter);
+    WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingest::postSession);
     router.post("/v1/messages").handler(require(MEMORY)).handler(ingest::postMessages);
@@ -97,6 +113,19 @@ public final class GatewayVerticle extends VerticleBase {
     // the cluster's operators: every tenant's totals and tasks
     router.get("/v1/stats").handler(require(OPERATOR)).handler(admin::stats);
     router.post("/v1/dlq/replay").handler(require(OPERATOR)).handler(admin::replayDlq);
+  }
+
+  /** At most 200 characters of a client's text for a log line, controls escaped (a log line stays one line). */
+  static String printable(String text) {
+    StringBuilder sb = new StringBuilder();
+    text.codePoints().limit(200).forEach(c -> {
+      if (Character.isISOControl(c)) {
+        sb.append(String.format("\\u%04x", c));
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return text.codePointCount(0, text.length()) > 200 ? sb + "…" : sb.toString();
   }
 
   @Override
