@@ -28,6 +28,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final RateLimiter limiter;
   private HttpServer server;
+  /** Set when the node stops: readiness answers 503 while the requests in flight finish. */
+  private volatile boolean stopping;
 
   /** @param limiter shared by the node's gateway instances, so the per-key rate holds per node */
   public GatewayVerticle(RateLimiter limiter) {
@@ -48,6 +50,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.routeWithRegex("^/v1/(?!ws$).*").handler(TimeoutHandler.create(requestTimeout, 503));
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     routes(router, new Calls(vertx, config()));
+    router.get("/health/ready").handler(ctx -> {
+      if (stopping) {
+        Replies.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reason", "the node is stopping"));
+      } else {
+        ctx.next();
+      }
+    });
     HealthRoutes.mount(router, vertx, config());
     router.errorHandler(413, ctx -> Replies.error(ctx, 413, "payload_too_large", "body",
         "request body is larger than " + bodyLimit + " bytes"));
@@ -128,8 +137,14 @@ public final class GatewayVerticle extends VerticleBase {
     return text.codePointCount(0, text.length()) > 200 ? sb + "…" : sb.toString();
   }
 
+  /**
+   * Stops accepting connections and lets the requests in flight finish, up to {@code shutdown.drain_timeout_ms}
+   * (the stores are stopped only after this): a clean stop answers what it accepted.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    stopping = true;
+    long drainMs = config().getJsonObject("shutdown", new JsonObject()).getLong("drain_timeout_ms", 10_000L);
+    return server == null ? Future.succeededFuture() : server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 }
