@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
+  /** The routing context's key for the request's time budget, in ms. */
+  private static final String BUDGET = "engram.budget_ms";
+
   private final RateLimiter limiter;
   private HttpServer server;
   /** Set when the node stops: readiness answers 503 while the requests in flight finish. */
@@ -41,13 +44,21 @@ public final class GatewayVerticle extends VerticleBase {
     JsonObject http = config().getJsonObject("http");
     long bodyLimit = http.getLong("body_limit_bytes", 262_144L);
     long requestTimeout = http.getLong("request_timeout_ms", 10_000L);
+    long adminTimeout = http.getLong("admin_timeout_ms", 60_000L);
     Auth auth = new Auth(vertx, config().getJsonObject("auth", new JsonObject()));
 
     Router router = Router.router(vertx);
     // who is asking comes first: an unknown caller's body is never read
     router.route("/v1/*").handler(auth::authenticate).handler(limiter.handler());
     // a request that outlives its budget gets a 503 rather than a hung connection (the WebSocket lives on)
-    router.routeWithRegex("^/v1/(?!ws$).*").handler(TimeoutHandler.create(requestTimeout, 503));
+    // (export, forget, stats and the DLQ replay walk whole stores: they have the admin budget)
+    TimeoutHandler normal = TimeoutHandler.create(requestTimeout, 503);
+    TimeoutHandler admin = TimeoutHandler.create(adminTimeout, 503);
+    router.routeWithRegex("^/v1/(?!ws$).*").handler(ctx -> {
+      boolean walksStores = AdminRoutes.adminBudget(ctx.request().method(), ctx.request().path());
+      ctx.put(BUDGET, walksStores ? adminTimeout : requestTimeout);
+      (walksStores ? admin : normal).handle(ctx);
+    });
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     routes(router, new Calls(vertx, config()));
     router.get("/health/ready").handler(ctx -> {
@@ -61,7 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> Replies.error(ctx, 413, "payload_too_large", "body",
         "request body is larger than " + bodyLimit + " bytes"));
     router.errorHandler(503, ctx -> Replies.error(ctx, 503, "unavailable", null,
-        "the request took longer than " + requestTimeout + " ms"));
+        "the request took longer than " + ctx.get(BUDGET, requestTimeout) + " ms"));
     // a URL that cannot be decoded (GET /v1/users/%zz/stats) fails while routing, before any handler: one line
     router.errorHandler(400, ctx -> {
       LOG.info("400 for {} {}: {}", ctx.request().method(), printable(ctx.request().uri()),
