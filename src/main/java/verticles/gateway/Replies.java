@@ -75,6 +75,10 @@ final class Replies {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().headWritten() && !ctx.response().ended()) {
+      ctx.response().reset(); // a streamed body cut short: the client sees it torn, never whole
+      return;
+    }
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
           .end(body.encode());
