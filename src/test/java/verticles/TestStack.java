@@ -59,6 +59,7 @@ public final class TestStack {
     JsonObject cfg = Config.defaults();
     cfg.put("data_dir", data.toString());
     cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+    cfg.getJsonObject("http").put("header_timeout_ms", 3000); // GatewayHardeningTest awaits the close of idle sockets
     cfg.getJsonObject("instances").put("gateway", 1).put("extractor", 2);
     cfg.getJsonObject("kafka").put("partitions", 4);
     cfg.getJsonObject("extractor").put("retry_backoff_ms", 200);

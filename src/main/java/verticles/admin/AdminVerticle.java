@@ -3,7 +3,6 @@ package verticles.admin;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,11 +42,14 @@ public final class AdminVerticle extends VerticleBase {
   static final List<String> MEMORY_TYPES = List.of("summary", "event", "profile", "message", "entity");
 
   private DeliveryOptions call;
+  /** An export's whole budget: the caller's ({@code http.admin_timeout_ms}), after which it leaves no file. */
+  private long budgetMs;
 
   @Override
   public Future<?> start() {
     call = new DeliveryOptions().setSendTimeout(config().getJsonObject("admin", new JsonObject())
         .getLong("store_timeout_ms", 30_000L));
+    budgetMs = config().getJsonObject("http", new JsonObject()).getLong("admin_timeout_ms", 60_000L);
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.ADMIN_FORGET, Owner::required, this::forget),
         Bus.consume(vertx, Addresses.ADMIN_EXPORT, Admin.ExportRequest::fromJson, this::export),
@@ -94,64 +96,81 @@ public final class AdminVerticle extends VerticleBase {
   // ---------------------------------------------------------------- export
 
   /**
-   * The export, also written to {@code exports/{user}/full_export_{epoch ms}.json}, plus its {@code path}. A user with
-   * nothing stored gets empty sections (and the file), not a 404: "nothing is kept about you" is an answer an export
-   * should be able to give.
+   * Writes {@code exports/{user}/full_export_{epoch ms}.json} as it reads it: the rows of each kind a keyset page at a
+   * time, the index records a page at a time, then the archive paths, each page sent on to the file (and to the
+   * caller's {@code reply_to}) before the next is read, so no export is ever held whole. A user with nothing stored
+   * gets empty sections (and the file), not a 404: "nothing is kept about you" is an answer an export should be able
+   * to give. An export that cannot finish within the admin budget ({@code http.admin_timeout_ms}), or whose caller
+   * left, leaves no file: the caller's retry does not pile up copies.
    */
-  private Future<JsonObject> export(Admin.ExportRequest b) {
+  private Future<Archive.Written> export(Admin.ExportRequest b) {
     if (b.userId() == null || b.userId().isBlank()) {
       throw new IllegalArgumentException("user_id is required");
     }
     Owner owner = new Owner(b.userId(), b.characterId());
     long now = System.currentTimeMillis();
-    Future<JsonArray> profiles = rows("profiles", owner, 0, new JsonArray());
-    Future<JsonArray> events = rows("events", owner, 0, new JsonArray());
-    Future<JsonArray> summaries = rows("summaries", owner, 0, new JsonArray());
-    Future<JsonArray> versions = rows("versions", owner, 0, new JsonArray());
-    Future<JsonArray> memories = records(owner, 0, new JsonArray());
-    Future<Archive.Used> archives = request(Addresses.ARCHIVE_USAGE,
-        new Archive.Usage(owner.userId(), owner.characterId(), true), Archive.Used::fromJson);
-    return Future.all(List.of(profiles, events, summaries, versions, memories, archives)).compose(x -> {
-      JsonArray paths = new JsonArray();
-      archives.result().keys().stream().map(Archive.StoredObject::path)
-          .filter(path -> path.startsWith("conversations/")) // earlier exports are not part of the user's data
-          .forEach(paths::add);
-      JsonObject built = new JsonObject()
-          .put("format", "engram.export.v1")
-          .put("user_id", owner.userId())
-          .put("character_id", owner.characterId())
-          .put("exported_at", Instant.ofEpochMilli(now).toString())
-          .put("profiles", profiles.result())
-          .put("events", events.result())
-          .put("summaries", summaries.result())
-          .put("memories", memories.result())
-          // every version of every memory (MySQL), so the history leaves with the user too
-          .put("versions", versions.result())
-          .put("archive_paths", paths);
-      // the file is the client's: its ids in the client's terms, like every reply
-      JsonObject export = b.tenant() == null ? built : Tenants.outward(b.tenant(), built);
-      return request(Addresses.ARCHIVE_EXPORT, new Archive.Export(owner.userId(), now, export),
-          Archive.Written::fromJson).map(written -> export.put("path", written.path()));
-    });
-  }
-
-  /** Every row of one kind, a keyset page at a time. */
-  private Future<JsonArray> rows(String kind, Owner owner, long afterId, JsonArray acc) {
-    return request(Addresses.STRUCTURED_EXPORT, new Structured.ExportPage(kind, owner.userId(), owner.characterId(),
-        afterId, PAGE), Structured.Items::fromJson).compose(r -> {
-          JsonArray page = r.items();
-          page.forEach(acc::add);
-          return page.size() < PAGE ? Future.succeededFuture(acc)
-              : rows(kind, owner, page.getJsonObject(page.size() - 1).getLong("id"), acc);
+    // the file is the client's: its ids in the client's terms, like every reply
+    JsonObject header = new JsonObject()
+        .put("format", "engram.export.v1")
+        .put("user_id", owner.userId())
+        .put("character_id", owner.characterId())
+        .put("exported_at", Instant.ofEpochMilli(now).toString());
+    return request(Addresses.ARCHIVE_EXPORT, new Archive.Export(owner.userId(), now), Archive.ExportSink::fromJson)
+        .compose(sink -> {
+          ExportWriter out = new ExportWriter(vertx, call, sink, b.replyTo(), budgetMs);
+          return out.header(outward(b, header))
+              .compose(x -> section(out, "profiles", after -> rows("profiles", owner, after), b))
+              .compose(x -> section(out, "events", after -> rows("events", owner, after), b))
+              .compose(x -> section(out, "summaries", after -> rows("summaries", owner, after), b))
+              .compose(x -> section(out, "memories", after -> records(owner, after), b))
+              // every version of every memory (MySQL), so the history leaves with the user too
+              .compose(x -> section(out, "versions", after -> rows("versions", owner, after), b))
+              .compose(x -> archivePaths(out, owner))
+              .compose(x -> out.finish())
+              .recover(e -> out.abort().compose(y -> Future.<Archive.Written>failedFuture(e)));
         });
   }
 
-  /** Every index record of the owner, a page at a time. */
-  private Future<JsonArray> records(Owner owner, int offset, JsonArray acc) {
-    return request(Addresses.VECTOR_LIST, new VectorStore.ListPage(owner.userId(), owner.characterId(), offset, PAGE),
-        VectorStore.Records::fromJson).compose(r -> {
-          r.records().forEach(record -> acc.add(record.toJson()));
-          return r.records().size() < PAGE ? Future.succeededFuture(acc) : records(owner, offset + PAGE, acc);
+  /** One page of a section: its items, and where the next page starts (null: this was the last). */
+  private record Page(List<JsonObject> items, Long next) {}
+
+  private Future<Void> section(ExportWriter out, String name, Function<Long, Future<Page>> pages,
+      Admin.ExportRequest b) {
+    return out.openSection(name).compose(x -> pages(out, pages, 0L, b)).compose(x -> out.closeSection());
+  }
+
+  private Future<Void> pages(ExportWriter out, Function<Long, Future<Page>> pages, long after, Admin.ExportRequest b) {
+    return pages.apply(after).compose(page -> out.items(page.items().stream().map(item -> outward(b, item)).toList())
+        .compose(x -> page.next() == null ? Future.succeededFuture() : pages(out, pages, page.next(), b)));
+  }
+
+  private static JsonObject outward(Admin.ExportRequest b, JsonObject item) {
+    return b.tenant() == null ? item : Tenants.outward(b.tenant(), item);
+  }
+
+  /** A keyset page of one kind of row. */
+  private Future<Page> rows(String kind, Owner owner, long afterId) {
+    return request(Addresses.STRUCTURED_EXPORT, new Structured.ExportPage(kind, owner.userId(), owner.characterId(),
+        afterId, PAGE), Structured.Items::fromJson).map(r -> {
+          List<JsonObject> items = r.items().stream().map(JsonObject.class::cast).toList();
+          return new Page(items, items.size() < PAGE ? null : items.get(items.size() - 1).getLong("id"));
+        });
+  }
+
+  /** A page of the owner's index records, oldest first. */
+  private Future<Page> records(Owner owner, long offset) {
+    return request(Addresses.VECTOR_LIST, new VectorStore.ListPage(owner.userId(), owner.characterId(), (int) offset,
+        PAGE), VectorStore.Records::fromJson).map(r -> new Page(r.records().stream().map(rec -> rec.toJson()).toList(),
+            r.records().size() < PAGE ? null : offset + PAGE));
+  }
+
+  /** The owner's conversation archives (earlier exports are not part of the user's data). */
+  private Future<Void> archivePaths(ExportWriter out, Owner owner) {
+    return request(Addresses.ARCHIVE_USAGE, new Archive.Usage(owner.userId(), owner.characterId(), true),
+        Archive.Used::fromJson).compose(used -> {
+          List<String> paths = used.keys().stream().map(Archive.StoredObject::path)
+              .filter(path -> path.startsWith("conversations/")).toList();
+          return out.openSection("archive_paths").compose(x -> out.items(paths)).compose(x -> out.closeSection());
         });
   }
 

@@ -71,6 +71,8 @@ public final class Engram implements AutoCloseable {
   private CircuitBreaker llmBreaker;
   private PrometheusMeterRegistry metrics;
   private Roles roles = Roles.all();
+  /** Deployment ids per tier, in start order: the stores' verticles, their producers and consumers, the API. */
+  private final List<List<String>> tiers = new ArrayList<>();
 
   private Engram(JsonObject config) {
     this.config = config;
@@ -181,15 +183,15 @@ public final class Engram implements AutoCloseable {
       stores.add(deploy(IntentDetectorVerticle::new, n.getInteger("intent", 1)));
       stores.add(deploy(MergerVerticle::new, n.getInteger("merger", 2)));
     }
-    Future.await(Future.all(stores));
+    tiers.add(Future.await(Future.all(stores)).list());
     if (roles.has(Roles.WORKER)) {
-      Future.await(Future.all(List.of(
+      tiers.add(Future.await(Future.all(List.of(
           deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
           deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
-          deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2)))));
+          deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2))))).list());
     }
     if (roles.has(Roles.GATEWAY)) {
-      Future.await(deploy(AdminVerticle::new, n.getInteger("admin", 1)));
+      tiers.add(List.of(Future.await(deploy(AdminVerticle::new, n.getInteger("admin", 1)))));
       int gateways = n.getInteger("gateway", 0);
       JsonObject auth = config.getJsonObject("auth");
       RateLimiter limiter = new RateLimiter(auth.getDouble("rate_limit_per_s", 5000.0),
@@ -197,12 +199,26 @@ public final class Engram implements AutoCloseable {
       JsonObject sessions = config.getJsonObject("sessions");
       IngestGate gate = new IngestGate(sessions.getLong("max_backlog", 1000L));
       gate.start(vertx, sessions.getLong("backlog_poll_ms", 1000L));
-      Future.await(deploy(() -> new GatewayVerticle(limiter, gate),
-          gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()));
+      tiers.add(List.of(Future.await(deploy(() -> new GatewayVerticle(limiter, gate),
+          gateways > 0 ? gateways : Runtime.getRuntime().availableProcessors()))));
     }
     LOG.info("Engram {} node with roles {} {}(data in {}, started in {} ms)", clustered ? "clustered" : "single",
         roles, roles.has(Roles.GATEWAY) ? "listening on http://" + http.getString("host") + ":" + port() + " " : "",
         data, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** The API's tier first, the stores' last; each step waits for its own drain and a little more, no longer. */
+  private void undeployTiers(long drainMs) {
+    for (int i = tiers.size() - 1; i >= 0; i--) {
+      List<String> ids = tiers.get(i);
+      try {
+        Future.await(Future.join(ids.stream().map(vertx::undeploy).toList())
+            .timeout(drainMs + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS));
+      } catch (Exception e) {
+        LOG.warn("Stopping verticles {}: {}", ids, e.toString());
+      }
+    }
+    tiers.clear();
   }
 
   private Future<String> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
@@ -358,10 +374,22 @@ public final class Engram implements AutoCloseable {
     return objectStore;
   }
 
-  /** Stops verticles first (so nothing writes), then the index and the embedded servers. */
+  /**
+   * Stops in the order that lets work in flight finish: the API first (no new connections, readiness 503, the
+   * requests in flight answered, up to {@code shutdown.drain_timeout_ms}), then the task consumers (their records in
+   * flight settled, as long again at most), then the stores' verticles, the embedding model, Vert.x, the index and
+   * the embedded servers last.
+   */
   @Override
   public void close() {
     List<Runnable> steps = new ArrayList<>();
+    long drainMs = config.getJsonObject("shutdown", new JsonObject()).getLong("drain_timeout_ms", 10_000L);
+    if (vertx != null) {
+      steps.add(() -> undeployTiers(drainMs));
+    }
+    if (embedder instanceof OnnxEmbedder onnx) {
+      steps.add(() -> onnx.close(drainMs)); // its callers are gone: what it still runs is theirs
+    }
     if (vertx != null) {
       steps.add(() -> {
         try {
@@ -373,9 +401,6 @@ public final class Engram implements AutoCloseable {
     }
     if (index != null) {
       steps.add(index::close);
-    }
-    if (embedder instanceof OnnxEmbedder onnx) {
-      steps.add(onnx::close);
     }
     if (kafka != null) {
       steps.add(kafka::stop);

@@ -66,7 +66,7 @@ public final class ArchiverVerticle extends VerticleBase {
             write -> attempt(write.task().toJson(), write.extraction(), 1).map(Archive.Archived::new)),
         Bus.consume(vertx, Addresses.ARCHIVE_USAGE, Archive.Usage::fromJson, this::usage),
         Bus.consume(vertx, Addresses.ARCHIVE_FORGET, Owner::required, this::forget),
-        Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, Archive.Export::fromJson, this::writeExport),
+        Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, Archive.Export::fromJson, this::openExport),
         // readiness: one existence check (a HEAD on S3) proves the store answers and accepts our credentials
         Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, Empty::fromJson, x -> store.exists("health/probe")
             .map(y -> new JsonObject().put("store", store.describe())))));
@@ -114,12 +114,15 @@ public final class ArchiverVerticle extends VerticleBase {
         .map(n -> new Deleted(n));
   }
 
-  /** The seed's exports/{user}/full_export_{ts}.json. */
-  private Future<Archive.Written> writeExport(Archive.Export b) {
+  /**
+   * The seed's exports/{user}/full_export_{ts}.json, opened for a writer that sends it a page at a time
+   * ({@link ExportSink}); a writer silent for {@code admin.store_timeout_ms} is taken for gone.
+   */
+  private Future<Archive.ExportSink> openExport(Archive.Export b) {
     String key = exports(b.userId()) + "full_export_" + b.exportedAtMs() + ".json";
-    Buffer bytes = Buffer.buffer(b.export().encodePrettily());
-    return store.put(key, bytes, "application/json; charset=utf-8")
-        .map(x -> new Archive.Written(key, bytes.length()));
+    long idleMs = config().getJsonObject("admin", new JsonObject()).getLong("store_timeout_ms", 30_000L);
+    return ExportSink.open(vertx, store, key, java.nio.file.Path.of(config().getString("data_dir", "./data"), "tmp",
+        "exports"), idleMs);
   }
 
   /**

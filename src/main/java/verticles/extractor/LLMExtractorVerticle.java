@@ -67,6 +67,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private int maxInFlightTotal;
   private int inFlightTotal;
   private boolean pausedAll;
+  /** Set by stop(): completed when the last record in flight settles. */
+  private io.vertx.core.Promise<Void> drained;
   private final java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
   private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
@@ -139,6 +141,9 @@ public final class LLMExtractorVerticle extends VerticleBase {
     settle(record, tp, tracker, 0)
         .onComplete(x -> {
           inFlightTotal--;
+          if (drained != null && inFlightTotal == 0) {
+            drained.tryComplete();
+          }
           if (pausedAll && inFlightTotal < maxInFlightTotal) {
             pausedAll = false;
             Set<TopicPartition> resume = new java.util.HashSet<>(assigned);
@@ -321,9 +326,27 @@ public final class LLMExtractorVerticle extends VerticleBase {
     return dlqProducer.send(r).mapEmpty();
   }
 
+  /**
+   * Takes no more records and lets those in flight settle, up to {@code shutdown.drain_timeout_ms}, so that a clean
+   * stop leaves no task half-written; then closes the consumer (what did not settle is replayed by the next owner).
+   */
   @Override
   public Future<?> stop() {
-    return Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
-        dlqProducer == null ? Future.succeededFuture() : dlqProducer.close());
+    long drainMs = config().getJsonObject("shutdown", new JsonObject()).getLong("drain_timeout_ms", 10_000L);
+    drained = io.vertx.core.Promise.promise();
+    if (consumer != null) {
+      consumer.pause(); // the records fetched but not handed over stay uncommitted
+    }
+    if (inFlightTotal == 0) {
+      drained.tryComplete();
+    }
+    return drained.future().timeout(drainMs, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("Stopping with {} task records still in flight after {} ms; they will be replayed", inFlightTotal,
+              drainMs);
+          return Future.succeededFuture();
+        })
+        .compose(x -> Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
+            dlqProducer == null ? Future.succeededFuture() : dlqProducer.close()));
   }
 }

@@ -238,7 +238,11 @@ final class ModelAnswers {
     if (!(value instanceof String || value instanceof Number)) {
       return null;
     }
-    String id = String.valueOf(value).trim().replaceAll("^\\[|]$", "").trim();
+    String exact = String.valueOf(value);
+    if (knownIds.contains(exact)) {
+      return exact; // ids compare exactly: " m1" is not "m1"
+    }
+    String id = exact.trim().replaceAll("^\\[|]$", "").trim();
     return knownIds.contains(id) ? id : null;
   }
 

@@ -144,7 +144,7 @@ public final class OpenAiExtractor implements Extractor {
         continue;
       }
       Object id = m.getValue("msg_id");
-      String msgId = id == null || String.valueOf(id).isBlank() ? null : String.valueOf(id).trim();
+      String msgId = id == null || String.valueOf(id).isBlank() ? null : String.valueOf(id); // exact, as stored
       String content = m.getValue("content") == null ? "" : String.valueOf(m.getValue("content"));
       out.add(new Line(msgId, "user".equals(m.getString("role")), content));
     }

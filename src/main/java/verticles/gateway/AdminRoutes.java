@@ -1,9 +1,15 @@
 package verticles.gateway;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
 import verticles.bus.Addresses;
+import verticles.bus.Failures;
 import verticles.contracts.Admin;
+import verticles.contracts.Archive;
 import verticles.contracts.Empty;
 import verticles.contracts.Forget;
 import verticles.contracts.Outbox;
@@ -14,8 +20,21 @@ import verticles.shared.Tenants;
 final class AdminRoutes {
   private final Calls calls;
 
+  /** Export, forget, stats and the DLQ replay: the operations that get {@code http.admin_timeout_ms}. */
+  private static final java.util.regex.Pattern ADMIN_PATHS = java.util.regex.Pattern.compile(
+      "/v1/(stats|dlq/replay|users/[^/]+(/export|/stats|/characters/[^/]+)?)");
+
   AdminRoutes(Calls calls) {
     this.calls = calls;
+  }
+
+  /** Whether the request is one of the operations with the admin budget. */
+  static boolean adminBudget(io.vertx.core.http.HttpMethod method, String path) {
+    if (!ADMIN_PATHS.matcher(path).matches()) {
+      return false; // the lists under /v1/users/{u}/characters/{c}/{kind} have one more segment
+    }
+    boolean userOnly = path.matches("/v1/users/[^/]+(/characters/[^/]+)?");
+    return !userOnly || method == io.vertx.core.http.HttpMethod.DELETE;
   }
 
   /** {@code POST /v1/dlq/replay}: cluster-wide, every tenant's dead-lettered tasks. */
@@ -36,9 +55,16 @@ final class AdminRoutes {
         calls.admin, Admin.Stats::fromJson).map(Admin.Stats::toJson), 200);
   }
 
-  /** {@code POST /v1/users/{user_id}/export}: {@code character_id} in the query or in an optional JSON body. */
+  /**
+   * {@code POST /v1/users/{user_id}/export}: {@code character_id} in the query or in an optional JSON body. The
+   * document is streamed as the Admin writes it (chunked, its {@code path} first), so no node holds a large export
+   * whole; it ends once the file is stored. A failure before the first byte is an error reply as usual; one after it
+   * resets the connection, so a cut-off body is never taken for a whole export. A client that leaves makes the Admin
+   * drop the file.
+   */
   void export(RoutingContext ctx) {
-    Replies.handle(ctx, () -> {
+    Owner owner;
+    try {
       String character = ctx.queryParams().get("character_id");
       Buffer raw = ctx.body().buffer();
       if (raw != null && raw.length() > 0) {
@@ -48,10 +74,52 @@ final class AdminRoutes {
         }
         character = character != null ? character : inBody;
       }
-      Owner owner = owner(ctx, character);
-      return calls.request(Addresses.ADMIN_EXPORT, new Admin.ExportRequest(owner.userId(), owner.characterId(),
-          Auth.tenant(ctx)), calls.admin, export -> export);
-    }, 200);
+      owner = owner(ctx, character);
+    } catch (RuntimeException e) {
+      Replies.fail(ctx, e);
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    String sink = Addresses.ADMIN_EXPORT + "." + UUID.randomUUID();
+    // a chunk waiting for the client to read the last one; failed if the client leaves meanwhile
+    io.vertx.core.eventbus.Message<?>[] waiting = new io.vertx.core.eventbus.Message<?>[1];
+    ctx.addEndHandler(ar -> {
+      if (ar.failed() && waiting[0] != null) {
+        waiting[0].fail(Failures.GONE, "the client is gone");
+        waiting[0] = null;
+      }
+    });
+    MessageConsumer<JsonObject> chunks = ctx.vertx().eventBus().consumer(sink, msg -> {
+      if (response.ended() || response.closed()) {
+        msg.fail(Failures.GONE, "the client is gone");
+        return;
+      }
+      if (!response.headWritten()) {
+        response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json; charset=utf-8");
+      }
+      response.write(Archive.Chunk.fromJson(msg.body()).text());
+      JsonObject taken = new Archive.Written(null, response.bytesWritten()).toJson();
+      if (response.writeQueueFull()) { // the client reads slowly: the Admin waits, nothing piles up here
+        waiting[0] = msg;
+        response.drainHandler(v -> {
+          waiting[0] = null;
+          msg.reply(taken);
+        });
+      } else {
+        msg.reply(taken);
+      }
+    });
+    chunks.completion()
+        .compose(x -> calls.request(Addresses.ADMIN_EXPORT, new Admin.ExportRequest(owner.userId(),
+            owner.characterId(), Auth.tenant(ctx), sink), calls.admin, Archive.Written::fromJson))
+        .onComplete(ar -> {
+          chunks.unregister();
+          if (ar.succeeded() && !response.ended() && !response.closed()) {
+            response.end();
+          } else if (ar.failed()) {
+            Replies.fail(ctx, ar.cause()); // after the first byte: a reset (Replies.json)
+          }
+        });
   }
 
   /** {@code DELETE /v1/users/{user_id}[/characters/{character_id}]}: erases the user (or one character) everywhere. */
@@ -62,9 +130,9 @@ final class AdminRoutes {
 
   /** The path's user, scoped to the caller's tenant, and an optional character, both checked like every other id. */
   private static Owner owner(RoutingContext ctx, String character) {
-    Replies.checkId("user_id", ctx.pathParam("user_id"));
+    Ids.check("user_id", ctx.pathParam("user_id"));
     if (character != null) {
-      Replies.checkId("character_id", character);
+      Ids.check("character_id", character);
     }
     return new Owner(Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")), character);
   }

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
+  /** The routing context's key for the request's time budget, in ms. */
+  private static final String BUDGET = "engram.budget_ms";
+
   private final RateLimiter limiter;
   private final IngestGate ingestGate;
   private HttpServer server;
+  /** Set when the node stops: readiness answers 503 while the requests in flight finish. */
+  private volatile boolean stopping;
 
   public GatewayVerticle(RateLimiter limiter) {
     this(limiter, IngestGate.open());
@@ -47,20 +53,41 @@ public final class GatewayVerticle extends VerticleBase {
     JsonObject http = config().getJsonObject("http");
     long bodyLimit = http.getLong("body_limit_bytes", 262_144L);
     long requestTimeout = http.getLong("request_timeout_ms", 10_000L);
+    long adminTimeout = http.getLong("admin_timeout_ms", 60_000L);
     Auth auth = new Auth(vertx, config().getJsonObject("auth", new JsonObject()));
 
     Router router = Router.router(vertx);
     // who is asking comes first: an unknown caller's body is never read
     router.route("/v1/*").handler(auth::authenticate).handler(limiter.handler());
     // a request that outlives its budget gets a 503 rather than a hung connection (the WebSocket lives on)
-    router.routeWithRegex("^/v1/(?!ws$).*").handler(TimeoutHandler.create(requestTimeout, 503));
+    // (export, forget, stats and the DLQ replay walk whole stores: they have the admin budget)
+    TimeoutHandler normal = TimeoutHandler.create(requestTimeout, 503);
+    TimeoutHandler admin = TimeoutHandler.create(adminTimeout, 503);
+    router.routeWithRegex("^/v1/(?!ws$).*").handler(ctx -> {
+      boolean walksStores = AdminRoutes.adminBudget(ctx.request().method(), ctx.request().path());
+      ctx.put(BUDGET, walksStores ? adminTimeout : requestTimeout);
+      (walksStores ? admin : normal).handle(ctx);
+    });
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     routes(router, new Calls(vertx, config()));
+    router.get("/health/ready").handler(ctx -> {
+      if (stopping) {
+        Replies.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reason", "the node is stopping"));
+      } else {
+        ctx.next();
+      }
+    });
     HealthRoutes.mount(router, vertx, config());
     router.errorHandler(413, ctx -> Replies.error(ctx, 413, "payload_too_large", "body",
         "request body is larger than " + bodyLimit + " bytes"));
     router.errorHandler(503, ctx -> Replies.error(ctx, 503, "unavailable", null,
-        "the request took longer than " + requestTimeout + " ms"));
+        "the request took longer than " + ctx.get(BUDGET, requestTimeout) + " ms"));
+    // a URL that cannot be decoded (GET /v1/users/%zz/stats) fails while routing, before any handler: one line
+    router.errorHandler(400, ctx -> {
+      LOG.info("400 for {} {}: {}", ctx.request().method(), printable(ctx.request().uri()),
+          ctx.failure() == null ? "bad request" : ctx.failure().toString());
+      Replies.error(ctx, 400, "invalid_request", "url", "the request URL is malformed (bad percent-encoding or path)");
+    });
     router.errorHandler(404, ctx -> Replies.error(ctx, 404, "not_found", "path", "no such endpoint"));
     router.errorHandler(405, ctx -> Replies.error(ctx, 405, "method_not_allowed", "method", "method not allowed here"));
     router.errorHandler(500, ctx -> {
@@ -68,10 +95,19 @@ public final class GatewayVerticle extends VerticleBase {
       Replies.error(ctx, 500, "internal", null, "internal error");
     });
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    // a connection that says nothing (or half a request head) is closed rather than held open
+    HeaderDeadline headers = new HeaderDeadline(vertx, http.getLong("header_timeout_ms", 10_000L));
+    // HTTP/1.1 only: the cleartext HTTP/2 sniffing holds a connection's first bytes before any handler sees it
+    server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+        .setIdleTimeout(http.getInteger("idle_timeout_s", 120)).setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxWebSocketFrameSize(http.getInteger("ws_max_frame_bytes", 65_536))
         .setMaxWebSocketMessageSize(http.getInteger("ws_max_message_bytes", 262_144)));
-    return server.requestHandler(router).listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
+    return server.connectionHandler(headers::connected)
+        .requestHandler(request -> {
+          headers.arrived(request);
+          router.handle(request);
+        })
+        .listen(http.getInteger("port"), http.getString("host", "0.0.0.0"));
   }
 
   /** The API, one line a route: method, path, the scope it needs, the handler. */
@@ -82,7 +118,7 @@ public final class GatewayVerticle extends VerticleBase {
     MemoryLifecycleRoutes memory = new MemoryLifecycleRoutes(calls);
     TaskRoutes tasks = new TaskRoutes(calls);
     AdminRoutes admin = new AdminRoutes(calls);
-    WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter);
+    WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
     router.post("/v1/messages").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postMessages);
@@ -116,8 +152,27 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/dlq/replay").handler(require(OPERATOR)).handler(admin::replayDlq);
   }
 
+  /** At most 200 characters of a client's text for a log line, controls escaped (a log line stays one line). */
+  static String printable(String text) {
+    StringBuilder sb = new StringBuilder();
+    text.codePoints().limit(200).forEach(c -> {
+      if (Character.isISOControl(c)) {
+        sb.append(String.format("\\u%04x", c));
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return text.codePointCount(0, text.length()) > 200 ? sb + "…" : sb.toString();
+  }
+
+  /**
+   * Stops accepting connections and lets the requests in flight finish, up to {@code shutdown.drain_timeout_ms}
+   * (the stores are stopped only after this): a clean stop answers what it accepted.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    stopping = true;
+    long drainMs = config().getJsonObject("shutdown", new JsonObject()).getLong("drain_timeout_ms", 10_000L);
+    return server == null ? Future.succeededFuture() : server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 }

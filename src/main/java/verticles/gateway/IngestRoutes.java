@@ -51,7 +51,7 @@ final class IngestRoutes {
   void endSession(RoutingContext ctx) {
     String session = ctx.pathParam("session_id");
     calls.withBody(ctx, "session_end", body -> {
-      Replies.checkId("session_id", session);
+      Ids.check("session_id", session);
       Sessions.End end = new Sessions.End(body.getString("user_id"), body.getString("character_id"), session,
           "session_end");
       return calls.request(Addresses.SESSION_END, end, calls.store, Sessions.Cut::fromJson).map(r -> {

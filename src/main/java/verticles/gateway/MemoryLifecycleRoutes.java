@@ -68,11 +68,11 @@ final class MemoryLifecycleRoutes {
       }
       String user = q.get("user_id");
       if (user != null) {
-        Replies.checkId("user_id", user);
+        Ids.check("user_id", user);
       }
       String character = q.get("character_id");
       if (character != null) {
-        Replies.checkId("character_id", character);
+        Ids.check("character_id", character);
       }
       String cursor = q.get("cursor");
       if (cursor != null) {

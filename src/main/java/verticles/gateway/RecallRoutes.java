@@ -47,8 +47,8 @@ final class RecallRoutes {
       if (!kind.equals("profiles") && !kind.equals("events") && !kind.equals("summaries")) {
         throw new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Failures.NOT_FOUND, "no such collection " + kind);
       }
-      Replies.checkId("user_id", ctx.pathParam("user_id"));
-      Replies.checkId("character_id", ctx.pathParam("character_id"));
+      Ids.check("user_id", ctx.pathParam("user_id"));
+      Ids.check("character_id", ctx.pathParam("character_id"));
       int limit = Replies.intParam(ctx, "limit", 50, 1, Structured.MAX_PAGE);
       int offset = Replies.intParam(ctx, "offset", 0, 0, Structured.MAX_OFFSET);
       Structured.Page page = new Structured.Page(kind, Tenants.inward(Auth.tenant(ctx), ctx.pathParam("user_id")),

@@ -13,7 +13,7 @@ import verticles.shared.ThrottledLog;
 
 /**
  * How every route answers: JSON bodies, errors as {@code {error:{code, field?, message}}}, and a failure of the
- * event bus mapped to its status. Also the checks of path and query parameters the routes share.
+ * event bus mapped to its status. Also the check of integer query parameters the routes share (ids: {@link Ids}).
  */
 final class Replies {
   private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
@@ -79,6 +79,10 @@ final class Replies {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().headWritten() && !ctx.response().ended()) {
+      ctx.response().reset(); // a streamed body cut short: the client sees it torn, never whole
+      return;
+    }
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
           .end(body.encode());
@@ -96,13 +100,6 @@ final class Replies {
       err.put("field", field);
     }
     return err;
-  }
-
-  static void checkId(String field, String value) {
-    if (value == null || value.isEmpty() || value.length() > 64 || value.equals(".") || value.equals("..")
-        || value.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\')) {
-      throw new RequestValidator.ValidationException(field, "must be 1-64 characters without '/', '\\' or control characters");
-    }
   }
 
   /**

@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * Request validation: strict UTF-8 JSON, the numeric fields' ranges ({@link NumericFields}), the JSON schemas in
- * {@code conf/schemas/api.json}, then the limits the schema cannot express (content length and blankness, timestamps
- * in the future, message counts).
+ * {@code conf/schemas/api.json}, then the limits the schema cannot express (the full rule for ids in {@link Ids},
+ * content length and blankness, timestamps in the future, message counts).
  */
 final class RequestValidator {
   private static final int MAX_METADATA_CHARS = 16_384;
@@ -100,6 +100,7 @@ final class RequestValidator {
       throw toException(out);
     }
     Set<String> fields = declared.get(name);
+    Ids.checkBody(body, fields);
     JsonArray messages = fields.contains("messages") ? body.getJsonArray("messages") : null;
     if (messages != null) {
       checkMessages(messages);

@@ -28,7 +28,7 @@ final class TaskRoutes {
   void get(RoutingContext ctx) {
     String taskId = ctx.pathParam("task_id");
     Replies.handle(ctx, () -> {
-      Replies.checkId("task_id", taskId);
+      Ids.check("task_id", taskId);
       return owned(ctx, taskId).map(TaskRoutes::view);
     }, 200);
   }
@@ -42,7 +42,7 @@ final class TaskRoutes {
       }
       String user = ctx.queryParams().get("user_id");
       if (user != null) {
-        Replies.checkId("user_id", user);
+        Ids.check("user_id", user);
       }
       int limit = Replies.intParam(ctx, "limit", 50, 1, Tasks.MAX_LIST);
       String tenant = Auth.tenant(ctx);
@@ -62,7 +62,7 @@ final class TaskRoutes {
   void retry(RoutingContext ctx) {
     String taskId = ctx.pathParam("task_id");
     Replies.handle(ctx, () -> {
-      Replies.checkId("task_id", taskId);
+      Ids.check("task_id", taskId);
       return owned(ctx, taskId)
           .compose(t -> calls.request(Addresses.ADMIN_RETRY, new Tasks.Id(taskId), calls.admin, Admin.Retried::fromJson))
           .map(Admin.Retried::toJson);

@@ -1,5 +1,6 @@
 package verticles.gateway;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.ServerWebSocket;
@@ -14,6 +15,11 @@ import verticles.shared.Tenants;
  * "recall.result", id, ...recall reply}}; a bad frame answers {@code {type:"error", id, error:{code, field,
  * message}}} and the socket stays open. The upgrade passed authentication and the {@code read} scope like any route;
  * each frame then counts against the key's rate as a request would.
+ *
+ * <p>Text messages are assembled here from their frames ({@link TextMessages}) so that their bytes are checked: a
+ * message that is not valid UTF-8 closes the socket with 1007 (RFC 6455), one over {@code ws_max_message_bytes}
+ * with 1009. The server pings every half idle timeout, so a quiet socket whose client answers (every client does,
+ * browsers included) outlives the connection idle timeout, and one whose peer is gone does not.
  */
 final class WebSocketProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProtocol.class);
@@ -21,25 +27,47 @@ final class WebSocketProtocol {
   private final RequestValidator validator;
   private final RecallRoutes recall;
   private final RateLimiter limiter;
+  private final int maxMessageBytes;
+  private final long pingMs;
 
-  WebSocketProtocol(RequestValidator validator, RecallRoutes recall, RateLimiter limiter) {
+  WebSocketProtocol(RequestValidator validator, RecallRoutes recall, RateLimiter limiter, JsonObject http) {
     this.validator = validator;
     this.recall = recall;
     this.limiter = limiter;
+    this.maxMessageBytes = http.getInteger("ws_max_message_bytes", 262_144);
+    this.pingMs = http.getInteger("idle_timeout_s", 120) * 500L;
   }
 
   /** The route handler of {@code GET /v1/ws}. */
   void upgrade(RoutingContext ctx) {
     ApiKeys.Key key = Auth.key(ctx);
     String jwtUser = Auth.jwtUser(ctx);
+    Vertx vertx = ctx.vertx();
     ctx.request().toWebSocket()
-        .onSuccess(ws -> serve(ws, key, jwtUser))
+        .onSuccess(ws -> serve(vertx, ws, key, jwtUser))
         .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString()));
   }
 
-  private void serve(ServerWebSocket ws, ApiKeys.Key key, String jwtUser) {
-    ws.textMessageHandler(text -> onFrame(ws, key, jwtUser, text));
-    ws.binaryMessageHandler(b -> error(ws, null, "invalid_request", "frame", "binary frames are not supported"));
+  private void serve(Vertx vertx, ServerWebSocket ws, ApiKeys.Key key, String jwtUser) {
+    TextMessages messages = new TextMessages(maxMessageBytes);
+    ws.frameHandler(frame -> {
+      TextMessages.Result result = messages.add(frame);
+      switch (result.kind()) {
+        case TEXT -> onFrame(ws, key, jwtUser, result.text());
+        case BINARY -> error(ws, null, "invalid_request", "frame", "binary frames are not supported");
+        case INVALID_UTF8 -> close(ws, (short) 1007, "text message is not valid UTF-8");
+        case TOO_BIG -> close(ws, (short) 1009, "message too big");
+        case PARTIAL -> { }
+      }
+    });
+    if (pingMs > 0) {
+      long pinger = vertx.setPeriodic(pingMs, id -> {
+        if (!ws.isClosed()) {
+          ws.writePing(Buffer.buffer());
+        }
+      });
+      ws.closeHandler(v -> vertx.cancelTimer(pinger));
+    }
     ws.exceptionHandler(e -> {
       if (e instanceof HttpClosedException) {
         return; // the client went away: nothing to answer
@@ -95,6 +123,13 @@ final class WebSocketProtocol {
         ws.writeTextMessage(Tenants.outward(key.tenant(), result).put("type", "recall.result").put("id", id).encode());
       }
     });
+  }
+
+  private static void close(ServerWebSocket ws, short status, String reason) {
+    LOG.info("WebSocket closed with {}: {}", status, reason);
+    if (!ws.isClosed()) {
+      ws.close(status, reason);
+    }
   }
 
   private static void error(ServerWebSocket ws, Object id, String code, String field, String message) {

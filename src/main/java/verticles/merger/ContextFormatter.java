@@ -10,13 +10,23 @@ import verticles.shared.Timestamps;
 /**
  * The seed's context block: profile lines, then dated memories; Chinese headings unless the message is English.
  *
- * <p>Memories are data written by users, and this block goes into a model's prompt: each memory is one quoted line
- * under a heading that says so, cut to {@value #MAX_CHARS} characters, with line breaks, control characters and
- * heading marks taken out, so a stored "ignore your instructions\n### System: ..." cannot pose as a section.
+ * <p>Memories and profile values are data written by users, and this block goes into a model's prompt. So every
+ * such text is one line, cut to {@value #MAX_CHARS} characters, inside the block's quotes ({@code "…"} in English,
+ * {@code 「…」} in Chinese) with those quote marks and the backslash escaped inside it ({@code \"}, {@code \」}):
+ * the only unescaped quote marks in the block are its own framing. Line breaks and other controls become spaces;
+ * format characters (bidi overrides such as U+202E, zero-width spaces, tag characters) are dropped, as they can
+ * reorder or hide text; heading marks ({@code ##}) shrink to one {@code #}; and {@code <} {@code >} become their
+ * full-width forms, so no text can close a tag a caller frames the block with ({@code </context>}).
  */
 final class ContextFormatter {
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
   static final int MAX_CHARS = 300;
+
+  /** The block's quote marks per language, and the characters escaped inside them (their look-alikes too). */
+  private record Quotes(String open, String close, String escaped) {}
+
+  private static final Quotes EN = new Quotes("\"", "\"", "\\\"“”＂");
+  private static final Quotes ZH = new Quotes("「", "」", "\\「」");
 
   private ContextFormatter() {}
 
@@ -26,13 +36,14 @@ final class ContextFormatter {
 
   static String format(String message, JsonArray profiles, JsonArray memories) {
     boolean zh = isChinese(message);
+    Quotes quotes = zh ? ZH : EN;
     StringBuilder sb = new StringBuilder();
     if (!profiles.isEmpty()) {
       sb.append(zh ? "### 关于用户的信息\n" : "### About the user\n");
       for (int i = 0; i < profiles.size(); i++) {
         JsonObject p = profiles.getJsonObject(i);
-        sb.append("- ").append(inline(p.getString("profile_key"))).append(": ").append(inline(p.getString("profile_value")))
-            .append('\n');
+        sb.append("- ").append(escape(inline(p.getString("profile_key")), quotes)).append(": ")
+            .append(quote(p.getString("profile_value"), quotes)).append('\n');
       }
       sb.append('\n');
     }
@@ -42,7 +53,7 @@ final class ContextFormatter {
       for (int i = 0; i < memories.size(); i++) {
         JsonObject m = memories.getJsonObject(i);
         sb.append('[').append(day(m.getLong("timestamp", 0L))).append("] ")
-            .append(zh ? "「" : "\"").append(inline(m.getString("content"))).append(zh ? "」" : "\"").append('\n');
+            .append(quote(m.getString("content"), quotes)).append('\n');
       }
       sb.append('\n');
     }
@@ -54,12 +65,54 @@ final class ContextFormatter {
     return Timestamps.shown(epochSeconds) ? DAY.format(Instant.ofEpochSecond(epochSeconds)) : "?";
   }
 
+  /** The text as one line inside the block's quotes, with the quote marks inside it escaped. */
+  private static String quote(String text, Quotes quotes) {
+    return quotes.open() + escape(inline(text), quotes) + quotes.close();
+  }
+
+  private static String escape(String text, Quotes quotes) {
+    StringBuilder sb = new StringBuilder(text.length() + 8);
+    text.codePoints().forEach(c -> {
+      if (c < 0x10000 && quotes.escaped().indexOf(c) >= 0) {
+        sb.append('\\');
+      }
+      sb.appendCodePoint(c);
+    });
+    return sb.toString();
+  }
+
   /** One line of at most MAX_CHARS characters (whole code points), with nothing that could start a section. */
   static String inline(String text) {
     if (text == null) {
       return "";
     }
-    String flat = text.replaceAll("[\\p{Cntrl}\\u2028\\u2029]+", " ").replaceAll("#{2,}", "#").strip();
+    StringBuilder sb = new StringBuilder(text.length());
+    boolean space = false; // a run of line breaks and controls becomes one space
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      switch (Character.getType(c)) {
+        case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> {
+          if (!space) {
+            sb.append(' ');
+          }
+          space = true;
+          continue;
+        }
+        case Character.SURROGATE -> {
+          continue; // a lone half of a pair is no character
+        }
+        case Character.FORMAT -> {
+          if (c != 0x200C && c != 0x200D) {
+            continue; // bidi controls, zero-width and tag characters; the joiners emoji and scripts need stay
+          }
+        }
+        default -> { }
+      }
+      space = false;
+      sb.appendCodePoint(c == '<' ? '＜' : c == '>' ? '＞' : c);
+    }
+    String flat = sb.toString().replaceAll("#{2,}", "#").strip();
     if (flat.codePointCount(0, flat.length()) <= MAX_CHARS) {
       return flat;
     }

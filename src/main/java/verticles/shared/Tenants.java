@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
  * Tenant isolation by name: inside Engram a user is {@code tenant:user_id}. Every store (MySQL rows, index, archive
  * paths, Kafka keys, caches) is keyed by that, so a key of one tenant cannot name another tenant's user by any id,
  * filter or metadata field: ids and filters are scoped on the way in, and the prefix is taken off on the way out.
- * Tenant names never contain ':' and client ids may not either, so the mapping cannot be forged.
+ * Tenant names never contain ':', so the tenant ends at the first ':' and no client id (which may hold one) can name
+ * another tenant's user.
  */
 public final class Tenants {
   private Tenants() {}

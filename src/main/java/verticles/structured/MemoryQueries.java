@@ -52,11 +52,14 @@ final class MemoryQueries {
   static final String ERASE_VERSIONS = "DELETE FROM memory_versions WHERE memory_id = ?";
   static final String ERASE = "DELETE FROM memories WHERE memory_id = ?";
 
-  /** The seed row a memory shows as, by its type: kept in step with status, content and importance. */
+  /**
+   * The seed row a memory shows as, by its type: kept in step with status, content and importance. A profile row is
+   * found by its unique key, an event's and a summary's by their vector id (the memory id).
+   */
   static String project(String type) {
     return switch (type) {
-      case "profile" -> "UPDATE user_profiles SET profile_value = ?, confidence = ?, is_deleted = ? WHERE memory_id = ?"
-          + " AND user_id = ?";
+      case "profile" -> "UPDATE user_profiles SET profile_value = ?, confidence = ?, is_deleted = ? WHERE user_id = ?"
+          + " AND character_id = ? AND profile_type = ? AND profile_key = ?";
       case "event" -> "UPDATE user_events SET event_summary = ?, importance = ?, is_deleted = ? WHERE vector_id = ?"
           + " AND user_id = ?";
       case "summary" -> "UPDATE conversation_summaries SET summary_text = ?, is_deleted = ? WHERE vector_id = ?"
@@ -67,7 +70,8 @@ final class MemoryQueries {
 
   static String eraseProjection(String type) {
     return switch (type) {
-      case "profile" -> "DELETE FROM user_profiles WHERE memory_id = ? AND user_id = ?";
+      case "profile" -> "DELETE FROM user_profiles WHERE user_id = ? AND character_id = ? AND profile_type = ?"
+          + " AND profile_key = ?";
       case "event" -> "DELETE FROM user_events WHERE vector_id = ? AND user_id = ?";
       case "summary" -> "DELETE FROM conversation_summaries WHERE vector_id = ? AND user_id = ?";
       default -> null;

@@ -8,7 +8,7 @@ final class MemoryReadQueries {
 
   static final String PING = "SELECT 1";
 
-  static final String PROFILES = "SELECT id, memory_id, profile_type, profile_key, profile_value, confidence, source_msg_id,"
+  static final String PROFILES = "SELECT id, profile_type, profile_key, profile_value, confidence, source_msg_id,"
       + " extracted_at, updated_at FROM user_profiles WHERE user_id = ? AND character_id = ? AND is_deleted = 0"
       + " ORDER BY updated_at DESC, id DESC LIMIT ?";
 

@@ -18,6 +18,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import verticles.shared.MemoryIds;
 import verticles.shared.SkippedRecords;
 
 /** Reads of a user's memory rows: profiles, events, summaries, and export pages of them. */
@@ -43,7 +44,8 @@ final class MemoryReadRepository {
     return run(pool, MemoryReadQueries.PROFILES, Tuple.of(user, character, limit))
         .map(rs -> rows(rs, "user_profiles", r -> new JsonObject()
             .put("id", r.getLong("id"))
-            .put("memory_id", r.getString("memory_id"))
+            .put("memory_id", MemoryIds.profile(user, character, r.getString("profile_type"),
+                r.getString("profile_key")))
             .put("profile_type", r.getString("profile_type"))
             .put("profile_key", r.getString("profile_key"))
             .put("profile_value", r.getString("profile_value"))

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import verticles.bus.Failures;
+import verticles.shared.MemoryIds;
 
 /**
  * The {@code memories} rows and their versions. {@link #write} is the one write of a memory, whoever makes it (the
@@ -130,11 +131,25 @@ final class MemoryRepository {
   /** Erases the memory, every version and its seed row; returns how many versions there were. */
   Future<Integer> erase(SqlClient c, MemoryState m) {
     String projection = MemoryQueries.eraseProjection(m.type);
+    Tuple row = seedRow(m);
     return run(c, MemoryQueries.ERASE_VERSIONS, Tuple.of(m.id))
         .compose(versions -> run(c, MemoryQueries.ERASE, Tuple.of(m.id))
-            .compose(x -> projection == null ? Future.succeededFuture()
-                : run(c, projection, Tuple.of(m.id, m.userId)))
+            .compose(x -> projection == null || row == null ? Future.succeededFuture() : run(c, projection, row))
             .map(x -> versions.rowCount()));
+  }
+
+  /**
+   * The key of the seed row a memory shows as: a profile's unique key (only while its metadata still names the key
+   * its id was made from: a corrected {@code profile_key} must not reach another fact's row), else its id and owner.
+   */
+  private static Tuple seedRow(MemoryState m) {
+    if (!"profile".equals(m.type)) {
+      return Tuple.of(m.id, m.userId);
+    }
+    String type = m.metadata.getValue("profile_type") instanceof String t ? t : null;
+    String key = m.metadata.getValue("profile_key") instanceof String k ? k : null;
+    return type == null || key == null || !MemoryIds.profile(m.userId, m.characterId, type, key).equals(m.id) ? null
+        : Tuple.of(m.userId, m.characterId, type, key);
   }
 
   private static Future<RowSet<Row>> project(SqlClient c, MemoryState s) {
@@ -142,13 +157,20 @@ final class MemoryRepository {
     if (sql == null) {
       return Future.succeededFuture();
     }
+    Tuple row = seedRow(s);
+    if (row == null) {
+      return Future.succeededFuture();
+    }
     int deleted = s.deleted() ? 1 : 0;
     Tuple args = switch (s.type) {
       case "profile" -> Tuple.of(s.metadata.getValue("profile_value") instanceof String v ? v : s.content,
-          s.confidence, deleted, s.id, s.userId);
-      case "event" -> Tuple.of(s.content, s.importance, deleted, s.id, s.userId);
-      default -> Tuple.of(s.content, deleted, s.id, s.userId);
+          s.confidence, deleted);
+      case "event" -> Tuple.of(s.content, s.importance, deleted);
+      default -> Tuple.of(s.content, deleted);
     };
+    for (int i = 0; i < row.size(); i++) {
+      args.addValue(row.getValue(i));
+    }
     return run(c, sql, args);
   }
 

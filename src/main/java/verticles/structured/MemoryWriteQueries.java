@@ -34,12 +34,11 @@ final class MemoryWriteQueries {
    * the versions.
    */
   static final String UPSERT_PROFILE = "INSERT INTO user_profiles (user_id, character_id, profile_type, profile_key,"
-      + " profile_value, confidence, source_msg_id, extracted_at, memory_id)"
-      + " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)"
+      + " profile_value, confidence, source_msg_id, extracted_at)"
+      + " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)"
       + " ON DUPLICATE KEY UPDATE profile_value = VALUES(profile_value),"
       + " confidence = GREATEST(confidence, VALUES(confidence)), source_msg_id = VALUES(source_msg_id),"
-      + " extracted_at = VALUES(extracted_at), is_deleted = 0, memory_id = VALUES(memory_id),"
-      + " updated_at = CURRENT_TIMESTAMP";
+      + " extracted_at = VALUES(extracted_at), is_deleted = 0, updated_at = CURRENT_TIMESTAMP";
 
   static final String COMPLETE_TASK = "UPDATE memory_generation_tasks SET status = 'completed',"
       + " completed_at = UTC_TIMESTAMP(), error_message = NULL WHERE task_id = ?";

@@ -168,7 +168,7 @@ final class MemoryWriteRepository {
       }
       rows.add(Tuple.from(List.of(user, character, p.getString("type"), clip(p.getString("key"), 128),
           p.getString("value"), Math.max(0.0, Math.min(1.0, p.getDouble("confidence", 1.0))),
-          nullToEmpty(p.getString("source_msg_id")), utc(extractedAt), id)));
+          nullToEmpty(p.getString("source_msg_id")), utc(extractedAt))));
     }
     if (rows.isEmpty()) {
       return Future.succeededFuture(0);

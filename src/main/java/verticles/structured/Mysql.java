@@ -8,13 +8,26 @@ import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** MySQL (or MariaDB) access: the reactive pool for the verticles, Flyway over JDBC for migrations. */
 public final class Mysql {
   private static final Logger LOG = LoggerFactory.getLogger(Mysql.class);
+
+  /** Binary NO PAD collations for id columns, the preferred first. */
+  public static final List<String> ID_COLLATIONS = List.of("utf8mb4_nopad_bin", "utf8mb4_0900_bin");
 
   private Mysql() {}
 
@@ -50,13 +63,31 @@ public final class Mysql {
     return vertx.executeBlocking(() -> {
       String url = "jdbc:mariadb://" + cfg.getString("host") + ":" + cfg.getInteger("port") + "/"
           + cfg.getString("database") + "?connectTimeout=5000";
-      Flyway flyway = Flyway.configure()
+      FluentConfiguration config = Flyway.configure()
           .dataSource(url, cfg.getString("user"), cfg.getString("password", ""))
-          .locations("classpath:db/migration")
-          .load();
+          .locations("classpath:db/migration");
+      Flyway flyway = config.placeholders(Map.of("id_collation", idCollation(config.getDataSource()))).load();
       int applied = flyway.migrate().migrationsExecuted;
       LOG.info("Schema migrations applied: {}", applied);
       return applied;
     });
+  }
+
+  /**
+   * The collation of id columns (V6): binary and NO PAD, so ids compare byte for byte, trailing spaces included.
+   * MariaDB calls it utf8mb4_nopad_bin, MySQL 8.0.17+ utf8mb4_0900_bin; a server with neither cannot keep ids apart.
+   */
+  static String idCollation(DataSource db) throws SQLException {
+    Set<String> present = new HashSet<>();
+    try (Connection c = db.getConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COLLATION_NAME FROM information_schema.COLLATIONS"
+             + " WHERE COLLATION_NAME IN ('" + String.join("', '", ID_COLLATIONS) + "')")) {
+      while (rs.next()) {
+        present.add(rs.getString(1));
+      }
+    }
+    return ID_COLLATIONS.stream().filter(present::contains).findFirst().orElseThrow(() -> new IllegalStateException(
+        "The database server has no binary NO PAD collation for ids (one of " + ID_COLLATIONS
+            + "): MariaDB 10.2+ or MySQL 8.0.17+ is needed"));
   }
 }

@@ -44,6 +44,7 @@ import verticles.vectorsearch.embedding.Embedder;
  * upsert / search / delete, status success / failure, timed on the index thread (engine time, not queueing).
  */
 public final class VectorSearchVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VectorSearchVerticle.class);
   public static final String INDEX_POOL = "engram-index";
   public static final String WRITE_POOL = "engram-index-write";
   private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(5000);
@@ -87,7 +88,7 @@ public final class VectorSearchVerticle extends VerticleBase {
       latency(operation);
     }
     String engine = config().getJsonObject("index").getString("type", "lucene");
-    return Future.all(List.of(
+    return warmUp().compose(x -> Future.all(List.of(
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, VectorStore.Upsert::fromJson, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, VectorStore.Search::fromJson, this::search),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, Owner::fromJson, this::delete),
@@ -100,7 +101,24 @@ public final class VectorSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.HEALTH_INDEX, b -> indexPool.executeBlocking(() -> new JsonObject()
             .put("engine", engine).put("probe_count", index.count("~health", null)), false)),
         Bus.consume(vertx, Addresses.HEALTH_EMBEDDING, b -> embedder.embedQuery("health").map(v -> new JsonObject()
-            .put("model", embedder.name()).put("dimension", v.length)))));
+            .put("model", embedder.name()).put("dimension", v.length))))));
+  }
+
+  /**
+   * One query embedded and one search of an owner nobody has, before the consumers register: the first chat after a
+   * start would otherwise pay for loading the analyzers' dictionaries and compiling the search path, past the
+   * recall budget. A failure here is only logged: the stores may come later.
+   */
+  private Future<Void> warmUp() {
+    String text = "你还记得我上次说的那只小猫吗 do you remember my cat";
+    return embedder.embedQuery(text)
+        .compose(v -> indexPool.executeBlocking(() -> index.search(
+            new MemoryIndex.Query("~warm-up", "~warm-up", null, v, text, 5)), false))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("Index warm-up failed: {}", e.toString());
+          return Future.succeededFuture();
+        });
   }
 
   private Counter operations(String operation, String status) {

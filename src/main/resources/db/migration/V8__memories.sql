@@ -1,13 +1,13 @@
 -- One memory model, versioned (issue 13). MySQL is the source of truth for every memory and each of its versions; the
 -- index holds the active version of each memory for search. A memory keeps the id it has in the index:
 -- {task}:summary, {task}:event:{i}, {task}:msg:{msg_id}, profile:{sha1(user,character,type,key)}, event:{sha1(...)}
--- for a recurring event (birthday, anniversary), mem-{hash} for an import. Ids compare byte for byte (binary, no
--- padding). Times are UTC; DATETIME, not TIMESTAMP, so a memory of any date (an import of 1970 or 2040) fits.
+-- for a recurring event (birthday, anniversary), mem-{hash} for an import. Ids compare byte for byte (V6's id_collation:
+-- binary, no padding). Times are UTC; DATETIME, not TIMESTAMP, so a memory of any date (an import of 1970 or 2040) fits.
 
 CREATE TABLE memories (
-    memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,
-    user_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL COMMENT 'tenant:user_id',
-    character_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL PRIMARY KEY,
+    user_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL COMMENT 'tenant:user_id',
+    character_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL,
     memory_type ENUM('summary', 'event', 'profile', 'message', 'entity') NOT NULL,
     category ENUM('fact', 'preference', 'context', 'skill', 'general') NOT NULL DEFAULT 'general',
     content MEDIUMTEXT NOT NULL,
@@ -16,8 +16,8 @@ CREATE TABLE memories (
     metadata JSON NULL,
     source ENUM('extractor', 'user', 'import', 'system') NOT NULL,
     -- provenance: the conversation and messages it came from, and the generation task that last wrote it
-    session_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
-    task_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
+    session_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NULL,
+    task_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NULL,
     source_msg_ids JSON NULL,
     status ENUM('active', 'deleted') NOT NULL DEFAULT 'active',
     version INT UNSIGNED NOT NULL DEFAULT 1,
@@ -35,10 +35,10 @@ CREATE TABLE memories (
 -- user_id and character_id are repeated so that a forget and an export reach the versions by owner.
 CREATE TABLE memory_versions (
     id BIGINT UNSIGNED PRIMARY KEY AUTO_INCREMENT,
-    memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL,
     version INT UNSIGNED NOT NULL,
-    user_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
-    character_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    user_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL,
+    character_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL,
     memory_type ENUM('summary', 'event', 'profile', 'message', 'entity') NOT NULL,
     category ENUM('fact', 'preference', 'context', 'skill', 'general') NOT NULL,
     content MEDIUMTEXT NOT NULL,
@@ -46,8 +46,8 @@ CREATE TABLE memory_versions (
     confidence DECIMAL(3,2) NOT NULL,
     metadata JSON NULL,
     status ENUM('active', 'deleted') NOT NULL,
-    session_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
-    task_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
+    session_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NULL,
+    task_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${id_collation} NULL,
     source_msg_ids JSON NULL,
     valid_from DATETIME(3) NULL,
     valid_to DATETIME(3) NULL COMMENT 'set when a later version superseded this one in the world',
@@ -60,14 +60,8 @@ CREATE TABLE memory_versions (
     INDEX idx_owner (user_id, character_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='记忆版本';
 
--- The seed tables stay, as the current state of their kinds, and link to their memory: an event's and a summary's
--- vector_id is its memory id; a profile row gets its memory id here.
-ALTER TABLE user_profiles
-    ADD COLUMN memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
-    ADD INDEX idx_memory (memory_id);
-
-UPDATE user_profiles SET memory_id = CONCAT('profile:', SHA1(CONCAT_WS(CHAR(0 USING utf8mb4), user_id, character_id,
-    profile_type, profile_key)));
+-- The seed tables stay as they are, the current state of their kinds, linked to their memory by id: an event's and a
+-- summary's vector_id is its memory id; a profile row's is profile:{sha1} of its unique key (MemoryIds.profile).
 
 -- Back-fill: every profile, event and summary row becomes a memory with one version. Content follows what the
 -- extractor indexes (an event's date appended; a profile as "key: value"). Messages and imports written before this
@@ -75,7 +69,8 @@ UPDATE user_profiles SET memory_id = CONCAT('profile:', SHA1(CONCAT_WS(CHAR(0 US
 INSERT IGNORE INTO memories (memory_id, user_id, character_id, memory_type, category, content, importance, confidence,
     metadata, source, session_id, task_id, source_msg_ids, status, version, created_at, updated_at, valid_from,
     valid_to)
-SELECT memory_id, user_id, character_id, 'profile', IF(profile_type = 'preference', 'preference', 'fact'),
+SELECT CONCAT('profile:', SHA1(CONCAT_WS(CHAR(0 USING utf8mb4), user_id, character_id, profile_type, profile_key))),
+    user_id, character_id, 'profile', IF(profile_type = 'preference', 'preference', 'fact'),
     CONCAT(profile_key, ': ', profile_value), 7, COALESCE(confidence, 1.00),
     JSON_OBJECT('profile_type', profile_type, 'profile_key', profile_key, 'profile_value', profile_value),
     'extractor', NULL, NULL, IF(source_msg_id IS NULL, JSON_ARRAY(), JSON_ARRAY(source_msg_id)),

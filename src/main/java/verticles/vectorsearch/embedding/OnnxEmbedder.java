@@ -24,7 +24,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import verticles.shared.Vectors;
 
 /**
@@ -37,6 +41,7 @@ import verticles.shared.Vectors;
  * waits behind a burst of ingest for the model. Ingest is throttled here rather than recall.
  */
 public final class OnnxEmbedder implements Embedder {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
   private static final Map<String, String> FILES = Map.of(
       "bge-small-zh-v15-q", "bge-small-zh-v1.5-q",
       "bge-small-en-v15-q", "bge-small-en-v1.5-q");
@@ -55,6 +60,7 @@ public final class OnnxEmbedder implements Embedder {
   private final Queue<Pending> documents = new ConcurrentLinkedQueue<>();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger onDocuments = new AtomicInteger();
+  private volatile boolean closed;
   private final String model;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -191,13 +197,26 @@ public final class OnnxEmbedder implements Embedder {
     if (texts.isEmpty()) {
       return Future.succeededFuture(new ArrayList<>());
     }
+    if (closed) {
+      return Future.failedFuture(closedFailure());
+    }
     Context ctx = vertx.getOrCreateContext();
     Promise<List<float[]>> promise = Promise.promise();
     queue.add(new Pending(texts, ctx, promise));
     if (tryAcquireRunner()) {
-      runners.execute(this::drain);
+      try {
+        runners.execute(this::drain);
+      } catch (RejectedExecutionException e) { // closed meanwhile: close() fails what is still queued
+        active.decrementAndGet();
+        failQueued();
+      }
     }
     return promise.future();
+  }
+
+  /** A refused call, as an executor says it: {@code Failures.unavailable}, so a 503 and never a 500. */
+  private static RejectedExecutionException closedFailure() {
+    return new RejectedExecutionException("the embedding model is closed (the node is stopping)");
   }
 
   private record Pending(List<String> texts, Context ctx, Promise<List<float[]>> promise) {}
@@ -273,16 +292,52 @@ public final class OnnxEmbedder implements Embedder {
       for (Pending p : batch) {
         List<float[]> mine = new ArrayList<>(vectors.subList(at, at + p.texts.size()));
         at += p.texts.size();
-        p.ctx.runOnContext(v -> p.promise.complete(mine));
+        answer(p, v -> p.promise.complete(mine));
       }
     } catch (RuntimeException e) {
-      batch.forEach(p -> p.ctx.runOnContext(v -> p.promise.fail(e)));
+      batch.forEach(p -> answer(p, v -> p.promise.fail(e)));
     }
   }
 
-  /** Stops the inference threads. */
-  public void close() {
+  /** On the caller's context; a caller whose Vert.x has closed meanwhile is past caring, which is no error here. */
+  private static void answer(Pending p, io.vertx.core.Handler<Void> action) {
+    try {
+      p.ctx.runOnContext(action);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("An embedding finished after its caller's Vert.x closed");
+    }
+  }
+
+  private void failQueued() {
+    for (Queue<Pending> queue : List.of(queries, documents)) {
+      for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+        Pending failed = p;
+        answer(failed, v -> failed.promise.fail(closedFailure()));
+      }
+    }
+  }
+
+  /**
+   * Takes no more texts, lets the running batches finish (up to {@code waitMs}), then stops the inference threads
+   * and fails whatever is still queued. Call after the callers stopped: a clean stop leaves nothing cut off.
+   */
+  public void close(long waitMs) {
+    closed = true;
+    runners.shutdown();
+    try {
+      if (!runners.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
+        LOG.warn("Embedding batches still running after {} ms; stopping them", waitMs);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     runners.shutdownNow();
+    failQueued();
+  }
+
+  /** Stops the inference threads, after the running batches (up to 10 s). */
+  public void close() {
+    close(10_000);
   }
 
   @Override
