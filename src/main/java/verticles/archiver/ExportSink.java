@@ -32,7 +32,8 @@ final class ExportSink {
   private final String address = Addresses.ARCHIVE_EXPORT + "." + UUID.randomUUID();
   private MessageConsumer<JsonObject> consumer;
   private long bytes;
-  private long idleTimer;
+  /** -1: none (timer ids start at 0, so 0 would name another verticle's timer). */
+  private long idleTimer = -1;
   private boolean done;
 
   private ExportSink(Vertx vertx, ObjectStore store, String key, Path temp, long idleMs) {
@@ -64,7 +65,7 @@ final class ExportSink {
     }
     touch();
     if (chunk.last()) {
-      vertx.cancelTimer(idleTimer); // the upload may take its time: the writer is waiting for it, not gone
+      stopIdleTimer(); // the upload may take its time: the writer is waiting for it, not gone
     }
     if (chunk.abort()) {
       return drop("its writer gave up").map(x -> new Archive.Written(key, bytes));
@@ -88,7 +89,7 @@ final class ExportSink {
 
   /** Restarts the idle timer: a writer that stops sending is taken for gone. */
   private void touch() {
-    vertx.cancelTimer(idleTimer);
+    stopIdleTimer();
     idleTimer = vertx.setTimer(idleMs, id -> {
       if (!done) {
         drop("no chunk for " + idleMs + " ms");
@@ -104,9 +105,16 @@ final class ExportSink {
     return close();
   }
 
+  private void stopIdleTimer() {
+    if (idleTimer >= 0) {
+      vertx.cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
+  }
+
   private Future<Void> close() {
     done = true;
-    vertx.cancelTimer(idleTimer);
+    stopIdleTimer();
     return Future.join(consumer.unregister(), vertx.executeBlocking(() -> Files.deleteIfExists(temp)))
         .transform(x -> {
           if (x.failed()) {

@@ -9,6 +9,12 @@ import java.util.Map;
  * Lucene on local disk by default; a remote engine (VikingDB) by config ({@code index.type}).
  */
 public interface MemoryIndex extends AutoCloseable {
+  /**
+   * Readies a local engine for its first search (analyzer dictionaries, the search path's code) with {@code vector}
+   * for a query; blocking, on an index thread. A remote engine has nothing to warm here.
+   */
+  default void warmUp(float[] vector) {}
+
 
   /**
    * Replaces everything task {@code taskId} wrote before, and any record with the same id, by {@code records} (all

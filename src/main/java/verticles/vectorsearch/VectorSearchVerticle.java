@@ -110,10 +110,11 @@ public final class VectorSearchVerticle extends VerticleBase {
    * recall budget. A failure here is only logged: the stores may come later.
    */
   private Future<Void> warmUp() {
-    String text = "你还记得我上次说的那只小猫吗 do you remember my cat";
-    return embedder.embedQuery(text)
-        .compose(v -> indexPool.executeBlocking(() -> index.search(
-            new MemoryIndex.Query("~warm-up", "~warm-up", null, v, text, 5)), false))
+    return embedder.embedQuery("你还记得我上次说的那只小猫吗 do you remember my cat")
+        .compose(v -> indexPool.executeBlocking(() -> {
+          index.warmUp(v);
+          return null;
+        }, false))
         .<Void>mapEmpty()
         .recover(e -> {
           LOG.warn("Index warm-up failed: {}", e.toString());

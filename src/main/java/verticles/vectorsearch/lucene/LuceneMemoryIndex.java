@@ -298,6 +298,11 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   /** Both paths over the owner's segments only ({@link OwnerSearcher}), ranked by the {@link HybridScorer}. */
   @Override
+  public void warmUp(float[] vector) {
+    search(new Query("~warm-up", "~warm-up", null, vector, "你还记得我上次说的那只小猫吗 do you remember my cat", 5));
+  }
+
+  @Override
   public List<Hit> search(Query query) {
     requireId(query.userId(), "userId");
     requireId(query.characterId(), "characterId");
