@@ -1,41 +1,44 @@
 package verticles.structured;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.Objects;
-import verticles.bus.Addresses;
-import verticles.bus.Bus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import verticles.bus.Failures;
 import verticles.contracts.Deleted;
-import verticles.contracts.Empty;
 import verticles.contracts.Lifecycle;
-import verticles.contracts.VectorStore;
 import verticles.vectorsearch.MemoryRecord;
 
 /**
  * The API's writes of one memory: create (an import), correct, delete (soft or hard), restore. Each is one MySQL
- * transaction ({@link Transactions}: run again as a whole on a deadlock or lock wait timeout): the row is locked, checked (owner, forget, version), written as a new version through
- * {@link MemoryRepository#write}, and the index is brought to the new state inside the transaction, so a reply means
- * both stores have it and a failed index write leaves MySQL as it was (the index write is retried by asking again).
+ * transaction ({@link Transactions}: run again as a whole on a deadlock or lock wait timeout): the row is locked,
+ * checked (owner, forget, version), written as a new version through {@link MemoryRepository#write} and marked for
+ * the index; once committed, {@link IndexSync} brings the index to the new state before the reply. Should the index
+ * fail then, the change stands (MySQL is the truth), the reply says {@code indexed: false}, and the sweeper finishes
+ * the index write; a crash between the two is finished the same way at the next start.
  */
 final class MemoryLifecycle {
-  private final Vertx vertx;
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryLifecycle.class);
   private final Transactions tx;
   private final MemoryRepository repo;
   private final ForgetRepository forgets;
-  private final DeliveryOptions indexCall;
+  private final IndexSync sync;
 
-  MemoryLifecycle(Vertx vertx, Transactions tx, MemoryRepository repo, ForgetRepository forgets,
-      long indexTimeoutMs) {
-    this.vertx = vertx;
+  /** A write's result: the memory's state, and whether this write made a new version of it. */
+  private record Written(MemoryState state, boolean changed) {
+    static Future<Written> unchanged(MemoryState s) {
+      return Future.succeededFuture(new Written(s, false));
+    }
+  }
+
+  MemoryLifecycle(Transactions tx, MemoryRepository repo, ForgetRepository forgets, IndexSync sync) {
     this.tx = tx;
     this.repo = repo;
     this.forgets = forgets;
-    this.indexCall = new DeliveryOptions().setSendTimeout(indexTimeoutMs);
+    this.sync = sync;
   }
 
   /** An imported memory: new, or (posted again) unchanged, or a new version where its fields differ. */
@@ -50,7 +53,7 @@ final class MemoryLifecycle {
         .compose(x -> repo.find(c, r.id(), true))
         .compose(current -> {
           if (current == null) {
-            return repo.write(c, null, fresh, "create", null, req.actor(), false).compose(this::index);
+            return written(c, repo.write(c, null, fresh, "create", null, req.actor(), false));
           }
           if (!current.userId.equals(r.userId()) || !current.characterId.equals(r.characterId())) {
             return Future.failedFuture(Failures.of(Failures.CONFLICT, "memory " + r.id() + " has another owner"));
@@ -61,11 +64,11 @@ final class MemoryLifecycle {
           after.sessionId = fresh.sessionId;
           after.sourceMsgIds = fresh.sourceMsgIds;
           if (after.changedFrom(current).isEmpty() && after.provenance().equals(current.provenance())) {
-            return Future.succeededFuture(current);
+            return Written.unchanged(current);
           }
-          return repo.write(c, current, after, "update", "imported again", req.actor(), true).compose(this::index);
+          return written(c, repo.write(c, current, after, "update", "imported again", req.actor(), true));
         }))
-        .map(s -> new Lifecycle.Memory(s.toJson()));
+        .compose(this::synced);
   }
 
   /** A correction: a new version with the changed fields, re-embedded and re-indexed. */
@@ -79,11 +82,11 @@ final class MemoryLifecycle {
           MemoryState after = current.copy();
           apply(after, u.changes());
           if (after.changedFrom(current).isEmpty()) {
-            return Future.succeededFuture(current); // nothing differs: no version
+            return Written.unchanged(current); // nothing differs: no version
           }
-          return repo.write(c, current, after, "update", u.reason(), u.actor(), true).compose(this::index);
+          return written(c, repo.write(c, current, after, "update", u.reason(), u.actor(), true));
         }))
-        .map(s -> new Lifecycle.Memory(s.toJson()));
+        .compose(this::synced);
   }
 
   /**
@@ -93,21 +96,26 @@ final class MemoryLifecycle {
   Future<Lifecycle.Deleted> delete(Lifecycle.Delete d) {
     if (d.hard()) {
       return tx.run(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
-          .compose(current -> repo.erase(c, current)
-              .compose(versions -> deleteFromIndex(current.id).map(x -> new Lifecycle.Deleted(current.id, true,
+          .compose(current -> repo.erase(c, current, d.actor())
+              .compose(versions -> sync.mark(c, List.of(current.id)).map(x -> new Lifecycle.Deleted(current.id, true,
                   current.version, "erased", versions)))))
-          .onSuccess(x -> vertx.eventBus().publish(Addresses.VECTOR_CACHE_CLEAR, Empty.INSTANCE.toJson()));
+          .compose(deleted -> sync.afterCommit(List.of(deleted.memoryId())).map(deleted).recover(e -> {
+            LOG.warn("Memory {} erased, its index record not yet removed ({}); the sweeper will", deleted.memoryId(),
+                e.toString());
+            return Future.succeededFuture(deleted);
+          }));
     }
     return tx.run(c -> locked(c, d.memoryId(), d.tenant(), d.ifMatch(), false)
         .compose(current -> {
           if (current.deleted()) {
-            return Future.succeededFuture(current); // deleted already: no second version
+            return Written.unchanged(current); // deleted already: no second version
           }
           MemoryState after = current.copy();
           after.status = "deleted";
-          return repo.write(c, current, after, "delete", d.reason(), d.actor(), true).compose(this::index);
+          return written(c, repo.write(c, current, after, "delete", d.reason(), d.actor(), true));
         }))
-        .map(s -> new Lifecycle.Deleted(s.id, false, s.version, s.status, 0));
+        .compose(w -> (w.changed() ? sync.afterCommit(List.of(w.state().id)) : Future.<Void>succeededFuture())
+            .map(x -> new Lifecycle.Deleted(w.state().id, false, w.state().version, w.state().status, 0)));
   }
 
   /** A new version equal to an earlier one (active, even if the memory was deleted). */
@@ -121,12 +129,12 @@ final class MemoryLifecycle {
           MemoryState after = current.copy();
           after.takeFieldsOf(old);
           if (after.changedFrom(current).isEmpty()) {
-            return Future.succeededFuture(current);
+            return Written.unchanged(current);
           }
           String reason = r.reason() == null ? "restored version " + r.version() : r.reason();
-          return repo.write(c, current, after, "restore", reason, r.actor(), true).compose(this::index);
+          return written(c, repo.write(c, current, after, "restore", reason, r.actor(), true));
         })))
-        .map(s -> new Lifecycle.Memory(s.toJson()));
+        .compose(this::synced);
   }
 
   /**
@@ -190,17 +198,26 @@ final class MemoryLifecycle {
     }
   }
 
-  /** The index to the state: the active version upserted (embedded again), a deleted memory removed. */
-  private Future<MemoryState> index(MemoryState s) {
-    if (s.deleted()) {
-      return deleteFromIndex(s.id).map(s);
-    }
-    return Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(null, s.createdAtMs(),
-        List.of(s.record())), indexCall, VectorStore.Upserted::fromJson).map(s);
+  /** A new version, marked for the index in the same transaction. */
+  private Future<Written> written(SqlClient c, Future<MemoryState> write) {
+    return write.compose(s -> sync.mark(c, List.of(s.id)).map(x -> new Written(s, true)));
   }
 
-  private Future<Deleted> deleteFromIndex(String id) {
-    return Bus.request(vertx, Addresses.VECTOR_DELETE_IDS, new VectorStore.Ids(List.of(id)), indexCall,
-        Deleted::fromJson);
+  /**
+   * After the commit: the index brought to the new version before the reply. When that fails the version stands
+   * (MySQL is the truth) and the reply says {@code indexed: false}: the sweeper finishes the index write.
+   */
+  private Future<Lifecycle.Memory> synced(Written w) {
+    JsonObject memory = w.state().toJson();
+    if (!w.changed()) {
+      return Future.succeededFuture(new Lifecycle.Memory(memory));
+    }
+    return sync.afterCommit(List.of(w.state().id))
+        .map(x -> new Lifecycle.Memory(memory))
+        .recover(e -> {
+          LOG.warn("Memory {} version {} committed, its index record not yet brought along ({}); the sweeper will",
+              w.state().id, w.state().version, e.toString());
+          return Future.succeededFuture(new Lifecycle.Memory(memory.put("indexed", false)));
+        });
   }
 }

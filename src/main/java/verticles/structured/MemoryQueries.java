@@ -23,6 +23,13 @@ final class MemoryQueries {
         + ") FOR UPDATE";
   }
 
+  static final int CHUNK = 500;
+
+  static String existing(int n) {
+    return "SELECT memory_id FROM memories WHERE memory_id IN (" + String.join(", ", Collections.nCopies(n, "?"))
+        + ")";
+  }
+
   static String getAll(int n) {
     return "SELECT " + COLUMNS + " FROM memories WHERE memory_id IN (" + String.join(", ", Collections.nCopies(n, "?"))
         + ")";
@@ -48,6 +55,10 @@ final class MemoryQueries {
       + " AND version = ?";
   static final String HISTORY = "SELECT " + VERSION_COLUMNS + " FROM memory_versions WHERE memory_id = ?"
       + " AND version > ? ORDER BY version LIMIT ?";
+
+  /** A change event to publish on {@code memory_changes} (V9 memory_change_outbox). */
+  static final String INSERT_CHANGE = "INSERT INTO memory_change_outbox (event, hard, memory_id, version, user_id,"
+      + " character_id, memory_type, actor, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   static final String ERASE_VERSIONS = "DELETE FROM memory_versions WHERE memory_id = ?";
   static final String ERASE = "DELETE FROM memories WHERE memory_id = ?";

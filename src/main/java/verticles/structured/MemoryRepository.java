@@ -64,6 +64,7 @@ final class MemoryRepository {
                 + " moved on from version " + before.version)));
     return row
         .compose(rs -> run(c, MemoryQueries.INSERT_VERSION, after.versionTuple(op, changed, reason, actor, now)))
+        .compose(rs -> run(c, MemoryQueries.INSERT_CHANGE, change(after, op, false, actor, now)))
         .compose(rs -> project ? project(c, after) : Future.succeededFuture())
         .map(x -> after);
   }
@@ -76,14 +77,41 @@ final class MemoryRepository {
     LocalDateTime now = MemoryState.now();
     List<Tuple> rows = new ArrayList<>();
     List<Tuple> versions = new ArrayList<>();
+    List<Tuple> changes = new ArrayList<>();
     for (MemoryState s : states) {
       s.version = 1;
       s.updatedAt = now;
       rows.add(s.rowTuple());
       versions.add(s.versionTuple("create", List.of(), reason, actor, now));
+      changes.add(change(s, "create", false, actor, now));
     }
-    return batch(c, MemoryQueries.INSERT, rows).compose(x -> batch(c, MemoryQueries.INSERT_VERSION, versions))
-        .mapEmpty();
+    // a replay of the task may find some of its rows there already: they stay, and get no second create event
+    return existing(c, states.stream().map(s -> s.id).toList()).compose(there -> {
+      List<Tuple> fresh = new ArrayList<>();
+      for (int i = 0; i < states.size(); i++) {
+        if (!there.contains(states.get(i).id)) {
+          fresh.add(changes.get(i));
+        }
+      }
+      return batch(c, MemoryQueries.INSERT, rows)
+          .compose(x -> batch(c, MemoryQueries.INSERT_VERSION, versions))
+          .compose(x -> fresh.isEmpty() ? Future.succeededFuture() : batch(c, MemoryQueries.INSERT_CHANGE, fresh));
+    }).mapEmpty();
+  }
+
+  /** Which of these ids are stored, in chunks of {@value MemoryQueries#CHUNK}. */
+  private Future<java.util.Set<String>> existing(SqlClient c, List<String> ids) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    Future<Void> done = Future.succeededFuture();
+    for (int from = 0; from < ids.size(); from += MemoryQueries.CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MemoryQueries.CHUNK));
+      done = done.compose(x -> run(c, MemoryQueries.existing(chunk.size()), Tuple.from(new ArrayList<Object>(chunk)))
+          .map(rs -> {
+            rs.forEach(r -> out.add(r.getString(0)));
+            return null;
+          }));
+    }
+    return done.map(out);
   }
 
   /** Closes a superseded version in the world: it held until {@code until}. */
@@ -129,10 +157,11 @@ final class MemoryRepository {
   }
 
   /** Erases the memory, every version and its seed row; returns how many versions there were. */
-  Future<Integer> erase(SqlClient c, MemoryState m) {
+  Future<Integer> erase(SqlClient c, MemoryState m, String actor) {
     String projection = MemoryQueries.eraseProjection(m.type);
     Tuple row = seedRow(m);
-    return run(c, MemoryQueries.ERASE_VERSIONS, Tuple.of(m.id))
+    return run(c, MemoryQueries.INSERT_CHANGE, change(m, "delete", true, actor, MemoryState.now()))
+        .compose(x -> run(c, MemoryQueries.ERASE_VERSIONS, Tuple.of(m.id)))
         .compose(versions -> run(c, MemoryQueries.ERASE, Tuple.of(m.id))
             .compose(x -> projection == null || row == null ? Future.succeededFuture() : run(c, projection, row))
             .map(x -> versions.rowCount()));
@@ -172,6 +201,12 @@ final class MemoryRepository {
       args.addValue(row.getValue(i));
     }
     return run(c, sql, args);
+  }
+
+  /** The change event of a version (or, {@code hard}, of the memory's erasure). */
+  private static Tuple change(MemoryState s, String event, boolean hard, String actor, LocalDateTime at) {
+    return Tuple.from(java.util.Arrays.asList(event, hard ? 1 : 0, s.id, s.version, s.userId, s.characterId, s.type,
+        Sql.clip(actor, 64), at));
   }
 
   private static Tuple updateTuple(MemoryState s, int expectedVersion) {

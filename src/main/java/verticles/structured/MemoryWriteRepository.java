@@ -37,14 +37,17 @@ import verticles.vectorsearch.MemoryRecord;
  * and their versions ({@link ExtractedMemories}), and the seed rows they show as (summary, events, profiles).
  */
 final class MemoryWriteRepository {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MemoryWriteRepository.class);
   private final Pool pool;
   private final Transactions tx;
   private final ExtractedMemories memories;
+  private final IndexSync sync;
 
-  MemoryWriteRepository(Pool pool, Transactions tx, ExtractedMemories memories) {
+  MemoryWriteRepository(Pool pool, Transactions tx, ExtractedMemories memories, IndexSync sync) {
     this.pool = pool;
     this.tx = tx;
     this.memories = memories;
+    this.sync = sync;
   }
 
   /** Which of a task's keyed records to index (see {@link ExtractedMemories#triage}). */
@@ -55,6 +58,9 @@ final class MemoryWriteRepository {
   /**
    * Writes one task's extraction and marks the task completed, in one transaction. A replay deletes what the task
    * wrote before, so nothing duplicates. Refused (410) when the task's owner was forgotten after it was created.
+   * The task indexed its records before this write; its keyed ones (a profile fact, a birthday) are shared with
+   * other writers (a correction may have landed between the task's index write and this one), so once this commits
+   * they are brought to what MySQL now holds ({@link IndexSync}).
    */
   Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) {
     String taskId = task.taskId();
@@ -62,6 +68,8 @@ final class MemoryWriteRepository {
     String character = task.characterId();
     String session = task.sessionId();
     JsonArray messages = task.messages();
+    List<String> keyed = records.stream().map(MemoryRecord::id).filter(id -> MemoryIds.keyed(id, taskId)).distinct()
+        .toList();
     return tx.run(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
         .compose(tombstones -> run(c, MemoryWriteQueries.LOCK_TASK, Tuple.of(taskId)).compose(rs -> {
           LocalDateTime forgottenAt = ForgetRepository.latest(tombstones, character);
@@ -79,8 +87,14 @@ final class MemoryWriteRepository {
                 summaryId, outcomes))
             .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"),
                 lastTimestamp(messages), outcomes)))
+        .compose(n -> sync.mark(c, keyed))
         .compose(n -> run(c, MemoryWriteQueries.COMPLETE_TASK, Tuple.of(taskId)))
-        .map(rs -> new Memories.Written(taskId, TaskStatus.COMPLETED)));
+        .map(rs -> new Memories.Written(taskId, TaskStatus.COMPLETED)))
+        .compose(written -> sync.afterCommit(keyed).map(written).recover(e -> {
+          LOG.warn("Task {} written; the index records of its keyed memories not yet brought along ({}); the sweeper"
+              + " will", taskId, e.toString());
+          return Future.succeededFuture(written);
+        }));
   }
 
   private Future<Long> insertSummary(SqlClient c, Tasks.Work task, JsonObject summary, JsonArray messages) {

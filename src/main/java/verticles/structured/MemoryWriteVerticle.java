@@ -1,10 +1,13 @@
 package verticles.structured;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.contracts.Forget;
@@ -21,17 +24,35 @@ import verticles.shared.Meters;
  * write paths ask for).
  */
 public final class MemoryWriteVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
   private Pool pool;
+  private Pool syncPool;
+  private long sweeper = -1;
+  private boolean sweeping;
 
   @Override
   public Future<?> start() {
-    pool = Mysql.pool(vertx, config().getJsonObject("mysql"));
-    Transactions tx = new Transactions(vertx, pool, Meters.registry(config()));
+    JsonObject mysql = config().getJsonObject("mysql");
+    pool = Mysql.pool(vertx, mysql);
+    MeterRegistry registry = Meters.registry(config());
+    Transactions tx = new Transactions(vertx, pool, registry);
     MemoryRepository memories = new MemoryRepository();
-    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories));
+    JsonObject syncCfg = config().getJsonObject("index_sync", new JsonObject());
+    syncPool = Mysql.pool(vertx, mysql, "engram-mysql-index-sync", syncCfg.getInteger("pool_size", 4));
+    IndexSync sync = new IndexSync(vertx, new Transactions(vertx, syncPool, registry), memories,
+        config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L, registry);
+    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories), sync);
     ForgetRepository forgets = new ForgetRepository(tx);
-    MemoryLifecycle lifecycle = new MemoryLifecycle(vertx, tx, memories, forgets,
-        config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L);
+    MemoryLifecycle lifecycle = new MemoryLifecycle(tx, memories, forgets, sync);
+    long sweepMs = syncCfg.getLong("sweep_interval_ms", 5_000L);
+    long graceMs = syncCfg.getLong("grace_ms", 5_000L);
+    sweeper = vertx.setPeriodic(sweepMs, sweepMs, id -> {
+      if (!sweeping) { // one sweep at a time on this instance
+        sweeping = true;
+        sync.sweep(graceMs, 200).onComplete(x -> sweeping = false)
+            .onFailure(e -> LOG.warn("Index sync sweep failed: {}", e.toString()));
+      }
+    });
     return Future.all(List.of(
         // a deadlock with another task's write runs the transaction again (Transactions), not the task
         Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson,
@@ -55,6 +76,10 @@ public final class MemoryWriteVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    return Future.join(pool == null ? Future.succeededFuture() : pool.close(),
+        syncPool == null ? Future.succeededFuture() : syncPool.close());
   }
 }

@@ -1,0 +1,160 @@
+package verticles.structured;
+
+import static verticles.structured.Sql.batch;
+import static verticles.structured.Sql.run;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
+import verticles.contracts.Deleted;
+import verticles.contracts.Empty;
+import verticles.contracts.VectorStore;
+import verticles.vectorsearch.MemoryRecord;
+
+/**
+ * Brings memories' index records to their MySQL state, after MySQL committed it. A write {@link #mark}s the memories
+ * it changed in its own transaction ({@code memory_index_sync}); once it committed, {@link #apply} reads each memory as
+ * committed and upserts its active version or deletes its record, then clears the mark. The mark is locked while
+ * that runs, so two syncs of one memory (the writer's and a sweeper's, on any node) take turns and the later one
+ * indexes the later state. A crash, or an index away, between the commit and the sync leaves the mark, and
+ * {@link #sweep} (at start, then every {@code index_sync.sweep_interval_ms}) finishes it: the index never holds a
+ * change MySQL does not have, nor keeps one MySQL undid, for longer than a sweep.
+ *
+ * <p>The locking transaction runs on a pool of its own, so that the index write it waits for (which asks MySQL
+ * whether the owner was forgotten meanwhile) always finds a connection.
+ */
+final class IndexSync {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
+  /** Fault injection for the crash test: the JVM halts (as under SIGKILL) after a memory's commit, before its sync. */
+  static final String HALT_BEFORE_SYNC = "engram.fault.halt_before_index_sync";
+
+  private final Vertx vertx;
+  private final Transactions tx;
+  private final MemoryRepository repo;
+  private final DeliveryOptions indexCall;
+  private final Counter repaired;
+
+  IndexSync(Vertx vertx, Transactions tx, MemoryRepository repo, long indexTimeoutMs, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.tx = tx;
+    this.repo = repo;
+    this.indexCall = new DeliveryOptions().setSendTimeout(indexTimeoutMs);
+    this.repaired = Counter.builder("engram_index_sync_repaired")
+        .description("Memories whose index record the sweeper brought to MySQL's state after their write's own sync"
+            + " did not (a crash, or the index away)")
+        .register(registry);
+  }
+
+  /** In the writer's transaction: these memories' index records are to follow what it commits. */
+  Future<Void> mark(SqlClient c, Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    LocalDateTime now = MemoryState.now();
+    List<Tuple> rows = new ArrayList<>();
+    new TreeSet<>(ids).forEach(id -> rows.add(Tuple.of(id, now))); // in id order, as the sync locks them
+    return batch(c, IndexSyncQueries.MARK, rows).mapEmpty();
+  }
+
+  /** After the writer's commit: the sync of its memories, before it replies. */
+  Future<Void> afterCommit(Collection<String> ids) {
+    if (Boolean.getBoolean(HALT_BEFORE_SYNC)) {
+      LOG.error("Halting before the index sync of {} ({} is set)", ids, HALT_BEFORE_SYNC);
+      Runtime.getRuntime().halt(137);
+    }
+    return apply(ids);
+  }
+
+  /** Each marked memory's index record brought to its committed state, and its mark cleared; unmarked ids are left. */
+  Future<Void> apply(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> sorted = List.copyOf(new TreeSet<>(ids));
+    return tx.run(c -> run(c, IndexSyncQueries.lock(sorted.size()), Tuple.from(new ArrayList<Object>(sorted)))
+        .compose(rs -> {
+          List<String> marked = new ArrayList<>();
+          rs.forEach(r -> marked.add(r.getString(0)));
+          if (marked.isEmpty()) {
+            return Future.succeededFuture(); // another sync did it meanwhile
+          }
+          return repo.findAll(c, marked, false)
+              .compose(stored -> index(marked, stored))
+              .compose(x -> run(c, IndexSyncQueries.done(marked.size()), Tuple.from(new ArrayList<Object>(marked))))
+              .mapEmpty();
+        }));
+  }
+
+  /** Marks older than {@code graceMs} (their writer's own sync should have cleared them), up to {@code limit}. */
+  Future<Integer> sweep(long graceMs, int limit) {
+    LocalDateTime before = MemoryState.now().minusNanos(graceMs * 1_000_000L);
+    return run(tx.pool(), IndexSyncQueries.STALE, Tuple.of(before, limit)).compose(rs -> {
+      List<String> ids = new ArrayList<>();
+      rs.forEach(r -> ids.add(r.getString(0)));
+      if (ids.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      LOG.info("Bringing the index records of {} memories to their MySQL state (left by a crash or an index away)",
+          ids.size());
+      return apply(ids).onSuccess(x -> repaired.increment(ids.size())).map(ids.size());
+    });
+  }
+
+  /**
+   * The index to the stored states: the active ones upserted (embedded again), the deleted and erased ones removed.
+   * An owner forgotten meanwhile refuses the upsert (410): its records go, as the forget wants.
+   */
+  private Future<Void> index(List<String> ids, Map<String, MemoryState> stored) {
+    Map<List<String>, List<MemoryState>> active = new LinkedHashMap<>();
+    List<String> removed = new ArrayList<>();
+    boolean erased = false;
+    for (String id : ids) {
+      MemoryState s = stored.get(id);
+      if (s == null || s.deleted()) {
+        removed.add(id);
+        erased |= s == null;
+      } else {
+        active.computeIfAbsent(List.of(s.userId, s.characterId), k -> new ArrayList<>()).add(s);
+      }
+    }
+    List<Future<?>> writes = new ArrayList<>();
+    for (List<MemoryState> owned : active.values()) {
+      long createdAt = owned.stream().mapToLong(MemoryState::createdAtMs).max().orElseThrow();
+      List<MemoryRecord> records = owned.stream().map(MemoryState::record).toList();
+      writes.add(Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(null, createdAt, records),
+              indexCall, VectorStore.Upserted::fromJson)
+          .<Void>mapEmpty()
+          .recover(e -> Bus.code(e) == Failures.GONE
+              ? delete(records.stream().map(MemoryRecord::id).toList()).mapEmpty() : Future.failedFuture(e)));
+    }
+    if (!removed.isEmpty()) {
+      writes.add(delete(removed));
+    }
+    boolean dropCaches = erased;
+    return Future.all(writes).onSuccess(x -> {
+      if (dropCaches) { // an erased memory leaves no cached result behind either
+        vertx.eventBus().publish(Addresses.VECTOR_CACHE_CLEAR, Empty.INSTANCE.toJson());
+      }
+    }).mapEmpty();
+  }
+
+  private Future<Deleted> delete(List<String> ids) {
+    return Bus.request(vertx, Addresses.VECTOR_DELETE_IDS, new VectorStore.Ids(ids), indexCall, Deleted::fromJson);
+  }
+}
