@@ -295,12 +295,19 @@ class CrashRestartTest {
     final Path log;
 
     Node(Path data, Path config, int port) throws IOException {
+      this(data, config, port, List.of());
+    }
+
+    /** {@code jvmArgs}: system properties for the node's JVM (a fault to inject). */
+    Node(Path data, Path config, int port, List<String> jvmArgs) throws IOException {
       log = Files.createTempFile(data, "node-", ".log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-cp", classpath, "verticles.app.Main", "serve",
-          "--config", config.toString(), "--data", data.toString(), "--port", String.valueOf(port))
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx768m"));
+      command.addAll(jvmArgs);
+      command.addAll(List.of("-cp", classpath, "verticles.app.Main", "serve", "--config", config.toString(), "--data",
+          data.toString(), "--port", String.valueOf(port)));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("ENGRAM_"));
       process = pb.start();
     }

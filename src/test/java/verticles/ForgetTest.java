@@ -165,6 +165,9 @@ class ForgetTest {
             assertTrue(deleted.getLong("archive_objects") >= before[0].getInteger("archives") + 1L, r.encode());
             assertTrue(deleted.getLong("tasks") >= 6 && deleted.getLong("summaries") >= 5, r.encode());
             assertTrue(deleted.getLong("profiles") > 0 && deleted.getLong("events") > 0, r.encode());
+            // every memory has a version at least; the memories outnumber the summaries they include
+            assertTrue(deleted.getLong("memories") > deleted.getLong("summaries"), r.encode());
+            assertTrue(deleted.getLong("versions") >= deleted.getLong("memories"), r.encode());
           });
           // a task of the user still in flight must not bring anything back: let every record settle first
           return KafkaProbe.awaitSettled(TestStack.vertx(), TestStack.engram().config().getJsonObject("kafka"));

@@ -359,7 +359,7 @@ class MemoryLifecycleTest {
     assertFalse(profiles.encode().contains("成都"), profiles.encode());
   }
 
-  private static void awaitSession(String user, String session, long ts, String text) {
+  static void awaitSession(String user, String session, long ts, String text) {
     JsonObject body = new JsonObject().put("user_id", user).put("character_id", "c1").put("session_id", session)
         .put("messages", new JsonArray().add(EndToEndMemoryTest.msg(session + "-m1", "user", text, ts)));
     HttpResponse<Buffer> r = Future.await(TestStack.post("/v1/sessions", body));

@@ -86,7 +86,7 @@ public final class AdminVerticle extends VerticleBase {
         .map(rows -> {
           Forget.Deleted deleted = new Forget.Deleted(tasks[0].tasks() + rows.lateTasks(),
               tasks[0].bufferedMessages() + rows.lateBufferedMessages(), index[0].deleted(), archives[0].deleted(),
-              rows.profiles(), rows.events(), rows.summaries());
+              rows.profiles(), rows.events(), rows.summaries(), rows.memories(), rows.versions());
           LOG.info("Forgot user {} ({}): {}", owner.userId(), owner.characterId() == null ? "all characters"
               : "character " + owner.characterId(), deleted.toJson().encode());
           return new Forget.Forgotten(owner.userId(), owner.characterId(), tombstone[0].forgottenAt(), deleted);

@@ -55,7 +55,8 @@ public final class Bench {
         case "recall" -> RecallBench.run(cfg, opts);
         case "locomo" -> LocomoBench.run(cfg, opts);
         case "mixed" -> MixedBench.run(cfg, opts);
-        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|locomo [--seconds N]"
+        case "lifecycle" -> LifecycleBench.run(cfg, opts);
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|lifecycle|locomo [--seconds N]"
             + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {

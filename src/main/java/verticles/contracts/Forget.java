@@ -36,17 +36,20 @@ public final class Forget {
   }
 
   /** The reply of {@code memory.forget.rows}: rows deleted, and tasks or messages that arrived during the forget. */
-  public record RowsDeleted(long profiles, long events, long summaries, long lateTasks, long lateBufferedMessages) implements Contract {
+  public record RowsDeleted(long profiles, long events, long summaries, long memories, long versions, long lateTasks,
+      long lateBufferedMessages) implements Contract {
     public static RowsDeleted fromJson(JsonObject j) {
       return new RowsDeleted(j.getLong("profiles", 0L), j.getLong("events", 0L), j.getLong("summaries", 0L),
-          j.getLong("late_tasks", 0L), j.getLong("late_buffered_messages", 0L));
+          j.getLong("memories", 0L), j.getLong("versions", 0L), j.getLong("late_tasks", 0L),
+          j.getLong("late_buffered_messages", 0L));
     }
 
     @Override
 
     public JsonObject toJson() {
       return new JsonObject().put("profiles", profiles).put("events", events).put("summaries", summaries)
-          .put("late_tasks", lateTasks).put("late_buffered_messages", lateBufferedMessages);
+          .put("memories", memories).put("versions", versions).put("late_tasks", lateTasks)
+          .put("late_buffered_messages", lateBufferedMessages);
     }
   }
 
@@ -97,11 +100,11 @@ public final class Forget {
 
   /** Counts of a forget, per store. */
   public record Deleted(long tasks, long bufferedMessages, long indexRecords, long archiveObjects, long profiles,
-      long events, long summaries) implements Contract {
+      long events, long summaries, long memories, long versions) implements Contract {
     public static Deleted fromJson(JsonObject j) {
       return new Deleted(j.getLong("tasks", 0L), j.getLong("buffered_messages", 0L), j.getLong("index_records", 0L),
           j.getLong("archive_objects", 0L), j.getLong("profiles", 0L), j.getLong("events", 0L),
-          j.getLong("summaries", 0L));
+          j.getLong("summaries", 0L), j.getLong("memories", 0L), j.getLong("versions", 0L));
     }
 
     @Override
@@ -109,7 +112,7 @@ public final class Forget {
     public JsonObject toJson() {
       return new JsonObject().put("tasks", tasks).put("buffered_messages", bufferedMessages)
           .put("index_records", indexRecords).put("archive_objects", archiveObjects).put("profiles", profiles)
-          .put("events", events).put("summaries", summaries);
+          .put("events", events).put("summaries", summaries).put("memories", memories).put("versions", versions);
     }
   }
 }

@@ -51,7 +51,7 @@ final class ForgetRepository {
    * during the forget; returns how many of each.
    */
   Future<Forget.RowsDeleted> forgetRows(String user, String character) {
-    long[] deleted = new long[3]; // profiles, events, summaries
+    long[] deleted = new long[5]; // profiles, events, summaries, memories, versions
     return delete("user_profiles", user, character)
         .compose(n -> {
           deleted[0] = n;
@@ -64,10 +64,17 @@ final class ForgetRepository {
         .compose(n -> {
           deleted[2] = n;
           // the memories and every version of them
-          return delete("memory_versions", user, character).compose(x -> delete("memories", user, character));
+          return delete("memory_versions", user, character);
         })
-        .compose(n -> forgetTasks(user, character))
-        .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], late.tasks(),
+        .compose(n -> {
+          deleted[4] = n;
+          return delete("memories", user, character);
+        })
+        .compose(n -> {
+          deleted[3] = n;
+          return forgetTasks(user, character);
+        })
+        .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),
             late.bufferedMessages()));
   }
 

@@ -6,10 +6,14 @@ import static verticles.structured.Sql.run;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,8 +45,12 @@ import verticles.vectorsearch.MemoryRecord;
  */
 final class IndexSync {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
-  /** Fault injection for the crash test: the JVM halts (as under SIGKILL) after a memory's commit, before its sync. */
-  static final String HALT_BEFORE_SYNC = "engram.fault.halt_before_index_sync";
+  /**
+   * Fault injection for the crash test ({@code CommitCrashTest}): the system property names a file; while that file
+   * holds a memory id, that memory's sync after its commit never runs (a file {@code <name>.held} says it got
+   * there), so the test can SIGKILL the JVM in the window between the commit and the index write.
+   */
+  static final String HOLD_BEFORE_SYNC = "engram.fault.hold_before_index_sync";
 
   private final Vertx vertx;
   private final Transactions tx;
@@ -74,11 +82,24 @@ final class IndexSync {
 
   /** After the writer's commit: the sync of its memories, before it replies. */
   Future<Void> afterCommit(Collection<String> ids) {
-    if (Boolean.getBoolean(HALT_BEFORE_SYNC)) {
-      LOG.error("Halting before the index sync of {} ({} is set)", ids, HALT_BEFORE_SYNC);
-      Runtime.getRuntime().halt(137);
+    String fault = System.getProperty(HOLD_BEFORE_SYNC);
+    if (fault != null && held(Path.of(fault), ids)) {
+      return Promise.<Void>promise().future();
     }
     return apply(ids);
+  }
+
+  private static boolean held(Path fault, Collection<String> ids) {
+    try {
+      if (Files.exists(fault) && ids.contains(Files.readString(fault).strip())) {
+        LOG.error("Holding the index sync of {} after its commit ({} is set)", ids, HOLD_BEFORE_SYNC);
+        Files.writeString(Path.of(fault + ".held"), String.join("\n", ids));
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.error("Fault file {} unreadable: {}", fault, e.toString());
+    }
+    return false;
   }
 
   /** Each marked memory's index record brought to its committed state, and its mark cleared; unmarked ids are left. */
