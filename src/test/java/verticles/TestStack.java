@@ -75,7 +75,7 @@ public final class TestStack {
         .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET).put("issuer", "")
             .put("tenant_claim", "tenant"));
     cfg.getJsonObject("metrics").put("backlog_interval_ms", 300);
-    cfg.put("index_sync", new JsonObject().put("pool_size", 2).put("sweep_interval_ms", 300).put("grace_ms", 1000));
+    cfg.put("index_sync", new JsonObject().put("sweep_interval_ms", 300).put("grace_ms", 1000));
     return cfg;
   }
 

@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
@@ -33,15 +36,14 @@ import verticles.vectorsearch.MemoryRecord;
 
 /**
  * Brings memories' index records to their MySQL state, after MySQL committed it. A write {@link #mark}s the memories
- * it changed in its own transaction ({@code memory_index_sync}); once it committed, {@link #apply} reads each memory as
- * committed and upserts its active version or deletes its record, then clears the mark. The mark is locked while
- * that runs, so two syncs of one memory (the writer's and a sweeper's, on any node) take turns and the later one
- * indexes the later state. A crash, or an index away, between the commit and the sync leaves the mark, and
+ * it changed in its own transaction ({@code memory_index_sync}, a counter per memory); once it committed,
+ * {@link #apply} reads each marked memory as committed, upserts its active version or deletes its record, and clears
+ * the mark at the count it read. Syncs of one memory take turns on a cluster-wide lock (Vert.x shared data:
+ * Hazelcast when clustered), so the later one indexes the later state, on any node; writers never wait for a sync (the
+ * sync holds no MySQL lock or connection while the index works), and a write that marks the memory again meanwhile
+ * keeps its mark for its own sync. A crash, or an index away, between the commit and the sync leaves the mark, and
  * {@link #sweep} (at start, then every {@code index_sync.sweep_interval_ms}) finishes it: the index never holds a
  * change MySQL does not have, nor keeps one MySQL undid, for longer than a sweep.
- *
- * <p>The locking transaction runs on a pool of its own, so that the index write it waits for (which asks MySQL
- * whether the owner was forgotten meanwhile) always finds a connection.
  */
 final class IndexSync {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
@@ -52,17 +54,21 @@ final class IndexSync {
    */
   static final String HOLD_BEFORE_SYNC = "engram.fault.hold_before_index_sync";
 
+  private static final String LOCK = "engram.index-sync.";
+
   private final Vertx vertx;
-  private final Transactions tx;
+  private final Pool pool;
   private final MemoryRepository repo;
   private final DeliveryOptions indexCall;
+  private final long lockTimeoutMs;
   private final Counter repaired;
 
-  IndexSync(Vertx vertx, Transactions tx, MemoryRepository repo, long indexTimeoutMs, MeterRegistry registry) {
+  IndexSync(Vertx vertx, Pool pool, MemoryRepository repo, long indexTimeoutMs, MeterRegistry registry) {
     this.vertx = vertx;
-    this.tx = tx;
+    this.pool = pool;
     this.repo = repo;
     this.indexCall = new DeliveryOptions().setSendTimeout(indexTimeoutMs);
+    this.lockTimeoutMs = 2 * indexTimeoutMs; // a sync of the memory ahead of this one is at most an index write
     this.repaired = Counter.builder("engram_index_sync_repaired")
         .description("Memories whose index record the sweeper brought to MySQL's state after their write's own sync"
             + " did not (a crash, or the index away)")
@@ -108,24 +114,46 @@ final class IndexSync {
       return Future.succeededFuture();
     }
     List<String> sorted = List.copyOf(new TreeSet<>(ids));
-    return tx.run(c -> run(c, IndexSyncQueries.lock(sorted.size()), Tuple.from(new ArrayList<Object>(sorted)))
-        .compose(rs -> {
-          List<String> marked = new ArrayList<>();
-          rs.forEach(r -> marked.add(r.getString(0)));
-          if (marked.isEmpty()) {
+    return locked(sorted, 0, new ArrayList<>(), () -> run(pool, IndexSyncQueries.marks(sorted.size()),
+        Tuple.from(new ArrayList<Object>(sorted))).compose(rs -> {
+          Map<String, Integer> marks = new LinkedHashMap<>();
+          rs.forEach(r -> marks.put(r.getString("memory_id"), r.getInteger("seq")));
+          if (marks.isEmpty()) {
             return Future.succeededFuture(); // another sync did it meanwhile
           }
-          return repo.findAll(c, marked, false)
+          List<String> marked = List.copyOf(marks.keySet());
+          List<Tuple> clear = new ArrayList<>();
+          marks.forEach((id, seq) -> clear.add(Tuple.of(id, seq)));
+          return repo.findAll(pool, marked, false)
               .compose(stored -> index(marked, stored))
-              .compose(x -> run(c, IndexSyncQueries.done(marked.size()), Tuple.from(new ArrayList<Object>(marked))))
+              .compose(x -> batch(pool, IndexSyncQueries.CLEAR, clear))
               .mapEmpty();
         }));
+  }
+
+  /** Runs {@code work} holding the sync lock of every id, taken in id order (no two syncs wait for each other). */
+  private Future<Void> locked(List<String> ids, int i, List<Lock> held, Supplier<Future<Void>> work) {
+    if (i == ids.size()) {
+      return work.get().eventually(() -> {
+        held.forEach(Lock::release);
+        return Future.succeededFuture();
+      });
+    }
+    return vertx.sharedData().getLockWithTimeout(LOCK + ids.get(i), lockTimeoutMs)
+        .recover(e -> {
+          held.forEach(Lock::release);
+          return Future.failedFuture(e);
+        })
+        .compose(lock -> {
+          held.add(lock);
+          return locked(ids, i + 1, held, work);
+        });
   }
 
   /** Marks older than {@code graceMs} (their writer's own sync should have cleared them), up to {@code limit}. */
   Future<Integer> sweep(long graceMs, int limit) {
     LocalDateTime before = MemoryState.now().minusNanos(graceMs * 1_000_000L);
-    return run(tx.pool(), IndexSyncQueries.STALE, Tuple.of(before, limit)).compose(rs -> {
+    return run(pool, IndexSyncQueries.STALE, Tuple.of(before, limit)).compose(rs -> {
       List<String> ids = new ArrayList<>();
       rs.forEach(r -> ids.add(r.getString(0)));
       if (ids.isEmpty()) {

@@ -6,27 +6,20 @@ import java.util.Collections;
 final class IndexSyncQueries {
   private IndexSyncQueries() {}
 
-  /** Queued (again): the memory's index record must be brought to its MySQL state. */
-  static final String MARK = "INSERT INTO memory_index_sync (memory_id, queued_at) VALUES (?, ?)"
-      + " ON DUPLICATE KEY UPDATE queued_at = VALUES(queued_at)";
+  /** Marked (again): the memory's index record must be brought to its MySQL state. */
+  static final String MARK = "INSERT INTO memory_index_sync (memory_id, seq, queued_at) VALUES (?, 1, ?)"
+      + " ON DUPLICATE KEY UPDATE seq = seq + 1, queued_at = VALUES(queued_at)";
 
-  /** The queued rows among {@code n} ids, locked in id order: one sync of a memory at a time, cluster-wide. */
-  static String lock(int n) {
-    return "SELECT memory_id FROM memory_index_sync WHERE memory_id IN (" + marks(n) + ") ORDER BY memory_id"
-        + " FOR UPDATE";
+  /** The marks among {@code n} ids, as committed (a plain read: a writer never waits for a sync). */
+  static String marks(int n) {
+    return "SELECT memory_id, seq FROM memory_index_sync WHERE memory_id IN ("
+        + String.join(", ", Collections.nCopies(n, "?")) + ")";
   }
 
-  static String done(int n) {
-    return "DELETE FROM memory_index_sync WHERE memory_id IN (" + marks(n) + ")";
-  }
+  /** A mark cleared, unless a later write marked the memory again meanwhile (its sync comes next). */
+  static final String CLEAR = "DELETE FROM memory_index_sync WHERE memory_id = ? AND seq = ?";
 
-  /** Rows a sync after their write did not clear (a crash, the index away), oldest first. */
+  /** Marks a sync after their write did not clear (a crash, the index away), oldest first. */
   static final String STALE = "SELECT memory_id FROM memory_index_sync WHERE queued_at < ? ORDER BY queued_at"
       + " LIMIT ?";
-
-  static final String COUNT = "SELECT COUNT(*) FROM memory_index_sync";
-
-  private static String marks(int n) {
-    return String.join(", ", Collections.nCopies(n, "?"));
-  }
 }

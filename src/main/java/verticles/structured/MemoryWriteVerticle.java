@@ -26,8 +26,6 @@ import verticles.shared.Meters;
 public final class MemoryWriteVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
   private Pool pool;
-  private Pool syncPool;
-  private Pool checkPool;
   private long sweeper = -1;
   private boolean sweeping;
 
@@ -39,9 +37,7 @@ public final class MemoryWriteVerticle extends VerticleBase {
     Transactions tx = new Transactions(vertx, pool, registry);
     MemoryRepository memories = new MemoryRepository();
     JsonObject syncCfg = config().getJsonObject("index_sync", new JsonObject());
-    syncPool = Mysql.pool(vertx, mysql, "engram-mysql-index-sync", syncCfg.getInteger("pool_size", 4));
-    checkPool = Mysql.pool(vertx, mysql, "engram-mysql-forget-check", syncCfg.getInteger("check_pool_size", 4));
-    IndexSync sync = new IndexSync(vertx, new Transactions(vertx, syncPool, registry), memories,
+    IndexSync sync = new IndexSync(vertx, pool, memories,
         config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L, registry);
     MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories), sync);
     ForgetRepository forgets = new ForgetRepository(tx);
@@ -72,9 +68,7 @@ public final class MemoryWriteVerticle extends VerticleBase {
             o -> forgets.tombstone(o.userId(), o.characterId()).map(Forget.Tombstone::new)),
         Bus.consume(vertx, Addresses.FORGET_TASKS, Owner::required, o -> forgets.forgetTasks(o.userId(), o.characterId())),
         Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required, o -> forgets.forgetRows(o.userId(), o.characterId())),
-        // on a pool of its own: an index write asks it while a transaction of this verticle waits for that write
-        // (IndexSync), and the writers that transaction blocks must not hold every connection the check needs
-        Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(checkPool, c.taskId(),
+        Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(pool, c.taskId(),
             c.userId(), c.characterId(), c.createdAtMs()).map(Forget.Checked::new))));
   }
 
@@ -83,7 +77,6 @@ public final class MemoryWriteVerticle extends VerticleBase {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
-    return Future.join(java.util.stream.Stream.of(pool, syncPool, checkPool).filter(java.util.Objects::nonNull)
-        .map(Pool::close).toList());
+    return pool == null ? Future.succeededFuture() : pool.close();
   }
 }

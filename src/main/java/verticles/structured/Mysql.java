@@ -33,11 +33,6 @@ public final class Mysql {
 
   /** {@code cfg} is the "mysql" section with host and port resolved. */
   public static Pool pool(Vertx vertx, JsonObject cfg) {
-    return pool(vertx, cfg, "engram-mysql", cfg.getInteger("pool_size", 8));
-  }
-
-  /** A pool of its own ({@code name}, shared by the verticles that name it), of {@code size} connections. */
-  public static Pool pool(Vertx vertx, JsonObject cfg, String name, int size) {
     MySQLConnectOptions connect = new MySQLConnectOptions()
         .setHost(cfg.getString("host"))
         .setPort(cfg.getInteger("port"))
@@ -50,11 +45,11 @@ public final class Mysql {
         .setPreparedStatementCacheMaxSize(256)
         .setReconnectAttempts(0);
     PoolOptions pool = new PoolOptions()
-        .setMaxSize(size)
+        .setMaxSize(cfg.getInteger("pool_size", 8))
         .setMaxWaitQueueSize(cfg.getInteger("max_wait_queue", 256))
         .setConnectionTimeout(cfg.getInteger("pool_wait_ms", 2000))
         .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setName(name)
+        .setName("engram-mysql")
         .setShared(true);
     NetClientOptions net = new NetClientOptions().setConnectTimeout(cfg.getInteger("connect_timeout_ms", 2000));
     return MySQLBuilder.pool().with(pool).with(net).connectingTo(connect).using(vertx)

@@ -45,10 +45,6 @@ final class Transactions {
         .tag("error", error).register(registry);
   }
 
-  Pool pool() {
-    return pool;
-  }
-
   /** Runs {@code work} in a transaction (committed when its future succeeds), again on a lock conflict. */
   <T> Future<T> run(Function<SqlConnection, Future<T>> work) {
     return attempt(work, 1);

@@ -3,9 +3,11 @@
 -- memory_index_sync: the memories whose index record must be brought to their MySQL state. A write commits MySQL
 -- first, with its row here, then brings the index along and removes the row; a crash (or an index away) between the
 -- two leaves the row, and the sweeper of the next start (or of any writer node) finishes the work. So the index never
--- holds what MySQL does not, and never keeps what MySQL no longer has, for longer than a sweep.
+-- holds what MySQL does not, and never keeps what MySQL no longer has, for longer than a sweep. seq counts the marks:
+-- a sync removes the row only at the seq it read, so a mark written meanwhile stays for the sync after it.
 CREATE TABLE memory_index_sync (
     memory_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${id_collation} NOT NULL PRIMARY KEY,
+    seq INT UNSIGNED NOT NULL DEFAULT 1,
     queued_at DATETIME(3) NOT NULL,
     INDEX idx_queued (queued_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='记忆索引待同步';
