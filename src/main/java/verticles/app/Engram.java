@@ -23,6 +23,9 @@ import verticles.archiver.ArchiverVerticle;
 import verticles.archiver.LocalObjectStore;
 import verticles.archiver.ObjectStore;
 import verticles.archiver.S3ObjectStore;
+import verticles.changes.ChangeEvents;
+import verticles.changes.ChangeRelayVerticle;
+import verticles.changes.WebhookVerticle;
 import verticles.embedded.EmbeddedKafka;
 import verticles.embedded.EmbeddedMariaDb;
 import verticles.extractor.Extractor;
@@ -71,6 +74,8 @@ public final class Engram implements AutoCloseable {
   private CircuitBreaker llmBreaker;
   private PrometheusMeterRegistry metrics;
   private Roles roles = Roles.all();
+  /** The deployment of the change relay (worker nodes), which a test stops and starts again. */
+  private String changeRelay;
   /** Deployment ids per tier, in start order: the stores' verticles, their producers and consumers, the API. */
   private final List<List<String>> tiers = new ArrayList<>();
 
@@ -159,7 +164,7 @@ public final class Engram implements AutoCloseable {
     }
     if (roles.has(Roles.WORKER)) {
       objectStore = createObjectStore(data);
-      Future.await(KafkaSetup.ensureTopics(vertx, kafkaCfg));
+      Future.await(KafkaSetup.ensureTopics(vertx, kafkaCfg, ChangeEvents.topic(config)));
     }
     if (roles.usesMysql()) {
       Future.await(Mysql.migrate(vertx, mysql)); // Flyway takes a database lock, so nodes may migrate side by side
@@ -187,6 +192,8 @@ public final class Engram implements AutoCloseable {
     if (roles.has(Roles.WORKER)) {
       tiers.add(Future.await(Future.all(List.of(
           deploy(OutboxVerticle::new, n.getInteger("outbox", 1)),
+          deploy(ChangeRelayVerticle::new, n.getInteger("change_relay", 1)).onSuccess(id -> changeRelay = id),
+          deploy(WebhookVerticle::new, n.getInteger("webhooks", 1)),
           deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2))))).list());
     }
@@ -360,6 +367,11 @@ public final class Engram implements AutoCloseable {
 
   public PrometheusMeterRegistry metrics() {
     return metrics;
+  }
+
+  /** The change relay's deployment id on a worker node, else null. */
+  public String changeRelayDeployment() {
+    return changeRelay;
   }
 
   public MemoryIndex index() {

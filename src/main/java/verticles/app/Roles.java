@@ -6,10 +6,10 @@ import java.util.Set;
 /**
  * What a node runs ({@code serve --cluster --roles ...}). gateway: the HTTP and WebSocket API and the admin
  * coordinator (export, forget, stats); recall: intent detection, merging and structured search; index: the embedding
- * model and the vector + keyword index; worker: the Kafka consumer (extractor), the archiver, the outbox and the
- * backlog gauges. Every node that uses MySQL (recall, worker) runs all three MySQL verticles: structured search, the
- * task store and the memory writer. A node without a role's verticles reaches them on other nodes over the clustered
- * event bus.
+ * model and the vector + keyword index; worker: the Kafka consumer (extractor), the archiver, the outbox, the change
+ * relay and webhooks, and the backlog gauges. Every node that uses MySQL (recall, worker) runs all three MySQL
+ * verticles: structured search, the task store and the memory writer. A node without a role's verticles reaches
+ * them on other nodes over the clustered event bus.
  */
 public record Roles(Set<String> names) {
   public static final String GATEWAY = "gateway";

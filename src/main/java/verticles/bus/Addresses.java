@@ -55,6 +55,14 @@ public final class Addresses {
   public static final String FORGET_ROWS = "memory.forget.rows";
   public static final String FORGET_CHECK = "memory.forget.check";
 
+  // Change events (ChangeRelay): the outbox rows on TaskStore, and the poke MemoryWrite publishes after a commit
+  public static final String CHANGES_PENDING = "memory.changes.pending";
+  public static final String CHANGES_PUBLISHED = "memory.changes.published";
+  public static final String CHANGES_DEPTH = "memory.changes.depth";
+  public static final String CHANGES_DEAD_LETTER = "memory.changes.dead-letter";
+  /** Published, not sent: the relay holding the cluster's lock drains the outbox now rather than at its next poll. */
+  public static final String CHANGES_POKE = "memory.changes.poke";
+
   // Generation flow
   public static final String OUTBOX_PUBLISH = "memory.outbox.publish";
   public static final String ARCHIVE_WRITE = "memory.archive.write";

@@ -44,18 +44,23 @@ public final class KafkaSetup {
     return c;
   }
 
-  /** Creates the task topic and its DLQ when absent. */
-  public static Future<Void> ensureTopics(Vertx vertx, JsonObject kafka) {
+  /**
+   * Creates the task topic and its DLQ when absent, and {@code others} (the change events' topic), each with the
+   * task topic's partitions.
+   */
+  public static Future<Void> ensureTopics(Vertx vertx, JsonObject kafka, String... others) {
     Map<String, String> admin = Map.of("bootstrap.servers", kafka.getString("bootstrap_servers"));
     KafkaAdminClient client = KafkaAdminClient.create(vertx, admin);
     String topic = kafka.getString("topic");
     String dlq = kafka.getString("dlq_topic");
     int partitions = kafka.getInteger("partitions", 8);
     short replication = kafka.getInteger("replication", 1).shortValue();
+    List<String> wanted = new java.util.ArrayList<>(List.of(topic, dlq));
+    wanted.addAll(List.of(others));
     return client.listTopics()
         .compose(existing -> {
           List<NewTopic> missing = new java.util.ArrayList<>();
-          for (String t : List.of(topic, dlq)) {
+          for (String t : wanted) {
             if (!existing.contains(t)) {
               missing.add(new NewTopic(t, t.equals(dlq) ? 1 : partitions, replication));
             }

@@ -23,6 +23,18 @@ public final class Tenants {
     return user == null ? body : body.copy().put("user_id", inward(tenant, user));
   }
 
+  /** The tenant of an internal user id (before its first ':'), or null when it has none. */
+  public static String tenantOf(String internalUserId) {
+    int colon = internalUserId == null ? -1 : internalUserId.indexOf(':');
+    return colon < 0 ? null : internalUserId.substring(0, colon);
+  }
+
+  /** The client's own user id inside an internal one (after its first ':'). */
+  public static String userOf(String internalUserId) {
+    int colon = internalUserId == null ? -1 : internalUserId.indexOf(':');
+    return colon < 0 ? internalUserId : internalUserId.substring(colon + 1);
+  }
+
   /** Whether an internal user id belongs to the tenant. */
   public static boolean owns(String tenant, String internalUserId) {
     return internalUserId != null && internalUserId.startsWith(tenant + ":");

@@ -13,6 +13,8 @@ import verticles.contracts.Forget;
 
 /** Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes. */
 final class ForgetRepository {
+  /** The actor of a forget's change event: the operators' forget carries no key name. */
+  static final String FORGET_ACTOR = "system";
   private final Transactions tx;
 
   ForgetRepository(Transactions tx) {
@@ -47,8 +49,10 @@ final class ForgetRepository {
   }
 
   /**
-   * Deletes the owner's profiles, events, summaries, memories and their versions, and once more any task or buffered message that arrived
-   * during the forget; returns how many of each.
+   * Deletes the owner's profiles, events, summaries, memories and their versions (writing the owner's {@code forget}
+   * change event with the memories' delete: a forget cut short before it writes none, and asking again writes it),
+   * the webhooks' dead letters of the owner, and once more any task or buffered message that arrived during the
+   * forget; returns how many of each.
    */
   Future<Forget.RowsDeleted> forgetRows(String user, String character) {
     long[] deleted = new long[5]; // profiles, events, summaries, memories, versions
@@ -63,17 +67,20 @@ final class ForgetRepository {
         })
         .compose(n -> {
           deleted[2] = n;
-          // the memories and every version of them
+          // the memories and every version of them; the owner's one forget event commits with the memories' delete
           return delete("memory_versions", user, character);
         })
         .compose(n -> {
           deleted[4] = n;
-          return delete("memories", user, character);
+          return tx.run(c -> run(c, ForgetQueries.deleteOwned("memories", character != null),
+              Sql.ownerArgs(user, character))
+              .compose(rs -> ChangeRepository.forget(c, user, character, FORGET_ACTOR).map(rs.rowCount())));
         })
         .compose(n -> {
           deleted[3] = n;
-          return forgetTasks(user, character);
+          return delete("webhook_dead_letters", user, character);
         })
+        .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),
             late.bufferedMessages()));
   }

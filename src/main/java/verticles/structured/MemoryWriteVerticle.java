@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Empty;
 import verticles.contracts.Forget;
 import verticles.contracts.Lifecycle;
 import verticles.contracts.Memories;
@@ -54,22 +55,32 @@ public final class MemoryWriteVerticle extends VerticleBase {
     return Future.all(List.of(
         // a deadlock with another task's write runs the transaction again (Transactions), not the task
         Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson,
-            w -> writes.writeMemories(w.task(), w.extraction(), w.records())),
+            w -> poking(writes.writeMemories(w.task(), w.extraction(), w.records()))),
         Bus.consume(vertx, Addresses.MEMORIES_TRIAGE, Memories.Triage::fromJson,
             t -> writes.triage(t.taskId(), t.records()).map(Memories.Triaged::new)),
         // one memory's life: each a transaction (run again on a lock conflict) that also brings the index along
-        Bus.consume(vertx, Addresses.MEMORY_CREATE, Lifecycle.Create::fromJson, lifecycle::create),
-        Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson, lifecycle::update),
-        Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson, lifecycle::delete),
-        Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson, lifecycle::restore),
+        Bus.consume(vertx, Addresses.MEMORY_CREATE, Lifecycle.Create::fromJson, c -> poking(lifecycle.create(c))),
+        Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson, u -> poking(lifecycle.update(u))),
+        Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson, d -> poking(lifecycle.delete(d))),
+        Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson, r -> poking(lifecycle.restore(r))),
         Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, Memories.ArchivePath::fromJson,
             a -> writes.setArchivePath(a.taskId(), a.path()).map(Tasks.Updated::new)),
         Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, Owner::required,
             o -> forgets.tombstone(o.userId(), o.characterId()).map(Forget.Tombstone::new)),
         Bus.consume(vertx, Addresses.FORGET_TASKS, Owner::required, o -> forgets.forgetTasks(o.userId(), o.characterId())),
-        Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required, o -> forgets.forgetRows(o.userId(), o.characterId())),
+        Bus.consume(vertx, Addresses.FORGET_ROWS, Owner::required,
+            o -> poking(forgets.forgetRows(o.userId(), o.characterId()))),
         Bus.consume(vertx, Addresses.FORGET_CHECK, Forget.Check::fromJson, c -> forgets.forgotten(pool, c.taskId(),
             c.userId(), c.characterId(), c.createdAtMs()).map(Forget.Checked::new))));
+  }
+
+  /**
+   * After a write, tells the change relay that the outbox may have rows (a poke, published to every node; only the
+   * relay holding the cluster's lock acts), so an event leaves within milliseconds, not at the relay's next poll.
+   * Also after a failure: a write may have committed before a later step failed (its index sync, say).
+   */
+  private <T> Future<T> poking(Future<T> write) {
+    return write.onComplete(x -> vertx.eventBus().publish(Addresses.CHANGES_POKE, Empty.INSTANCE.toJson()));
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Changes;
 import verticles.contracts.Empty;
 import verticles.contracts.Sessions;
 import verticles.contracts.Tasks;
@@ -16,7 +17,9 @@ import verticles.shared.Meters;
 
 /**
  * Owns the generation tasks in MySQL, which are also the outbox rows, and the message buffer they are cut from:
- * create, claim, fail, publish bookkeeping, the operators' list, retry and requeue, and the session cuts.
+ * create, claim, fail, publish bookkeeping, the operators' list, retry and requeue, and the session cuts. Also the
+ * other outbox, of change events ({@code memory_change_outbox}), which the change relay reads and empties, and the
+ * webhooks' dead letters.
  */
 public final class TaskStoreVerticle extends VerticleBase {
   private Pool pool;
@@ -32,6 +35,7 @@ public final class TaskStoreVerticle extends VerticleBase {
     int maxRetries = extractor.getInteger("max_retries", 3);
     long backoffMs = extractor.getLong("retry_backoff_ms", 2000L);
     int threshold = cfg.getJsonObject("sessions").getInteger("message_threshold", 20);
+    ChangeRepository changes = new ChangeRepository(pool);
 
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.TASK_CREATE, Tasks.Create::fromJson, req -> tasks.createTask(req, maxRetries)),
@@ -55,7 +59,14 @@ public final class TaskStoreVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.SESSION_END, Sessions.End::fromJson, end -> buffer.endSession(end.userId(),
             end.characterId(), end.sessionId(), end.trigger(), maxRetries)),
         Bus.consume(vertx, Addresses.SESSIONS_IDLE, Sessions.Idle::fromJson,
-            idle -> cutIdleSessions(buffer, idle, maxRetries))));
+            idle -> cutIdleSessions(buffer, idle, maxRetries)),
+        // the change outbox, read and emptied by the relay; the webhooks' dead letters
+        Bus.consume(vertx, Addresses.CHANGES_PENDING, Changes.Due::fromJson, due -> changes.pending(due.limit())),
+        Bus.consume(vertx, Addresses.CHANGES_PUBLISHED, Changes.Ids::fromJson,
+            ids -> changes.published(ids.eventIds())),
+        Bus.consume(vertx, Addresses.CHANGES_DEPTH, Empty::fromJson, x -> changes.depth()),
+        Bus.consume(vertx, Addresses.CHANGES_DEAD_LETTER, Changes.DeadLetter::fromJson,
+            d -> changes.deadLetter(d).map(Empty.INSTANCE))));
   }
 
   /** Cuts a task from every session idle for {@code idle_seconds}; replies with the tasks cut. */

@@ -48,6 +48,31 @@ class ContractsRoundTripTest {
   }
 
   @Test
+  @DisplayName("change outbox bodies keep every field, a forget's nulls included")
+  void changes() {
+    JsonObject update = new JsonObject().put("event_id", 812L).put("event", "update").put("hard", false)
+        .put("memory_id", "profile:3f0c").put("version", 2).put("user_id", "acme:u1").put("character_id", "c1")
+        .put("memory_type", "profile").put("actor", "app-key").put("at", 1_767_139_200_123L);
+    JsonObject forget = new JsonObject().put("event_id", 813L).put("event", "forget").put("hard", true)
+        .put("memory_id", null).put("version", null).put("user_id", "acme:u1").put("character_id", null)
+        .put("memory_type", null).put("actor", "system").put("at", 1_767_139_200_456L);
+    same(update, Changes.Event::fromJson, Changes.Event::toJson);
+    same(forget, Changes.Event::fromJson, Changes.Event::toJson);
+    same(new JsonObject().put("events", new JsonArray().add(update).add(forget)), Changes.Batch::fromJson,
+        Changes.Batch::toJson);
+    same(new JsonObject().put("limit", 200), Changes.Due::fromJson, Changes.Due::toJson);
+    same(new JsonObject().put("event_ids", new JsonArray().add(812L).add(813L)), Changes.Ids::fromJson,
+        Changes.Ids::toJson);
+    same(new JsonObject().put("removed", 2), Changes.Removed::fromJson, Changes.Removed::toJson);
+    same(new JsonObject().put("waiting", 3L).put("oldest_at", null), Changes.Depth::fromJson, Changes.Depth::toJson);
+    same(new JsonObject().put("webhook", "mirror").put("event_id", 812L).put("memory_id", "profile:3f0c")
+        .put("user_id", "acme:u1").put("character_id", "c1").put("body", update.encode()).put("attempts", 6)
+        .put("last_status", null).put("last_error", "connection refused"), Changes.DeadLetter::fromJson,
+        Changes.DeadLetter::toJson);
+    assertThrows(IllegalArgumentException.class, () -> Changes.Due.fromJson(new JsonObject().put("limit", 0)));
+  }
+
+  @Test
   @DisplayName("an intent request without a message string is refused")
   void intentNeedsMessage() {
     assertThrows(IllegalArgumentException.class, () -> Intent.Request.fromJson(new JsonObject().put("message", 3)));
