@@ -63,8 +63,9 @@ final class ForgetRepository {
         })
         .compose(n -> {
           deleted[2] = n;
-          // the memories and every version of them
-          return delete("memory_versions", user, character).compose(x -> delete("memories", user, character));
+          // the memories and every version of them, and what transactions staged for them
+          return delete("memory_versions", user, character).compose(x -> delete("memories", user, character))
+              .compose(x -> delete("memory_transaction_ops", user, character));
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], late.tasks(),
