@@ -24,7 +24,7 @@ final class TransactionRoutes {
     this.maxOperations = maxOperations;
   }
 
-  /** {@code POST /v1/transactions} {@code {timeout_seconds?}} → 201 {@code {tx_id, status:"open", expires_at, ...}}. */
+  /** {@code POST /v1/transactions} {@code {timeout_seconds?}} → 201 {@code {tx_id, status:"open", expires_at}}. */
   void begin(RoutingContext ctx) {
     Replies.handle(ctx, () -> {
       Buffer raw = ctx.body().buffer();
@@ -73,7 +73,7 @@ final class TransactionRoutes {
         calls.store, Transaction.View::fromJson).map(Transaction.View::toJson), 200);
   }
 
-  /** {@code POST /v1/memories/batch} {@code {operations:[...]}}: applied in order, all or none → {@code {results}}. */
+  /** {@code POST /v1/memories/batch} {@code {operations}}: applied in order, all or none → {@code {results}}. */
   void batch(RoutingContext ctx) {
     Replies.handle(ctx, () -> {
       JsonObject body = calls.validator.validate("memory_batch", RequestValidator.parse(ctx.body().buffer()));

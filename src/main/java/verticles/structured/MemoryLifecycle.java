@@ -12,11 +12,11 @@ import verticles.contracts.Lifecycle;
 /**
  * The API's writes of one memory: create (an import), correct, delete (soft or hard), restore. Each is one MySQL
  * transaction ({@link Transactions}: run again as a whole on a deadlock or lock wait timeout) running one of
- * {@link MemoryOps}: the row is locked, checked (a transaction's lock, owner, forget, version), written as a new version
- * and marked for the index; once committed, {@link IndexSync} brings the index to the new state before the reply.
- * Should the index fail then, the change stands (MySQL is the truth), the reply says {@code indexed: false}, and the
- * sweeper finishes the index write; a crash between the two is finished the same way at the next start. A memory
- * locked by a memory transaction is waited for ({@link MemoryLocks#waiting}), then refused: 409 locked.
+ * {@link MemoryOps}: the row is locked, checked (a transaction's lock, owner, forget, version), written as a new
+ * version and marked for the index; once committed, {@link IndexSync} brings the index to the new state before the
+ * reply. Should the index fail then, the change stands (MySQL is the truth), the reply says {@code indexed: false},
+ * and the sweeper finishes the index write; a crash between the two is finished the same way at the next start. A
+ * memory locked by a memory transaction is waited for ({@link MemoryLocks#waiting}), then refused: 409 locked.
  */
 final class MemoryLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryLifecycle.class);

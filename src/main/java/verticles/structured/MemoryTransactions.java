@@ -118,7 +118,7 @@ final class MemoryTransactions {
             .compose(applied -> rows.end(c, t.txId(), "committed", null).compose(x -> Result.ok(applied)))
             .recover(e -> {
               ReplyException refusal = refused(e, list, t.txId());
-              if (refusal == null) { // not the operation's doing (a store away, a deadlock): the commit may be asked again
+              if (refusal == null) { // not the operation's doing (a store away, a deadlock): ask the commit again
                 return Future.failedFuture(e instanceof OpFailed f ? f.getCause() : e);
               }
               // nothing applied, the transaction failed (its locks released), and that committed

@@ -27,7 +27,8 @@ final class TransactionQueries {
       + " WHERE tx_id = ?";
 
   /** The owner an earlier operation of the transaction on this memory named, if there is one. */
-  static final String EARLIER_OP = "SELECT user_id, character_id FROM memory_transaction_ops WHERE tx_id = ? AND memory_id = ? LIMIT 1";
+  static final String EARLIER_OP = "SELECT user_id, character_id FROM memory_transaction_ops WHERE tx_id = ?"
+      + " AND memory_id = ? LIMIT 1";
 
   static final String INSERT_OP = "INSERT INTO memory_transaction_ops (tx_id, seq, op, memory_id, user_id,"
       + " character_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";

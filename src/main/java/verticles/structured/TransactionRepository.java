@@ -134,7 +134,8 @@ final class TransactionRepository {
   private static JsonObject describe(Transaction.Op op) {
     JsonObject r = op.request();
     return switch (op.op()) {
-      case "create" -> new JsonObject().put("memory", r.getJsonObject("record")).put("category", r.getString("category"));
+      case "create" -> new JsonObject().put("memory", r.getJsonObject("record"))
+          .put("category", r.getString("category"));
       case "update" -> r.getJsonObject("changes", new JsonObject()).copy().put("if_match", r.getInteger("if_match"))
           .put("reason", r.getString("reason"));
       default -> new JsonObject().put("hard", r.getBoolean("hard", false)).put("if_match", r.getInteger("if_match"))
