@@ -71,7 +71,16 @@ class AuthTest {
             .put("reason", "auth test"), "memory"),
         new Call(HttpMethod.DELETE, "/v1/memories/mem-" + user, null, "memory"),
         new Call(HttpMethod.POST, "/v1/memories/mem-" + user + "/restore", new JsonObject().put("version", 1)
-            .put("reason", "auth test"), "memory"));
+            .put("reason", "auth test"), "memory"),
+        // memory transactions and the batch (an unknown transaction or memory: 404 for a key that may ask)
+        new Call(HttpMethod.POST, "/v1/transactions", new JsonObject().put("timeout_seconds", 30), "memory"),
+        new Call(HttpMethod.POST, "/v1/transactions/tx-" + user + "/operations", new JsonObject().put("op", "update")
+            .put("id", "mem-" + user).put("importance", 5), "memory"),
+        new Call(HttpMethod.POST, "/v1/transactions/tx-" + user + "/commit", null, "memory"),
+        new Call(HttpMethod.POST, "/v1/transactions/tx-" + user + "/rollback", null, "memory"),
+        new Call(HttpMethod.GET, "/v1/transactions/tx-" + user, null, null),
+        new Call(HttpMethod.POST, "/v1/memories/batch", new JsonObject().put("operations", new JsonArray()
+            .add(new JsonObject().put("op", "delete").put("id", "mem-" + user))), "memory"));
   }
 
   @BeforeAll
@@ -166,6 +175,9 @@ class AuthTest {
     String id = "/v1/memories/mem-u-bad";
     Call patch = new Call(HttpMethod.PATCH, id, null, "memory");
     Call restore = new Call(HttpMethod.POST, id + "/restore", null, "memory");
+    Call begin = new Call(HttpMethod.POST, "/v1/transactions", null, "memory");
+    Call stage = new Call(HttpMethod.POST, "/v1/transactions/tx-u-bad/operations", null, "memory");
+    Call batch = new Call(HttpMethod.POST, "/v1/memories/batch", null, "memory");
     for (Object[] bad : new Object[][] {
         {patch, new JsonObject().put("importance", "high").put("reason", "x"), "importance"},
         {patch, new JsonObject().put("content", 42).put("reason", "x"), "content"},
@@ -173,15 +185,26 @@ class AuthTest {
         {patch, new JsonObject().put("metadata", new JsonArray()).put("reason", "x"), "metadata"},
         {restore, new JsonObject().put("version", "one").put("reason", "x"), "version"},
         {restore, new JsonObject().put("reason", "x"), "version"},
-        {restore, new JsonObject().put("version", 0).put("reason", "x"), "version"}}) {
+        {restore, new JsonObject().put("version", 0).put("reason", "x"), "version"},
+        {begin, new JsonObject().put("timeout_seconds", "soon"), "timeout_seconds"},
+        {begin, new JsonObject().put("timeout", 30), "timeout"},
+        {stage, new JsonObject().put("op", 7).put("id", "mem-u-bad"), "op"},
+        {stage, new JsonObject().put("op", "update").put("id", "mem-u-bad").put("importance", "high"), "importance"},
+        {stage, new JsonObject().put("op", "create").put("memory", new JsonObject().put("user_id", 42)),
+            "memory.user_id"},
+        {batch, new JsonObject().put("operations", new JsonArray().add(new JsonObject().put("op", "delete")
+            .put("id", 5))), "operations[0].id"},
+        {batch, new JsonObject().put("operations", new JsonObject()), "operations"}}) {
       Call c = (Call) bad[0];
       HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, ((JsonObject) bad[1]).toBuffer());
       assertEquals(400, r.statusCode(), c.path() + " " + bad[1]);
       assertEquals(bad[2], r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
     }
-    HttpResponse<Buffer> notJson = send(patch, "Bearer " + TestStack.API_KEY, Buffer.buffer("{not json"));
-    assertEquals(400, notJson.statusCode());
-    assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"));
+    for (Call c : List.of(patch, begin, stage, batch)) {
+      HttpResponse<Buffer> notJson = send(c, "Bearer " + TestStack.API_KEY, Buffer.buffer("{not json"));
+      assertEquals(400, notJson.statusCode(), c.path());
+      assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"), c.path());
+    }
   }
 
   @Test

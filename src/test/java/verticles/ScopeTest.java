@@ -79,7 +79,17 @@ class ScopeTest {
         new Route("lifecycle", HttpMethod.POST, "/v1/memories/mem-" + user + "/restore", new JsonObject()
             .put("version", 1).put("reason", "scope test"), "memory"),
         new Route("lifecycle", HttpMethod.DELETE, "/v1/memories/mem-" + user, null, "memory"),
-        new Route("lifecycle", HttpMethod.DELETE, "/v1/memories/mem-" + user + "?hard=true", null, "memory"));
+        new Route("lifecycle", HttpMethod.DELETE, "/v1/memories/mem-" + user + "?hard=true", null, "memory"),
+        new Route("transactions", HttpMethod.POST, "/v1/transactions", new JsonObject().put("timeout_seconds", 5),
+            "memory"),
+        new Route("transactions", HttpMethod.POST, "/v1/transactions/tx-" + user + "/operations", new JsonObject()
+            .put("op", "delete").put("id", "mem-" + user), "memory"),
+        new Route("transactions", HttpMethod.POST, "/v1/transactions/tx-" + user + "/commit", null, "memory"),
+        new Route("transactions", HttpMethod.POST, "/v1/transactions/tx-" + user + "/rollback", null, "memory"),
+        new Route("transactions", HttpMethod.GET, "/v1/transactions/tx-" + user, null, "read"),
+        new Route("transactions", HttpMethod.POST, "/v1/memories/batch", new JsonObject().put("operations",
+            new JsonArray().add(new JsonObject().put("op", "update").put("id", "mem-" + user).put("importance", 5))),
+            "memory"));
   }
 
   /** The documented rule, stated here on its own rather than taken from the code under test. */
@@ -117,7 +127,7 @@ class ScopeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle"})
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();

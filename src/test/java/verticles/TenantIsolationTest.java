@@ -37,8 +37,8 @@ class TenantIsolationTest {
   }
 
   @Test
-  @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget, and"
-      + " one memory's reads and writes by id) never cross tenants")
+  @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget, one"
+      + " memory's reads and writes by id, transactions and batches) never cross tenants")
   void randomCallsNeverCross() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<String> users = List.of("alice-" + run, "bob-" + run, "张三-" + run);
@@ -74,7 +74,33 @@ class TenantIsolationTest {
           "../" + users.get(0), users.get(0) + "\u0000") : users.get(r.nextInt(users.size()));
       List<String> myMemories = asA ? memoriesA : memoriesB;
       List<String> theirMemories = asA ? memoriesB : memoriesA;
-      HttpResponse<Buffer> reply = switch (r.nextInt(9)) {
+      HttpResponse<Buffer> reply = switch (r.nextInt(10)) {
+        case 9 -> { // a transaction or a batch: the other tenant's memories cannot be staged on, nor its transactions
+          boolean other = r.nextBoolean();
+          String id = (other ? theirMemories : myMemories).get(r.nextInt(users.size()));
+          JsonObject op = new JsonObject().put("op", "update").put("id", id).put("importance", 1 + r.nextInt(10));
+          if (r.nextBoolean()) {
+            HttpResponse<Buffer> batch = Future.await(me.post("/v1/memories/batch").sendJsonObject(new JsonObject()
+                .put("operations", new JsonArray().add(op))));
+            assertEquals(other ? 404 : 200, batch.statusCode(), batch.bodyAsString());
+            yield batch;
+          }
+          String tx = Future.await(me.post("/v1/transactions").sendJsonObject(new JsonObject())).bodyAsJsonObject()
+              .getString("tx_id");
+          HttpResponse<Buffer> staged = Future.await(me.post("/v1/transactions/" + tx + "/operations")
+              .sendJsonObject(op));
+          assertEquals(other ? 404 : 201, staged.statusCode(), staged.bodyAsString());
+          WebClient them = asA ? b : a; // the transaction does not exist for the other tenant
+          assertEquals(404, Future.await(them.get("/v1/transactions/" + tx).send()).statusCode());
+          assertEquals(404, Future.await(them.post("/v1/transactions/" + tx + "/" + pick(r, "commit", "rollback"))
+              .send()).statusCode());
+          assertEquals(404, Future.await(them.post("/v1/transactions/" + tx + "/operations").sendJsonObject(
+              new JsonObject().put("op", "delete").put("id", id))).statusCode());
+          HttpResponse<Buffer> ended = Future.await(me.post("/v1/transactions/" + tx + "/"
+              + pick(r, "commit", "rollback")).send());
+          assertEquals(200, ended.statusCode(), ended.bodyAsString());
+          yield ended;
+        }
         case 6 -> { // one memory by id, its history or a comparison: the other tenant's ids do not exist
           boolean other = r.nextBoolean();
           String id = (other ? theirMemories : myMemories).get(r.nextInt(users.size()));

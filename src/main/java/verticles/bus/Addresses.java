@@ -48,6 +48,13 @@ public final class Addresses {
   public static final String MEMORY_UPDATE = "memory.memories.update";
   public static final String MEMORY_DELETE = "memory.memories.delete";
   public static final String MEMORY_RESTORE = "memory.memories.restore";
+  // Memory transactions and the one-shot batch (issue 13): on MemoryWrite
+  public static final String MEMORY_BATCH = "memory.memories.batch";
+  public static final String TX_BEGIN = "memory.transactions.begin";
+  public static final String TX_STAGE = "memory.transactions.stage";
+  public static final String TX_COMMIT = "memory.transactions.commit";
+  public static final String TX_ROLLBACK = "memory.transactions.rollback";
+  public static final String TX_GET = "memory.transactions.get";
 
   // Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes
   public static final String FORGET_TOMBSTONE = "memory.forget.tombstone";

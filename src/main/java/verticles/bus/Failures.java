@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.SocketException;
@@ -27,8 +28,36 @@ public final class Failures {
   public static final int PRECONDITION_FAILED = 412;
   /** A correction must name the version it corrects ({@code If-Match}). */
   public static final int PRECONDITION_REQUIRED = 428;
+  /**
+   * The memory is locked by a transaction, and stayed so for the caller's whole lock wait (HTTP 409, error code
+   * {@code locked}); its details name the memory and the transaction.
+   */
+  public static final int LOCKED = 423;
   public static final int UNAVAILABLE = 503;
   public static final int INTERNAL = 500;
+
+  /**
+   * A failure carrying {@code code} and details for the caller beyond the text ({@code field}, the ids involved): its
+   * message is the details as JSON, with the text under {@code message}; {@link #details} reads them back on the
+   * other side of the bus.
+   */
+  public static ReplyException of(int code, String message, JsonObject details) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, details.copy().put("message", message).encode());
+  }
+
+  /** The details of a failure made by {@link #of(int, String, JsonObject)}, or null for a plain one. */
+  public static JsonObject details(ReplyException e) {
+    String text = e.getMessage();
+    if (text == null || !text.startsWith("{\"")) {
+      return null;
+    }
+    try {
+      JsonObject details = new JsonObject(text);
+      return details.getValue("message") instanceof String ? details : null;
+    } catch (RuntimeException notJson) {
+      return null;
+    }
+  }
 
   /** How deep a cause chain is followed: far enough for any wrapping we do, and safe against a cycle. */
   private static final int MAX_DEPTH = 8;

@@ -117,6 +117,8 @@ public final class GatewayVerticle extends VerticleBase {
     MemoryRoutes memories = new MemoryRoutes(calls);
     MemoryLifecycleRoutes memory = new MemoryLifecycleRoutes(calls);
     TaskRoutes tasks = new TaskRoutes(calls);
+    TransactionRoutes transactions = new TransactionRoutes(calls, config().getJsonObject("transaction",
+        new JsonObject()).getInteger("max_operations", 100));
     AdminRoutes admin = new AdminRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
@@ -127,6 +129,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.patch("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::patch);
     router.delete("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::delete);
     router.post("/v1/memories/:memory_id/restore").handler(require(MEMORY)).handler(memory::restore);
+    router.post("/v1/memories/batch").handler(require(MEMORY)).handler(transactions::batch);
+    router.post("/v1/transactions").handler(require(MEMORY)).handler(transactions::begin);
+    router.post("/v1/transactions/:tx_id/operations").handler(require(MEMORY)).handler(transactions::stage);
+    router.post("/v1/transactions/:tx_id/commit").handler(require(MEMORY)).handler(transactions::commit);
+    router.post("/v1/transactions/:tx_id/rollback").handler(require(MEMORY)).handler(transactions::rollback);
 
     router.post("/v1/recall").handler(require(READ)).handler(recall::recall);
     router.get("/v1/ws").handler(require(READ)).handler(ws::upgrade);
@@ -136,6 +143,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/memories/:memory_id").handler(require(READ)).handler(memory::get);
     router.get("/v1/memories/:memory_id/history").handler(require(READ)).handler(memory::history);
     router.get("/v1/memories/:memory_id/compare").handler(require(READ)).handler(memory::compare);
+    router.get("/v1/transactions/:tx_id").handler(require(READ)).handler(transactions::get);
 
     // a tenant's own users: export and forget are the users' rights, served with the memory scope
     router.post("/v1/users/:user_id/export").handler(require(MEMORY)).handler(admin::export);

@@ -26,20 +26,9 @@ final class MemoryRoutes {
    */
   void postMemory(RoutingContext ctx) {
     calls.withBody(ctx, "memories", body -> {
-      JsonObject record = new JsonObject()
-          .put("id", memoryId(body))
-          .put("user_id", body.getString("user_id"))
-          .put("character_id", body.getString("character_id"))
-          .put("memory_type", body.getString("memory_type"))
-          .put("content", body.getString("content"))
-          .put("timestamp", body.getLong("timestamp"))
-          .put("importance", body.getInteger("importance", 5))
-          .put("session_id", body.getString("session_id"))
-          .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
-          .put("metadata", body.getJsonObject("metadata", new JsonObject()));
       // created_at: a forget that starts while this is on its way refuses it
-      Lifecycle.Create create = new Lifecycle.Create(record, body.getString("category"), "import", actor(ctx),
-          System.currentTimeMillis());
+      Lifecycle.Create create = create(body, actor(ctx), System.currentTimeMillis());
+      JsonObject record = create.record();
       return calls.request(Addresses.MEMORY_CREATE, create, calls.write, Lifecycle.Memory::fromJson)
           .map(m -> {
             JsonObject memory = m.memory();
@@ -50,7 +39,27 @@ final class MemoryRoutes {
     }, 201);
   }
 
-  private static String actor(RoutingContext ctx) {
+  /**
+   * The import of a validated body of schema {@code memories}, its user already the tenant's: the memory record with
+   * its id derived from owner, type, time and text. Also a transaction's create operation.
+   */
+  static Lifecycle.Create create(JsonObject body, String actor, long createdAtMs) {
+    JsonObject record = new JsonObject()
+        .put("id", memoryId(body))
+        .put("user_id", body.getString("user_id"))
+        .put("character_id", body.getString("character_id"))
+        .put("memory_type", body.getString("memory_type"))
+        .put("content", body.getString("content"))
+        .put("timestamp", body.getLong("timestamp"))
+        .put("importance", body.getInteger("importance", 5))
+        .put("session_id", body.getString("session_id"))
+        .put("source_msg_ids", body.getJsonArray("source_msg_ids", new JsonArray()))
+        .put("metadata", body.getJsonObject("metadata", new JsonObject()));
+    return new Lifecycle.Create(record, body.getString("category"), "import", actor, createdAtMs);
+  }
+
+  /** Who writes: the API key's name. */
+  static String actor(RoutingContext ctx) {
     ApiKeys.Key key = Auth.key(ctx);
     return key == null ? "api" : key.name();
   }

@@ -48,18 +48,24 @@ final class Replies {
         case NO_HANDLERS, TIMEOUT -> error(ctx, 503, "unavailable", null, "service temporarily unavailable");
         default -> {
           int code = re.failureCode();
+          // a failure with details (Failures.of with a JsonObject) names its own field and adds ids to the error
+          JsonObject details = Failures.details(re);
+          String message = details == null ? re.getMessage() : details.getString("message");
+          String field = details == null ? null : details.getString("field");
           if (code == Failures.BAD_REQUEST) {
-            error(ctx, 400, "invalid_request", null, re.getMessage());
+            error(ctx, 400, "invalid_request", field, message, details);
           } else if (code == Failures.NOT_FOUND) {
-            error(ctx, 404, "not_found", null, re.getMessage());
+            error(ctx, 404, "not_found", field, message, details);
           } else if (code == Failures.CONFLICT) {
-            error(ctx, 409, "conflict", null, re.getMessage());
+            error(ctx, 409, "conflict", field, message, details);
+          } else if (code == Failures.LOCKED) {
+            error(ctx, 409, "locked", field, message, details);
           } else if (code == Failures.GONE) {
-            error(ctx, 410, "gone", null, re.getMessage());
+            error(ctx, 410, "gone", field, message, details);
           } else if (code == Failures.PRECONDITION_FAILED) {
-            error(ctx, 412, "version_mismatch", "If-Match", re.getMessage());
+            error(ctx, 412, "version_mismatch", field == null ? "If-Match" : field, message, details);
           } else if (code == Failures.PRECONDITION_REQUIRED) {
-            error(ctx, 428, "version_required", "If-Match", re.getMessage());
+            error(ctx, 428, "version_required", field == null ? "If-Match" : field, message, details);
           } else if (code == Failures.UNAVAILABLE) { // a store away fails every request: no WARN for each
             AWAY.warn("unavailable", "{} {} failed: {}", ctx.request().method(), ctx.request().path(), re.getMessage());
             error(ctx, 503, "unavailable", null, "a store is unavailable, try again later");
@@ -91,6 +97,19 @@ final class Replies {
 
   static void error(RoutingContext ctx, int status, String code, String field, String message) {
     json(ctx, status, new JsonObject().put("error", errorBody(code, field, message)));
+  }
+
+  /** An error whose body also carries the failure's details (the ids it names), besides code, field and message. */
+  static void error(RoutingContext ctx, int status, String code, String field, String message, JsonObject details) {
+    JsonObject err = errorBody(code, field, message);
+    if (details != null) {
+      details.forEach(e -> {
+        if (!err.containsKey(e.getKey()) && !"message".equals(e.getKey())) {
+          err.put(e.getKey(), e.getValue());
+        }
+      });
+    }
+    json(ctx, status, new JsonObject().put("error", err));
   }
 
   /** {@code {code, field?, message}}: the error of an HTTP reply and of a WebSocket error frame alike. */

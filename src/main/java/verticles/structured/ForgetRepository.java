@@ -78,7 +78,8 @@ final class ForgetRepository {
         })
         .compose(n -> {
           deleted[3] = n;
-          return delete("webhook_dead_letters", user, character);
+          return delete("webhook_dead_letters", user, character)
+              .compose(x -> delete("memory_transaction_ops", user, character)); // what transactions staged for them
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),

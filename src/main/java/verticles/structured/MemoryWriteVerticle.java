@@ -16,19 +16,22 @@ import verticles.contracts.Lifecycle;
 import verticles.contracts.Memories;
 import verticles.contracts.Owner;
 import verticles.contracts.Tasks;
+import verticles.contracts.Transaction;
 import verticles.shared.Meters;
 
 /**
  * The write path of memory rows in MySQL and of their removal: a task's memories (rows, versions, summary, events and
  * profiles) and the triage of its keyed records, one memory's create, correction, delete and restore (with its index
  * record), the archive path of a summary, and forgetting a user (tombstone, deletes, and the tombstone check other
- * write paths ask for).
+ * write paths ask for); and memory transactions (staged operations, per-memory locks, commit, expiry) and batches.
  */
 public final class MemoryWriteVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
   private Pool pool;
   private long sweeper = -1;
   private boolean sweeping;
+  private long txSweeper = -1;
+  private boolean txSweeping;
 
   @Override
   public Future<?> start() {
@@ -42,7 +45,28 @@ public final class MemoryWriteVerticle extends VerticleBase {
         config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L, registry);
     MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories), sync);
     ForgetRepository forgets = new ForgetRepository(tx);
-    MemoryLifecycle lifecycle = new MemoryLifecycle(tx, memories, forgets, sync);
+    JsonObject txCfg = config().getJsonObject("transaction", new JsonObject());
+    MemoryLocks locks = new MemoryLocks(vertx, txCfg.getLong("lock_timeout_ms", 5_000L));
+    MemoryOps ops = new MemoryOps(memories, forgets, sync, locks);
+    MemoryLifecycle lifecycle = new MemoryLifecycle(tx, ops, locks, sync);
+    MemoryTransactions transactions = new MemoryTransactions(tx, new TransactionRepository(locks), ops, locks, sync,
+        new MemoryTransactions.Settings(Transactions.isolation(txCfg.getString("isolation_level", "read_committed")),
+            txCfg.getInteger("timeout_seconds", 30), txCfg.getInteger("max_operations", 100)));
+    long txSweepMs = txCfg.getLong("sweep_interval_ms", 1_000L);
+    int retentionHours = txCfg.getInteger("retention_hours", 168);
+    txSweeper = vertx.setPeriodic(txSweepMs, txSweepMs, id -> {
+      if (!txSweeping) {
+        txSweeping = true;
+        transactions.sweep(retentionHours).onComplete(x -> txSweeping = false)
+            .onSuccess(n -> {
+              if (n > 0) {
+                LOG.info("{} memory transactions expired (not committed within their timeout), their locks released",
+                    n);
+              }
+            })
+            .onFailure(e -> LOG.warn("Memory transaction sweep failed: {}", e.toString()));
+      }
+    });
     long sweepMs = syncCfg.getLong("sweep_interval_ms", 5_000L);
     long graceMs = syncCfg.getLong("grace_ms", 5_000L);
     sweeper = vertx.setPeriodic(sweepMs, sweepMs, id -> {
@@ -63,6 +87,13 @@ public final class MemoryWriteVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson, u -> poking(lifecycle.update(u))),
         Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson, d -> poking(lifecycle.delete(d))),
         Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson, r -> poking(lifecycle.restore(r))),
+        // memory transactions: staged operations and locks in MySQL, the commit one MySQL transaction, then the index
+        Bus.consume(vertx, Addresses.MEMORY_BATCH, Transaction.Batch::fromJson, b -> poking(transactions.batch(b))),
+        Bus.consume(vertx, Addresses.TX_BEGIN, Transaction.Begin::fromJson, transactions::begin),
+        Bus.consume(vertx, Addresses.TX_STAGE, Transaction.Stage::fromJson, transactions::stage),
+        Bus.consume(vertx, Addresses.TX_COMMIT, Transaction.Ref::fromJson, r -> poking(transactions.commit(r))),
+        Bus.consume(vertx, Addresses.TX_ROLLBACK, Transaction.Ref::fromJson, transactions::rollback),
+        Bus.consume(vertx, Addresses.TX_GET, Transaction.Ref::fromJson, transactions::get),
         Bus.consume(vertx, Addresses.ARCHIVE_PATH_SET, Memories.ArchivePath::fromJson,
             a -> writes.setArchivePath(a.taskId(), a.path()).map(Tasks.Updated::new)),
         Bus.consume(vertx, Addresses.FORGET_TOMBSTONE, Owner::required,
@@ -87,6 +118,9 @@ public final class MemoryWriteVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+    }
+    if (txSweeper >= 0) {
+      vertx.cancelTimer(txSweeper);
     }
     return pool == null ? Future.succeededFuture() : pool.close();
   }

@@ -47,11 +47,21 @@ final class Transactions {
 
   /** Runs {@code work} in a transaction (committed when its future succeeds), again on a lock conflict. */
   <T> Future<T> run(Function<SqlConnection, Future<T>> work) {
-    return attempt(work, 1);
+    return attempt(work, null, 1);
   }
 
-  private <T> Future<T> attempt(Function<SqlConnection, Future<T>> work, int n) {
-    return pool.withTransaction(work).recover(e -> {
+  /**
+   * As {@link #run(Function)}, the transaction at {@code isolation} (SQL: {@code READ COMMITTED}, {@code REPEATABLE
+   * READ}, {@code SERIALIZABLE}) rather than the server's default.
+   */
+  <T> Future<T> run(String isolation, Function<SqlConnection, Future<T>> work) {
+    return attempt(work, isolation, 1);
+  }
+
+  private <T> Future<T> attempt(Function<SqlConnection, Future<T>> work, String isolation, int n) {
+    Future<T> once = isolation == null ? pool.withTransaction(work)
+        : pool.withConnection(c -> isolated(c, isolation, work));
+    return once.recover(e -> {
       int code = lockConflict(e);
       if (code == 0 || n >= ATTEMPTS) {
         return Future.failedFuture(e);
@@ -60,8 +70,34 @@ final class Transactions {
       // random, so that the two sides of a deadlock do not meet again at once; longer each time
       long pause = 2 + ThreadLocalRandom.current().nextLong(10L << n);
       LOG.debug("MySQL error {} (attempt {}), the transaction runs again in {} ms", code, n, pause);
-      return vertx.timer(pause).compose(x -> attempt(work, n + 1));
+      return vertx.timer(pause).compose(x -> attempt(work, isolation, n + 1));
     });
+  }
+
+  /** One transaction at {@code isolation}: SET TRANSACTION applies to the connection's next transaction only. */
+  private static <T> Future<T> isolated(SqlConnection c, String isolation, Function<SqlConnection, Future<T>> work) {
+    return c.query("SET TRANSACTION ISOLATION LEVEL " + isolation).execute()
+        .compose(x -> c.begin())
+        .compose(t -> {
+          Future<T> done;
+          try {
+            done = work.apply(c);
+          } catch (RuntimeException e) {
+            done = Future.failedFuture(e);
+          }
+          return done.compose(r -> t.commit().map(r), e -> t.rollback().transform(x -> Future.<T>failedFuture(e)));
+        });
+  }
+
+  /** The SQL of a {@code transaction.isolation_level} setting: read_committed, repeatable_read or serializable. */
+  static String isolation(String setting) {
+    return switch (setting) {
+      case "read_committed" -> "READ COMMITTED";
+      case "repeatable_read" -> "REPEATABLE READ";
+      case "serializable" -> "SERIALIZABLE";
+      default -> throw new IllegalArgumentException("transaction.isolation_level must be read_committed,"
+          + " repeatable_read or serializable, not '" + setting + "'");
+    };
   }
 
   /**

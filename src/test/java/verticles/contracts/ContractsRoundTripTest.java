@@ -206,4 +206,40 @@ class ContractsRoundTripTest {
     assertThrows(IllegalArgumentException.class, () -> Lifecycle.Get.fromJson(new JsonObject()));
     assertThrows(IllegalArgumentException.class, () -> Lifecycle.Query.fromJson(new JsonObject().put("limit", 0)));
   }
+
+  @Test
+  @DisplayName("memory transactions and batches: requests and replies keep every field; an unknown op or a missing id is refused")
+  void transactions() {
+    JsonObject update = new JsonObject().put("op", "update").put("request", new JsonObject().put("memory_id", "m")
+        .put("tenant", "acme").put("changes", new JsonObject().put("content", "我搬到了成都 🐼")));
+    JsonObject create = new JsonObject().put("op", "create").put("request", new JsonObject().put("record",
+        new JsonObject().put("id", "mem-1").put("user_id", "acme:u1")).put("actor", "key"));
+    same(update, Transaction.Op::fromJson, Transaction.Op::toJson);
+    assertEquals("mem-1", Transaction.Op.fromJson(create).memoryId());
+    same(new JsonObject().put("tenant", "acme").put("actor", "key").put("timeout_seconds", 30),
+        Transaction.Begin::fromJson, Transaction.Begin::toJson);
+    same(new JsonObject().put("tenant", null).put("actor", "system").put("timeout_seconds", null),
+        Transaction.Begin::fromJson, Transaction.Begin::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("tenant", "acme"), Transaction.Ref::fromJson,
+        Transaction.Ref::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("status", "open").put("expires_at", 5L)
+        .put("operations", new JsonArray()), Transaction.View::fromJson, Transaction.View::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("tenant", "acme").put("operation", create),
+        Transaction.Stage::fromJson, Transaction.Stage::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("seq", 2).put("op", "delete").put("memory_id", "m"),
+        Transaction.Staged::fromJson, Transaction.Staged::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("status", "committed").put("results", new JsonArray()
+        .add(new JsonObject().put("id", "m"))), Transaction.Ended::fromJson, Transaction.Ended::toJson);
+    same(new JsonObject().put("tx_id", "tx-1").put("status", "rolled_back"), Transaction.Ended::fromJson,
+        Transaction.Ended::toJson);
+    same(new JsonObject().put("tenant", "acme").put("operations", new JsonArray().add(update).add(create)),
+        Transaction.Batch::fromJson, Transaction.Batch::toJson);
+    same(new JsonObject().put("results", new JsonArray().add(new JsonObject().put("id", "m"))),
+        Transaction.Results::fromJson, Transaction.Results::toJson);
+    assertThrows(IllegalArgumentException.class, () -> Transaction.Op.fromJson(update.copy().put("op", "merge")));
+    assertThrows(IllegalArgumentException.class, () -> Transaction.Op.fromJson(new JsonObject().put("op", "delete")
+        .put("request", new JsonObject())));
+    assertThrows(IllegalArgumentException.class, () -> Transaction.Begin.fromJson(new JsonObject()
+        .put("timeout_seconds", 301)));
+  }
 }
