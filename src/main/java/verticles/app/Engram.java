@@ -7,7 +7,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -32,7 +31,6 @@ import verticles.extractor.Extractor;
 import verticles.extractor.LLMExtractorVerticle;
 import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.rules.RuleExtractor;
-import verticles.gateway.ApiKeys;
 import verticles.gateway.GatewayVerticle;
 import verticles.gateway.IngestGate;
 import verticles.gateway.RateLimiter;
@@ -110,7 +108,7 @@ public final class Engram implements AutoCloseable {
     boolean clustered = clusterCfg.getBoolean("enabled", false);
     roles = clustered ? Roles.parse(clusterCfg.getString("roles", "all")) : Roles.all();
     if (roles.has(Roles.GATEWAY)) {
-      prepareKeys(data); // before any store starts: production without keys fails at once
+      ApiKeySetup.prepare(config, data); // before any store starts: production without keys fails at once
     }
 
     // The two embedded servers take seconds each; start them side by side.
@@ -215,19 +213,6 @@ public final class Engram implements AutoCloseable {
   }
 
   /** The API's tier first, the stores' last; each step waits for its own drain and a little more, no longer. */
-  private void undeployTiers(long drainMs) {
-    for (int i = tiers.size() - 1; i >= 0; i--) {
-      List<String> ids = tiers.get(i);
-      try {
-        Future.await(Future.join(ids.stream().map(vertx::undeploy).toList())
-            .timeout(drainMs + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS));
-      } catch (Exception e) {
-        LOG.warn("Stopping verticles {}: {}", ids, e.toString());
-      }
-    }
-    tiers.clear();
-  }
-
   private Future<String> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances).setConfig(config));
   }
@@ -257,47 +242,6 @@ public final class Engram implements AutoCloseable {
           config.getJsonObject("extractor").getJsonObject("llm").getLong("timeout_ms", 30_000L));
     }
     return llmBreaker;
-  }
-
-  /**
-   * API keys: the configured ones; with none configured, production refuses to start and the embedded profile uses
-   * a development key of tenant {@code default}: {@code ENGRAM_API_KEY} (config {@code auth.dev_key}), or one
-   * generated at first start and printed once, whose hash is kept in {@code <data>/auth/dev-key.sha256}.
-   */
-  private void prepareKeys(Path data) throws java.io.IOException {
-    JsonObject auth = config.getJsonObject("auth");
-    if (auth == null) {
-      auth = new JsonObject();
-      config.put("auth", auth);
-    }
-    JsonArray keys = auth.getJsonArray("keys", new JsonArray());
-    auth.put("keys", keys);
-    if (!keys.isEmpty()) {
-      return;
-    }
-    if ("production".equals(config.getString("profile"))) {
-      throw new IllegalStateException("auth.keys is empty: production needs API keys (name, tenant, sha256)");
-    }
-    String devKey = auth.getString("dev_key", "");
-    String hash;
-    Path stored = data.resolve("auth").resolve("dev-key.sha256");
-    if (!devKey.isBlank()) {
-      hash = ApiKeys.sha256(devKey);
-      LOG.info("Development API key from ENGRAM_API_KEY (tenant default)");
-    } else if (Files.exists(stored)) {
-      hash = Files.readString(stored).strip();
-      LOG.info("Development API key as generated at first start (its hash is in {}; delete it for a new key, or set"
-          + " ENGRAM_API_KEY)", stored);
-    } else {
-      String key = ApiKeys.generate();
-      hash = ApiKeys.sha256(key);
-      Files.createDirectories(stored.getParent());
-      Files.writeString(stored, hash);
-      // shown once, like a password at account creation; only its hash is kept
-      LOG.warn("Generated a development API key (tenant default), shown only now: {}", key);
-    }
-    keys.add(new JsonObject().put("name", "dev").put("tenant", "default").put("sha256", hash)
-        .put("scopes", new JsonArray().add("memory").add("admin")));
   }
 
   /**
@@ -394,39 +338,27 @@ public final class Engram implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Runnable> steps = new ArrayList<>();
     long drainMs = config.getJsonObject("shutdown", new JsonObject()).getLong("drain_timeout_ms", 10_000L);
+    Shutdown stop = new Shutdown();
     if (vertx != null) {
-      steps.add(() -> undeployTiers(drainMs));
+      stop.then(() -> Shutdown.undeployTiers(vertx, tiers, drainMs));
     }
     if (embedder instanceof OnnxEmbedder onnx) {
-      steps.add(() -> onnx.close(drainMs)); // its callers are gone: what it still runs is theirs
+      stop.then(() -> onnx.close(drainMs)); // its callers are gone: what it still runs is theirs
     }
     if (vertx != null) {
-      steps.add(() -> {
-        try {
-          Future.await(vertx.close());
-        } catch (Exception e) {
-          LOG.warn("Closing Vert.x: {}", e.toString());
-        }
-      });
+      stop.then(() -> Future.await(vertx.close()));
     }
     if (index != null) {
-      steps.add(index::close);
+      stop.then(index::close);
     }
     if (kafka != null) {
-      steps.add(kafka::stop);
+      stop.then(kafka::stop);
     }
     if (mariaDb != null) {
-      steps.add(mariaDb::stop);
+      stop.then(mariaDb::stop);
     }
-    for (Runnable step : steps) {
-      try {
-        step.run();
-      } catch (RuntimeException e) {
-        LOG.warn("Shutdown step failed: {}", e.toString());
-      }
-    }
+    stop.run();
     LOG.info("Engram stopped");
   }
 }

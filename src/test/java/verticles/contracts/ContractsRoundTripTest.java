@@ -153,7 +153,7 @@ class ContractsRoundTripTest {
   @DisplayName("forget and stats replies keep every field")
   void forgetAndStats() {
     JsonObject deleted = new JsonObject().put("tasks", 1L).put("buffered_messages", 2L).put("index_records", 3L)
-        .put("archive_objects", 4L).put("profiles", 5L).put("events", 6L).put("summaries", 7L);
+        .put("archive_objects", 4L).put("profiles", 5L).put("events", 6L).put("summaries", 7L).put("memories", 8L).put("versions", 10L);
     same(new JsonObject().put("user_id", "u").put("character_id", null).put("forgotten_at", 9L)
         .put("deleted", deleted), Forget.Forgotten::fromJson, Forget.Forgotten::toJson);
     same(new JsonObject().put("task_id", null).put("user_id", "u").put("character_id", "c").put("created_at", 5L),
