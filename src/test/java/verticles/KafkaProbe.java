@@ -3,6 +3,7 @@ package verticles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.ConsumerGroupDescription;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.ListOffsetsResultInfo;
 import io.vertx.kafka.admin.OffsetSpec;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.ConsumerGroupState;
 import verticles.outbox.KafkaSetup;
 
 /**
@@ -53,6 +55,28 @@ final class KafkaProbe {
     return ends(vertx, kafka, topic).compose(ends -> TestStack.until(() -> committed(vertx, kafka),
         committed -> ends.entrySet().stream().allMatch(e -> e.getValue() == 0
             || committed.getOrDefault(e.getKey(), 0L) >= e.getValue()), 60_000)).mapEmpty();
+  }
+
+  /**
+   * Waits until the worker group is stable with {@code members} consumers that share every partition of the task
+   * topic. A node's extractors join one after the other, and each join revokes and reassigns the partitions: a record
+   * fetched before that is fetched again by its new owner while its first run may still be going, so a test that
+   * needs each task run once publishes only after this.
+   */
+  static Future<Void> awaitAssigned(Vertx vertx, JsonObject kafka, int members) {
+    String group = kafka.getString("group_id");
+    int partitions = kafka.getInteger("partitions");
+    return TestStack.until(() -> describe(vertx, kafka, group), g -> g.getState() == ConsumerGroupState.STABLE
+        && g.getMembers().size() == members
+        && g.getMembers().stream().allMatch(m -> !m.getAssignment().getTopicPartitions().isEmpty())
+        && g.getMembers().stream().mapToInt(m -> m.getAssignment().getTopicPartitions().size()).sum() == partitions,
+        60_000).mapEmpty();
+  }
+
+  private static Future<ConsumerGroupDescription> describe(Vertx vertx, JsonObject kafka, String group) {
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers",
+        kafka.getString("bootstrap_servers")));
+    return admin.describeConsumerGroups(List.of(group)).map(groups -> groups.get(group)).eventually(admin::close);
   }
 
   private static Future<Map<Integer, Long>> committed(Vertx vertx, JsonObject kafka) {
