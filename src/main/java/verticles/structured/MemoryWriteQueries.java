@@ -15,7 +15,13 @@ final class MemoryWriteQueries {
       + " FOR UPDATE";
 
   /** A replay deletes what the task wrote before. */
-  static final String DELETE_TASK_EVENTS = "DELETE FROM user_events WHERE task_id = ?";
+  /**
+   * A replay's clean slate: the event rows of what the task says once ({task}:event:{i}). A recurring event's row
+   * (event:{sha1}) belongs to its memory, not to the task that last wrote it: the replay's write decides it again
+   * (unchanged: the row stays as it is; changed: {@link #DELETE_EVENT_ROW} and a new row).
+   */
+  static final String DELETE_TASK_EVENTS = "DELETE FROM user_events WHERE task_id = ?"
+      + " AND LEFT(vector_id, CHAR_LENGTH(task_id) + 1) = CONCAT(task_id, ':')";
   static final String DELETE_TASK_SUMMARIES = "DELETE FROM conversation_summaries WHERE task_id = ?";
 
   static final String INSERT_SUMMARY = "INSERT INTO conversation_summaries (user_id, character_id, summary_text,"
