@@ -76,6 +76,11 @@ public final class TestStack {
             .put("tenant_claim", "tenant"));
     cfg.getJsonObject("metrics").put("backlog_interval_ms", 300);
     cfg.put("index_sync", new JsonObject().put("sweep_interval_ms", 300).put("grace_ms", 1000));
+    // no periodic forgetting sweep on the shared stack (tests ask for sweeps of their own users); a short minimum age
+    // lets a test's sweep, judged days ahead, reach memories made now; a small quota (2,400 bytes before old messages
+    // are consolidated) that a test's user of a dozen messages passes; accesses flushed quickly
+    cfg.getJsonObject("compression").put("enabled", false).put("min_age", "2d").put("user_quota_bytes", 3000)
+        .put("access_flush_ms", 200);
     return cfg;
   }
 

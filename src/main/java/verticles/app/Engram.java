@@ -28,6 +28,7 @@ import verticles.changes.WebhookVerticle;
 import verticles.embedded.EmbeddedKafka;
 import verticles.embedded.EmbeddedMariaDb;
 import verticles.extractor.Extractor;
+import verticles.forgetting.ForgettingVerticle;
 import verticles.extractor.LLMExtractorVerticle;
 import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.rules.RuleExtractor;
@@ -44,6 +45,7 @@ import verticles.shared.Meters;
 import verticles.shared.SkippedRecords;
 import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
+import verticles.structured.RetentionVerticle;
 import verticles.structured.StructuredSearchVerticle;
 import verticles.structured.TaskStoreVerticle;
 import verticles.vectorsearch.HybridScorer;
@@ -175,6 +177,7 @@ public final class Engram implements AutoCloseable {
       stores.add(deploy(StructuredSearchVerticle::new, n.getInteger("structured", 1)));
       stores.add(deploy(TaskStoreVerticle::new, n.getInteger("tasks", 1)));
       stores.add(deploy(MemoryWriteVerticle::new, n.getInteger("writer", 1)));
+      stores.add(deploy(RetentionVerticle::new, n.getInteger("retention", 1)));
     }
     if (roles.has(Roles.INDEX)) {
       stores.add(deploy(() -> new VectorSearchVerticle(embedder, index), n.getInteger("vector", 1)));
@@ -193,6 +196,7 @@ public final class Engram implements AutoCloseable {
           deploy(ChangeRelayVerticle::new, n.getInteger("change_relay", 1)).onSuccess(id -> changeRelay = id),
           deploy(WebhookVerticle::new, n.getInteger("webhooks", 1)),
           deploy(BacklogVerticle::new, 1), // node-wide gauges: one per node
+          deploy(() -> new ForgettingVerticle(modelConfigured() ? llmBreaker() : null), 1), // one sweep per cluster
           deploy(() -> new LLMExtractorVerticle(createExtractor()), n.getInteger("extractor", 2))))).list());
     }
     if (roles.has(Roles.GATEWAY)) {
@@ -233,6 +237,11 @@ public final class Engram implements AutoCloseable {
       case "openai" -> new OpenAiExtractor(vertx, cfg.getJsonObject("llm"), llmBreaker());
       default -> throw new IllegalArgumentException("extractor.type must be rules or openai");
     };
+  }
+
+  /** Whether an OpenAI-compatible model is configured (the extractor's): compression then asks it too. */
+  private boolean modelConfigured() {
+    return "openai".equals(config.getJsonObject("extractor").getString("type", "rules"));
   }
 
   /** The node's one {@code llm} breaker, shared by its extractor instances (they call the same endpoint). */

@@ -57,7 +57,7 @@ public final class Bench {
         case "mixed" -> MixedBench.run(cfg, opts);
         case "lifecycle" -> LifecycleBench.run(cfg, opts);
         default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|lifecycle|locomo [--seconds N]"
-            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10]");
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10 --compress --age-days 90]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong

@@ -97,20 +97,30 @@ final class LocomoBench {
       double ingestSeconds = (System.nanoTime() - t0) / 1e9;
       Bench.out(String.format("ingest (run %s): %d conversations, %d turns, %s in %.1f s", run, conversations.size(),
           conversations.stream().mapToInt(c -> c.turns.size()).sum(), mode, ingestSeconds));
-      Result result = new Result(ks);
-      for (LocomoConversation c : conversations) {
-        for (Question q : c.questions) {
-          long t = System.nanoTime();
-          JsonObject reply = recall(http, c, q, ks[ks.length - 1], mode);
-          result.latenciesMs.add((System.nanoTime() - t) / 1e6);
-          if (!reply.getJsonArray("degraded", new JsonArray()).isEmpty()) {
-            result.degraded++;
-          }
-          result.add(c, q, retrievedTurns(reply));
-        }
+      boolean compress = opts.containsKey("compress");
+      if (compress && engram == null) {
+        throw new IllegalArgumentException("--compress runs the forgetting sweep in the bench's own node: not with"
+            + " --url");
       }
-      JsonObject report = result.report(mode, ingestSeconds, files.size());
+      JsonObject report = ask(http, conversations, ks, mode).report(mode, ingestSeconds, files.size());
       print(report, ks);
+      if (compress) {
+        long ageDays = Long.parseLong(opts.getOrDefault("age-days", "90"));
+        JsonObject before = LocomoAging.storage(vertx, conversations);
+        JsonObject sweep = LocomoAging.sweep(vertx, conversations, ageDays);
+        JsonObject after = LocomoAging.storage(vertx, conversations);
+        Bench.out(String.format("sweep at +%d days in %.1f s: %d compressed, %d messages consolidated into %d digests;"
+            + " active storage %d -> %d bytes (%d -> %d memories), versions kept %d -> %d bytes", ageDays,
+            sweep.getDouble("seconds"), sweep.getLong("compressed"), sweep.getLong("consolidated"),
+            sweep.getLong("digests"), before.getLong("bytes"), after.getLong("bytes"), before.getLong("memories"),
+            after.getLong("memories"), before.getLong("version_bytes"), after.getLong("version_bytes")));
+        JsonObject again = ask(http, conversations, ks, mode).report(mode, ingestSeconds, files.size());
+        Bench.out("after the sweep:");
+        print(again, ks);
+        report.put("compression", new JsonObject().put("sweep", sweep).put("storage_before", before)
+            .put("storage_after", after).put("recall_after", again.getJsonObject("recall"))
+            .put("latency_after_ms", again.getJsonObject("latency_ms")));
+      }
       Path out = Path.of(opts.getOrDefault("out", "target/locomo-" + mode + ".json"));
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, report.encodePrettily(), StandardCharsets.UTF_8);
@@ -122,6 +132,24 @@ final class LocomoBench {
         Future.await(vertx.close());
       }
     }
+  }
+
+  /** Every question of every conversation, recalled and scored. */
+  private static Result ask(WebClient http, List<LocomoConversation> conversations, int[] ks, String mode)
+      throws Exception {
+    Result result = new Result(ks);
+    for (LocomoConversation c : conversations) {
+      for (Question q : c.questions) {
+        long t = System.nanoTime();
+        JsonObject reply = recall(http, c, q, ks[ks.length - 1], mode);
+        result.latenciesMs.add((System.nanoTime() - t) / 1e6);
+        if (!reply.getJsonArray("degraded", new JsonArray()).isEmpty()) {
+          result.degraded++;
+        }
+        result.add(c, q, retrievedTurns(reply));
+      }
+    }
+    return result;
   }
 
   // ---------------------------------------------------------------- ingest and recall over HTTP

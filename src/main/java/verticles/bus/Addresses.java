@@ -62,6 +62,17 @@ public final class Addresses {
   public static final String FORGET_ROWS = "memory.forget.rows";
   public static final String FORGET_CHECK = "memory.forget.check";
 
+  // Forgetting and compression (issue 14): accesses and the sweep's reads on Retention, the runs on Forgetting
+  public static final String ACCESS_RECORD = "memory.access.record";
+  public static final String ACCESS_RETENTION = "memory.access.retention";
+  public static final String RETENTION_CANDIDATES = "memory.retention.candidates";
+  public static final String RETENTION_USAGE = "memory.retention.usage";
+  public static final String RETENTION_EXPIRED = "memory.retention.expired";
+  public static final String RETENTION_JUDGED = "memory.retention.judged";
+  public static final String RETENTION_PRUNE = "memory.retention.prune";
+  public static final String MAINTENANCE_CLEANUP = "memory.maintenance.cleanup";
+  public static final String MAINTENANCE_SWEEP = "memory.maintenance.sweep";
+
   // Change events (ChangeRelay): the outbox rows on TaskStore, and the poke MemoryWrite publishes after a commit
   public static final String CHANGES_PENDING = "memory.changes.pending";
   public static final String CHANGES_PUBLISHED = "memory.changes.published";

@@ -20,9 +20,9 @@ import verticles.shared.Tenants;
 final class AdminRoutes {
   private final Calls calls;
 
-  /** Export, forget, stats and the DLQ replay: the operations that get {@code http.admin_timeout_ms}. */
+  /** Export, forget, stats, the DLQ replay and cleanup: the operations that get {@code http.admin_timeout_ms}. */
   private static final java.util.regex.Pattern ADMIN_PATHS = java.util.regex.Pattern.compile(
-      "/v1/(stats|dlq/replay|users/[^/]+(/export|/stats|/characters/[^/]+)?)");
+      "/v1/(stats|dlq/replay|maintenance/cleanup|users/[^/]+(/export|/stats|/characters/[^/]+)?)");
 
   AdminRoutes(Calls calls) {
     this.calls = calls;

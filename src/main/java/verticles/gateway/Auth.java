@@ -70,6 +70,20 @@ final class Auth {
     };
   }
 
+  /** The route handler that lets a request on when its key holds (or implies) any of {@code scopes}; else 403. */
+  static Handler<RoutingContext> requireAny(Scope... scopes) {
+    return ctx -> {
+      for (Scope scope : scopes) {
+        if (key(ctx).allows(scope)) {
+          ctx.next();
+          return;
+        }
+      }
+      Replies.error(ctx, 403, "forbidden", "Authorization", "this API key has no " + String.join(" or ",
+          java.util.Arrays.stream(scopes).map(s -> "'" + s.id() + "'").toList()) + " scope");
+    };
+  }
+
   /**
    * {@code Authorization: Bearer <key>} (or {@code ?access_token=} on the WebSocket, which browsers cannot give
    * headers): an API key of one tenant, or on the WebSocket a JWT whose {@code sub} is the user, with scope read.

@@ -1,6 +1,7 @@
 package verticles.gateway;
 
 import static verticles.gateway.Auth.require;
+import static verticles.gateway.Auth.requireAny;
 import static verticles.gateway.Scope.ADMIN;
 import static verticles.gateway.Scope.MEMORY;
 import static verticles.gateway.Scope.OPERATOR;
@@ -120,6 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
     TransactionRoutes transactions = new TransactionRoutes(calls, config().getJsonObject("transaction",
         new JsonObject()).getInteger("max_operations", 100));
     AdminRoutes admin = new AdminRoutes(calls);
+    MaintenanceRoutes maintenance = new MaintenanceRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
@@ -154,6 +156,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/tasks").handler(require(ADMIN)).handler(tasks::list);
     router.post("/v1/tasks/:task_id/retry").handler(require(ADMIN)).handler(tasks::retry);
     router.get("/v1/users/:user_id/stats").handler(require(ADMIN)).handler(admin::userStats);
+    // expired memories: a tenant's with admin, every tenant's with operator
+    router.post("/v1/maintenance/cleanup").handler(requireAny(ADMIN, OPERATOR)).handler(maintenance::cleanup);
 
     // the cluster's operators: every tenant's totals and tasks
     router.get("/v1/stats").handler(require(OPERATOR)).handler(admin::stats);

@@ -18,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.contracts.Forgetting;
 import verticles.contracts.Intent;
 import verticles.contracts.Recall;
 import verticles.contracts.Structured;
 import verticles.contracts.VectorStore;
 import verticles.shared.JsonNumbers;
 import verticles.shared.Meters;
+import verticles.shared.Retention;
 import verticles.shared.SkippedRecords;
 import verticles.shared.ThrottledLog;
 import verticles.shared.Timestamps;
@@ -55,6 +57,8 @@ public final class MergerVerticle extends VerticleBase {
   private Timer latency;
   private DoubleConsumer recalled;
   private SkippedRecords skipped;
+  private AccessLog accesses;
+  private DeliveryOptions retentionCall;
 
   @Override
   public Future<?> start() {
@@ -67,6 +71,9 @@ public final class MergerVerticle extends VerticleBase {
     mysqlCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     registry = Meters.registry(config());
     skipped = new SkippedRecords(registry);
+    JsonObject compression = Retention.section(config());
+    accesses = compression.getBoolean("track_accesses", true) ? new AccessLog(vertx, compression, registry) : null;
+    retentionCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     latency = Meters.timer("memory_recall_latency", 0.1, 0.25, 0.5, 1, 2, 5)
         .description("Memory recall latency").register(registry);
     recalled = Meters.countHistogram(registry, "memory_recall_count", "Number of memories recalled",
@@ -98,7 +105,17 @@ public final class MergerVerticle extends VerticleBase {
       LOG.warn("Recall failed as a whole (force={}), answering empty: {}", req.force(), e.toString());
       degraded.add("recall");
       return Future.succeededFuture(Recall.Reply.empty(req.force(), degraded, tookMs(started)));
-    }).onSuccess(reply -> record(reply, intentType[0], started));
+    }).onSuccess(reply -> {
+      record(reply, intentType[0], started);
+      if (accesses != null) {
+        accesses.returned(reply.memories(), reply.profiles()); // counted later, in a batch, off this path
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return accesses == null ? Future.succeededFuture() : accesses.close();
   }
 
   private static long tookMs(long started) {
@@ -215,9 +232,31 @@ public final class MergerVerticle extends VerticleBase {
         degraded.add("mysql");
         DEGRADED.warn("mysql", "Recall without MySQL: {}", structured.cause().toString());
       }
-      List<JsonObject> memories = ranker.rank(candidates, Instant.now().getEpochSecond(), topK, maxTokens);
-      return Future.succeededFuture(new Found(new JsonArray(memories), profiles, timings));
+      JsonArray foundProfiles = profiles;
+      return retention(candidates, started).map(kept -> new Found(new JsonArray(ranker.rank(candidates, kept,
+          Instant.now().getEpochSecond(), topK, maxTokens)), foundProfiles, timings));
     });
+  }
+
+  /**
+   * The candidates' retention, when the ranking weighs it ({@code recall.retention_weight} > 0): one MySQL read
+   * behind the {@code mysql} breaker. Without it (weight 0, or MySQL away) every candidate counts as fully retained.
+   */
+  private Future<JsonObject> retention(List<Ranker.Candidate> candidates, long started) {
+    long left = Math.min(retentionCall.getSendTimeout(),
+        recall.getLong("total_timeout_ms", 2000L) - (System.nanoTime() - started) / 1_000_000 - 50);
+    if (!ranker.weighsRetention() || candidates.isEmpty() || left <= 0) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    List<String> ids = candidates.stream().map(c -> c.memory().getString("id")).distinct().toList();
+    return Bus.request(vertx, Addresses.ACCESS_RETENTION, new Forgetting.RetentionQuery(ids, null),
+            new DeliveryOptions().setSendTimeout(left),
+            Forgetting.Retentions::fromJson)
+        .map(Forgetting.Retentions::retention)
+        .recover(e -> {
+          DEGRADED.warn("retention", "Ranking without retention: {}", e.toString());
+          return Future.succeededFuture(new JsonObject());
+        });
   }
 
   /**

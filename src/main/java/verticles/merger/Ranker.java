@@ -22,12 +22,19 @@ final class Ranker {
   private final double wRecency;
   private final double wImportance;
   private final double halfLifeDays;
+  private final double wRetention;
 
   Ranker(JsonObject cfg) {
     wRelevance = cfg.getDouble("relevance_weight", 0.5);
     wRecency = cfg.getDouble("recency_weight", 0.3);
     wImportance = cfg.getDouble("importance_weight", 0.2);
     halfLifeDays = cfg.getDouble("half_life_days", 30.0);
+    wRetention = cfg.getDouble("retention_weight", 0.0);
+  }
+
+  /** Whether the score adds retention·{@code retention_weight} (issue 14; off by default, see docs/benchmarks.md). */
+  boolean weighsRetention() {
+    return wRetention > 0;
   }
 
   /** A candidate memory before ranking: the reply's fields and its relevance in [0,1]. */
@@ -48,6 +55,11 @@ final class Ranker {
 
   /** Scores, merges candidates with the same id, drops identical text, keeps topK within maxTokens. */
   List<JsonObject> rank(List<Candidate> candidates, long nowSeconds, int topK, int maxTokens) {
+    return rank(candidates, new JsonObject(), nowSeconds, topK, maxTokens);
+  }
+
+  /** As above, with each memory's retention (id → (0, 1]; a missing id counts as 1) when the ranking weighs it. */
+  List<JsonObject> rank(List<Candidate> candidates, JsonObject retention, long nowSeconds, int topK, int maxTokens) {
     Map<String, Candidate> byId = new LinkedHashMap<>();
     for (Candidate c : candidates) {
       // The same memory found by both stores: the index's copy was scored against the query and carries the time
@@ -66,9 +78,16 @@ final class Ranker {
       double days = Math.max(0, nowSeconds - m.getLong("timestamp", 0L)) / 86400.0;
       double recency = Math.pow(0.5, days / halfLifeDays);
       double importance = Math.max(1, Math.min(10, m.getInteger("importance", 5))) / 10.0;
-      m.put("score", c.relevance() * wRelevance + recency * wRecency + importance * wImportance);
-      m.put("scores", new JsonObject().put("relevance", c.relevance()).put("recency", recency)
-          .put("importance", importance));
+      JsonObject scores = new JsonObject().put("relevance", c.relevance()).put("recency", recency)
+          .put("importance", importance);
+      double score = c.relevance() * wRelevance + recency * wRecency + importance * wImportance;
+      if (wRetention > 0) {
+        double kept = retention.getDouble(m.getString("id"), 1.0);
+        score += kept * wRetention;
+        scores.put("retention", kept);
+      }
+      m.put("score", score);
+      m.put("scores", scores);
     }
     scored.sort(Comparator.comparingDouble((Candidate c) -> c.memory().getDouble("score")).reversed());
 

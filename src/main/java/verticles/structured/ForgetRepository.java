@@ -51,8 +51,8 @@ final class ForgetRepository {
   /**
    * Deletes the owner's profiles, events, summaries, memories and their versions (writing the owner's {@code forget}
    * change event with the memories' delete: a forget cut short before it writes none, and asking again writes it),
-   * the webhooks' dead letters of the owner, and once more any task or buffered message that arrived during the
-   * forget; returns how many of each.
+   * the webhooks' dead letters of the owner, the access counts of their memories, and once more any task or buffered
+   * message that arrived during the forget; returns how many of each.
    */
   Future<Forget.RowsDeleted> forgetRows(String user, String character) {
     long[] deleted = new long[5]; // profiles, events, summaries, memories, versions
@@ -79,7 +79,9 @@ final class ForgetRepository {
         .compose(n -> {
           deleted[3] = n;
           return delete("webhook_dead_letters", user, character)
-              .compose(x -> delete("memory_transaction_ops", user, character)); // what transactions staged for them
+              .compose(x -> delete("memory_transaction_ops", user, character)) // what transactions staged for them
+              .compose(x -> delete("memory_access", user, character)) // how often recall returned their memories
+              .compose(x -> delete("memory_access_days", user, character));
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),
