@@ -30,6 +30,8 @@ import verticles.embedded.EmbeddedMariaDb;
 import verticles.extractor.Extractor;
 import verticles.forgetting.ForgettingVerticle;
 import verticles.extractor.LLMExtractorVerticle;
+import verticles.conflicts.ConflictSettings;
+import verticles.conflicts.ConflictVerticle;
 import verticles.extractor.OpenAiExtractor;
 import verticles.extractor.rules.RuleExtractor;
 import verticles.gateway.GatewayVerticle;
@@ -178,6 +180,10 @@ public final class Engram implements AutoCloseable {
       stores.add(deploy(TaskStoreVerticle::new, n.getInteger("tasks", 1)));
       stores.add(deploy(MemoryWriteVerticle::new, n.getInteger("writer", 1)));
       stores.add(deploy(RetentionVerticle::new, n.getInteger("retention", 1)));
+      // the memory writer's and the extractor's conflict detector: stores nothing, asks the index (and the LLM)
+      CircuitBreaker judge = ConflictSettings.from(config).llmJudged(config)
+          ? llmBreaker() : null;
+      stores.add(deploy(() -> new ConflictVerticle(judge), n.getInteger("conflicts", 1)));
     }
     if (roles.has(Roles.INDEX)) {
       stores.add(deploy(() -> new VectorSearchVerticle(embedder, index), n.getInteger("vector", 1)));

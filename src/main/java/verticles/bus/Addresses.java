@@ -13,6 +13,8 @@ public final class Addresses {
   public static final String VECTOR_DELETE_IDS = "memory.vector.delete-ids";
   public static final String VECTOR_LIST = "memory.vector.list";
   public static final String VECTOR_COUNTS = "memory.vector.counts";
+  /** The conflict detector's candidates: an owner's records nearest to texts by the embedding alone. */
+  public static final String VECTOR_NEIGHBOURS = "memory.vector.neighbours";
   /** Published, not sent: every VectorSearch instance drops its query-embedding cache. */
   public static final String VECTOR_CACHE_CLEAR = "memory.vector.cache-clear";
   public static final String STRUCTURED_SEARCH = "memory.structured.search";
@@ -55,6 +57,12 @@ public final class Addresses {
   public static final String TX_COMMIT = "memory.transactions.commit";
   public static final String TX_ROLLBACK = "memory.transactions.rollback";
   public static final String TX_GET = "memory.transactions.get";
+
+  // Conflicts between memories: the detector (ConflictDetector), the reports' reads (StructuredSearch) and review
+  public static final String CONFLICTS_DETECT = "memory.conflicts.detect";
+  public static final String CONFLICTS_LIST = "memory.conflicts.list";
+  public static final String CONFLICTS_GET = "memory.conflicts.get";
+  public static final String CONFLICTS_RESOLVE = "memory.conflicts.resolve";
 
   // Forgetting a user: the tombstone, the deletes in resumable order, and the check every write path makes
   public static final String FORGET_TOMBSTONE = "memory.forget.tombstone";

@@ -16,16 +16,24 @@ public final class Memories {
    * @param extraction {@code {summary, profiles, events}} as the extractor produced them
    * @param records the memories the extraction makes (as index records): each becomes a memory row and version, or
    *     a new version of the memory it restates with a new value; empty for an archive write (and left out of JSON)
+   * @param conflicts the conflict detector's findings for the records ({@code Conflicts.Detected}): a duplicate is
+   *     merged into the memory it restates, the others are recorded as reports (left out of JSON when empty)
    */
-  public record Write(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) implements Contract {
+  public record Write(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records, JsonArray conflicts)
+      implements Contract {
     public Write(Tasks.Work task, JsonObject extraction) {
-      this(task, extraction, List.of());
+      this(task, extraction, List.of(), new JsonArray());
+    }
+
+    public Write(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) {
+      this(task, extraction, records, new JsonArray());
     }
 
     public static Write fromJson(JsonObject j) {
       return new Write(Tasks.Work.fromJson(j.getJsonObject("task", new JsonObject())),
           j.getJsonObject("extraction", new JsonObject()),
-          Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList());
+          Json.objects(j, "records").stream().map(MemoryRecord::fromJson).toList(),
+          j.getJsonArray("conflicts", new JsonArray()));
     }
 
     @Override
@@ -34,6 +42,9 @@ public final class Memories {
       JsonObject out = new JsonObject().put("task", task.toJson()).put("extraction", extraction);
       if (!records.isEmpty()) {
         out.put("records", Triaged.array(records));
+      }
+      if (conflicts != null && !conflicts.isEmpty()) {
+        out.put("conflicts", conflicts);
       }
       return out;
     }

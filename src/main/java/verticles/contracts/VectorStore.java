@@ -33,6 +33,45 @@ public final class VectorStore {
   }
 
   /**
+   * {@code memory.vector.neighbours}: for each text, the owner's {@code topK} records nearest by the embedding alone
+   * (dense, no keywords), among {@code types} (empty: every type). The texts are embedded as documents, behind
+   * recall's queries: the conflict detector on the write path asks this.
+   */
+  public record Neighbours(String userId, String characterId, List<String> texts, List<String> types, int topK)
+      implements Contract {
+    public static Neighbours fromJson(JsonObject j) {
+      Integer topK = Json.integer(j, "top_k", 1, 100);
+      List<String> texts = Json.strings(j, "texts");
+      if (texts.size() > 100) {
+        throw new IllegalArgumentException("texts: at most 100");
+      }
+      return new Neighbours(Json.required(j, "user_id"), Json.required(j, "character_id"), texts,
+          Json.strings(j, "types"), topK == null ? 5 : topK);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("texts", Json.array(texts))
+          .put("types", Json.array(types)).put("top_k", topK);
+    }
+  }
+
+  /** Per text of a {@link Neighbours}, in order: its hits (records without vectors, plus {@code dense_score}). */
+  public record Neighbourhoods(List<JsonArray> hits) implements Contract {
+    public static Neighbourhoods fromJson(JsonObject j) {
+      JsonArray all = j.getJsonArray("hits", new JsonArray());
+      List<JsonArray> out = new java.util.ArrayList<>();
+      all.forEach(h -> out.add((JsonArray) h));
+      return new Neighbourhoods(out);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("hits", new JsonArray(List.copyOf(hits)));
+    }
+  }
+
+  /**
    * @param hits memory records (without vectors) plus {@code score}, {@code dense_score}, {@code keyword_score}
    * @param degraded {@code embedding} when the query could not be embedded (keyword search ran alone)
    */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * normalised to the {@link Extractor} shape: known vocabularies only, capped lengths, real calendar dates, and only
  * message ids the conversation really has. Models invent; nothing they say is trusted as-is.
  */
-final class ModelAnswers {
+public final class ModelAnswers {
   static final Set<String> PROFILE_TYPES = Set.of("basic_info", "preference", "personality", "relationship");
   static final Set<String> EVENT_TYPES =
       Set.of("birthday", "anniversary", "achievement", "life_event", "emotional", "plan", "memory");
@@ -40,7 +40,7 @@ final class ModelAnswers {
   private ModelAnswers() {}
 
   /** {@code choices[0].message.content}. */
-  static String answer(JsonObject response) {
+  public static String answer(JsonObject response) {
     try {
       JsonArray choices = response.getJsonArray("choices");
       if (choices != null && !choices.isEmpty()) {
@@ -61,7 +61,7 @@ final class ModelAnswers {
    * The first JSON object in a model answer: raw JSON, JSON in a ``` fence, or JSON inside prose (first balanced
    * {...}, braces inside strings ignored). Anything else fails with "malformed".
    */
-  static JsonObject parseModelJson(String kind, String answer) {
+  public static JsonObject parseModelJson(String kind, String answer) {
     if (answer == null || answer.isBlank()) {
       throw new IllegalStateException("malformed " + kind + " answer: empty");
     }

@@ -117,6 +117,7 @@ public final class GatewayVerticle extends VerticleBase {
     RecallRoutes recall = new RecallRoutes(calls);
     MemoryRoutes memories = new MemoryRoutes(calls);
     MemoryLifecycleRoutes memory = new MemoryLifecycleRoutes(calls);
+    ConflictRoutes conflicts = new ConflictRoutes(calls);
     TaskRoutes tasks = new TaskRoutes(calls);
     TransactionRoutes transactions = new TransactionRoutes(calls, config().getJsonObject("transaction",
         new JsonObject()).getInteger("max_operations", 100));
@@ -131,6 +132,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.patch("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::patch);
     router.delete("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::delete);
     router.post("/v1/memories/:memory_id/restore").handler(require(MEMORY)).handler(memory::restore);
+    router.post("/v1/conflicts/:conflict_id/resolve").handler(require(MEMORY)).handler(conflicts::resolve);
     router.post("/v1/memories/batch").handler(require(MEMORY)).handler(transactions::batch);
     router.post("/v1/transactions").handler(require(MEMORY)).handler(transactions::begin);
     router.post("/v1/transactions/:tx_id/operations").handler(require(MEMORY)).handler(transactions::stage);
@@ -146,6 +148,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/memories/:memory_id/history").handler(require(READ)).handler(memory::history);
     router.get("/v1/memories/:memory_id/compare").handler(require(READ)).handler(memory::compare);
     router.get("/v1/transactions/:tx_id").handler(require(READ)).handler(transactions::get);
+    router.get("/v1/conflicts").handler(require(READ)).handler(conflicts::list);
+    router.get("/v1/conflicts/:conflict_id").handler(require(READ)).handler(conflicts::get);
 
     // a tenant's own users: export and forget are the users' rights, served with the memory scope
     router.post("/v1/users/:user_id/export").handler(require(MEMORY)).handler(admin::export);

@@ -22,7 +22,9 @@ final class MemoryRoutes {
   /**
    * {@code POST /v1/memories}: stored as a memory (MySQL, version 1) and embedded and indexed now, searchable by the
    * next recall. Its id is derived from owner, type, time and text, so posting it again changes nothing instead of
-   * adding a copy, and no request can name another owner's memory.
+   * adding a copy, and no request can name another owner's memory. One that restates a stored memory in other words
+   * (the conflict detector's duplicate) is merged into it: the reply is that memory, {@code merged: true},
+   * {@code restated_as} the id it would have had. {@code conflicts}: the reports its import made.
    */
   void postMemory(RoutingContext ctx) {
     calls.withBody(ctx, "memories", body -> {
@@ -33,8 +35,12 @@ final class MemoryRoutes {
           .map(m -> {
             JsonObject memory = m.memory();
             ctx.response().putHeader("ETag", "\"" + memory.getInteger("version") + "\"");
+            if (memory.getBoolean("merged", false)) {
+              return memory; // a restatement: the memory it restates, which got its provenance
+            }
             return record.copy().put("category", memory.getString("category")).put("source", memory.getString("source"))
-                .put("status", memory.getString("status")).put("version", memory.getInteger("version"));
+                .put("status", memory.getString("status")).put("version", memory.getInteger("version"))
+                .put("conflicts", memory.getJsonArray("conflicts", new io.vertx.core.json.JsonArray()));
           });
     }, 201);
   }

@@ -1,12 +1,15 @@
 package verticles.structured;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import verticles.contracts.Tasks;
 import verticles.shared.MemoryIds;
@@ -21,12 +24,21 @@ import verticles.vectorsearch.MemoryRecord;
  * the index keeps what MySQL keeps) and, authoritative, in the task's write.
  */
 final class ExtractedMemories {
-  enum Outcome { CREATE, UPDATE, UNCHANGED }
+  /** MERGED: a restatement of a stored memory (the detector's duplicate), which got its provenance instead. */
+  enum Outcome { CREATE, UPDATE, UNCHANGED, MERGED }
+
+  /**
+   * What a task's write did: each record's outcome by id, and the other memories whose index records must follow
+   * the commit (a restated memory's new provenance, a memory a resolution closed, a restatement stored after all).
+   */
+  record Written(Map<String, Outcome> outcomes, List<String> synced) {}
 
   private final MemoryRepository repo;
+  private final ConflictWrites conflicts;
 
-  ExtractedMemories(MemoryRepository repo) {
+  ExtractedMemories(MemoryRepository repo, ConflictWrites conflicts) {
     this.repo = repo;
+    this.conflicts = conflicts;
   }
 
   /**
@@ -56,38 +68,76 @@ final class ExtractedMemories {
   }
 
   /**
-   * Writes the task's memories in the caller's transaction; returns each record's outcome by id.
+   * Writes the task's memories in the caller's transaction. A record the detector found restating a stored memory
+   * ({@code findings}: a duplicate, of a record not keyed by its subject) is merged into it; the other findings are
+   * recorded as reports once the task's memories are written, and a keyed fact's new value as an outdated one.
    *
    * @param confidences profile confidences by memory id (1.0 when absent)
    */
-  Future<Map<String, Outcome>> write(SqlClient c, Tasks.Work task, List<MemoryRecord> records,
-      Map<String, Double> confidences) {
+  Future<Written> write(SqlClient c, Tasks.Work task, List<MemoryRecord> records, Map<String, Double> confidences,
+      JsonArray findings) {
     Map<String, MemoryRecord> all = dedupe(records);
     Map<String, MemoryRecord> keyed = keyed(all, task.taskId());
+    Map<String, JsonObject> merges = merges(findings, all, keyed);
     String reason = "extracted from session " + task.sessionId() + " (task " + task.taskId() + ")";
-    return repo.findAll(c, List.copyOf(keyed.keySet()), true).compose(stored -> {
+    List<String> locked = new ArrayList<>(new TreeSet<>(keyed.keySet()));
+    merges.values().forEach(f -> locked.add(f.getJsonObject("other").getString("id")));
+    return repo.findAll(c, locked, true).compose(stored -> {
       Map<String, Outcome> outcomes = new LinkedHashMap<>();
-      List<MemoryState> created = new ArrayList<>();
-      List<Supplier<Future<Void>>> updates = new ArrayList<>();
+      Map<String, MemoryState> created = new LinkedHashMap<>();
+      List<String> synced = new ArrayList<>();
+      List<Supplier<Future<Void>>> writes = new ArrayList<>();
       for (MemoryRecord r : all.values()) {
         MemoryState current = stored.get(r.id());
-        Outcome outcome = keyed.containsKey(r.id()) ? decide(current, r) : Outcome.CREATE;
-        outcomes.put(r.id(), outcome);
         Double confidence = confidences.get(r.id());
+        MemoryState fresh = MemoryState.of(r, null, confidence == null ? 1.0 : confidence, "extractor",
+            MemoryState.now());
+        JsonObject merge = merges.get(r.id());
+        MemoryState target = merge == null ? null : stored.get(merge.getJsonObject("other").getString("id"));
+        Outcome outcome = keyed.containsKey(r.id()) ? decide(current, r)
+            : target != null && target.userId.equals(r.userId()) && target.characterId.equals(r.characterId())
+                ? Outcome.MERGED : Outcome.CREATE;
+        outcomes.put(r.id(), outcome);
         if (outcome == Outcome.CREATE) {
-          created.add(MemoryState.of(r, null, confidence == null ? 1.0 : confidence, "extractor", MemoryState.now()));
+          created.put(r.id(), fresh);
+          if (merge != null) {
+            synced.add(r.id()); // left out of the index as a restatement, yet stored: its memory is gone
+          }
+        } else if (outcome == Outcome.MERGED) {
+          synced.add(target.id);
+          writes.add(() -> conflicts.merge(c, target, fresh, merge, reason, "extractor").mapEmpty());
         } else if (outcome == Outcome.UPDATE) {
           MemoryState after = updated(current, r, confidence);
-          updates.add(() -> repo.write(c, current, after, "update", reason, "extractor", false)
-              .compose(s -> repo.close(c, s.id, current.version, s.validFrom)));
+          writes.add(() -> repo.write(c, current, after, "update", reason, "extractor", false)
+              .compose(s -> repo.close(c, s.id, current.version, s.validFrom).compose(x -> conflicts.keyedUpdate(c,
+                  current, s))));
         }
       }
-      Future<Void> done = repo.createAll(c, created, reason, "extractor");
-      for (Supplier<Future<Void>> update : updates) { // one after another, on the transaction's connection
-        done = done.compose(x -> update.get());
+      Future<Void> done = repo.createAll(c, List.copyOf(created.values()), reason, "extractor");
+      for (Supplier<Future<Void>> write : writes) { // one after another, on the transaction's connection
+        done = done.compose(x -> write.get());
       }
-      return done.map(x -> outcomes);
+      return done.compose(x -> conflicts.record(c, findings, created, true))
+          .map(recorded -> {
+            synced.addAll(recorded.changed());
+            return new Written(outcomes, synced);
+          });
     });
+  }
+
+  /** The detector's duplicates of records not keyed by their subject: record id → finding. */
+  private static Map<String, JsonObject> merges(JsonArray findings, Map<String, MemoryRecord> all,
+      Map<String, MemoryRecord> keyed) {
+    Map<String, JsonObject> out = new LinkedHashMap<>();
+    for (Object o : findings) {
+      JsonObject f = (JsonObject) o;
+      String id = f.getString("memory_id");
+      if ("duplicate".equals(f.getString("type")) && all.containsKey(id) && !keyed.containsKey(id)
+          && f.getJsonObject("other", new JsonObject()).getString("id") != null) {
+        out.putIfAbsent(id, f);
+      }
+    }
+    return out;
   }
 
   /** Stated before? Judged on the value, not the sentence: a profile's value, a recurring event's date. */
@@ -123,7 +173,7 @@ final class ExtractedMemories {
     after.status = "active";
     after.sessionId = r.sessionId();
     after.taskId = r.taskId();
-    after.sourceMsgIds = new io.vertx.core.json.JsonArray(new ArrayList<Object>(r.sourceMsgIds()));
+    after.sourceMsgIds = new JsonArray(new ArrayList<Object>(r.sourceMsgIds()));
     return after;
   }
 

@@ -49,7 +49,7 @@ final class ForgetRepository {
   }
 
   /**
-   * Deletes the owner's profiles, events, summaries, memories and their versions (writing the owner's {@code forget}
+   * Deletes the owner's profiles, events, summaries, conflict reports, memories and their versions (writing the owner's {@code forget}
    * change event with the memories' delete: a forget cut short before it writes none, and asking again writes it),
    * the webhooks' dead letters of the owner, the access counts of their memories, and once more any task or buffered
    * message that arrived during the forget; returns how many of each.
@@ -67,6 +67,9 @@ final class ForgetRepository {
         })
         .compose(n -> {
           deleted[2] = n;
+          return delete("memory_conflicts", user, character); // the reports quote the memories
+        })
+        .compose(n -> {
           // the memories and every version of them; the owner's one forget event commits with the memories' delete
           return delete("memory_versions", user, character);
         })

@@ -156,11 +156,12 @@ final class MemoryRepository {
         .put("at", MemoryState.seconds(r.getLocalDateTime("changed_at")));
   }
 
-  /** Erases the memory, every version and its seed row; returns how many versions there were. */
+  /** Erases the memory, every version, its seed row and the conflict reports quoting it; returns how many versions. */
   Future<Integer> erase(SqlClient c, MemoryState m, String actor) {
     String projection = MemoryQueries.eraseProjection(m.type);
     Tuple row = seedRow(m);
     return run(c, MemoryQueries.INSERT_CHANGE, change(m, "delete", true, actor, MemoryState.now()))
+        .compose(x -> run(c, ConflictQueries.DELETE_OF_MEMORY, Tuple.of(m.id, m.id))) // reports quote it
         .compose(x -> run(c, MemoryQueries.ERASE_VERSIONS, Tuple.of(m.id)))
         .compose(versions -> run(c, MemoryQueries.ERASE, Tuple.of(m.id))
             .compose(x -> projection == null || row == null ? Future.succeededFuture() : run(c, projection, row))

@@ -38,6 +38,7 @@ final class MemoryTransactions {
   private final MemoryOps ops;
   private final MemoryLocks locks;
   private final IndexSync sync;
+  private final ConflictChecks checks;
   private final Settings settings;
 
   /** {@code transaction.*}: the commit's isolation level (SQL), the default timeout, the most operations. */
@@ -69,12 +70,13 @@ final class MemoryTransactions {
   }
 
   MemoryTransactions(Transactions tx, TransactionRepository rows, MemoryOps ops, MemoryLocks locks, IndexSync sync,
-      Settings settings) {
+      ConflictChecks checks, Settings settings) {
     this.tx = tx;
     this.rows = rows;
     this.ops = ops;
     this.locks = locks;
     this.sync = sync;
+    this.checks = checks;
     this.settings = settings;
     this.staging = new TransactionStaging(rows, ops, locks, settings.maxOperations());
   }
@@ -244,7 +246,8 @@ final class MemoryTransactions {
         changed.add(a.id());
       }
     }
-    return sync.afterCommit(changed).map(results).recover(e -> {
+    // then the changed memories judged against their owners' others: reports, an outdated one resolved
+    return sync.afterCommit(changed).compose(x -> checks.afterWrite(changed)).map(results).recover(e -> {
       LOG.warn("{} memories committed together, their index records not yet brought along ({}); the sweeper will",
           changed.size(), e.toString());
       for (MemoryOps.Applied a : applied) {

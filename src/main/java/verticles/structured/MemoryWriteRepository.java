@@ -62,14 +62,15 @@ final class MemoryWriteRepository {
    * other writers (a correction may have landed between the task's index write and this one), so once this commits
    * they are brought to what MySQL now holds ({@link IndexSync}).
    */
-  Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records) {
+  Future<Memories.Written> writeMemories(Tasks.Work task, JsonObject extraction, List<MemoryRecord> records,
+      JsonArray findings) {
     String taskId = task.taskId();
     String user = task.userId();
     String character = task.characterId();
     String session = task.sessionId();
     JsonArray messages = task.messages();
-    List<String> keyed = records.stream().map(MemoryRecord::id).filter(id -> MemoryIds.keyed(id, taskId)).distinct()
-        .toList();
+    List<String> keyed = new ArrayList<>(records.stream().map(MemoryRecord::id)
+        .filter(id -> MemoryIds.keyed(id, taskId)).distinct().toList());
     return tx.run(c -> run(c, MemoryWriteQueries.LOCK_TOMBSTONES, Tuple.of(user))
         .compose(tombstones -> run(c, MemoryWriteQueries.LOCK_TASK, Tuple.of(taskId)).compose(rs -> {
           LocalDateTime forgottenAt = ForgetRepository.latest(tombstones, character);
@@ -81,12 +82,19 @@ final class MemoryWriteRepository {
         }))
         .compose(rs -> run(c, MemoryWriteQueries.DELETE_TASK_EVENTS, Tuple.of(taskId)))
         .compose(rs -> run(c, MemoryWriteQueries.DELETE_TASK_SUMMARIES, Tuple.of(taskId)))
-        .compose(rs -> memories.write(c, task, records, confidences(user, character, extraction)))
-        .compose(outcomes -> insertSummary(c, task, extraction.getJsonObject("summary"), messages)
-            .compose(summaryId -> insertEvents(c, taskId, user, character, session, extraction.getJsonArray("events"),
-                summaryId, outcomes))
-            .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"),
-                lastTimestamp(messages), outcomes)))
+        .compose(rs -> memories.write(c, task, records, confidences(user, character, extraction), findings))
+        .compose(written -> {
+          Map<String, ExtractedMemories.Outcome> outcomes = written.outcomes();
+          written.synced().stream().filter(id -> !keyed.contains(id)).forEach(keyed::add);
+          // a summary merged into the one it restates gets no row of its own
+          JsonObject summary = outcomes.get(MemoryIds.summary(taskId)) == ExtractedMemories.Outcome.MERGED ? null
+              : extraction.getJsonObject("summary");
+          return insertSummary(c, task, summary, messages)
+              .compose(summaryId -> insertEvents(c, taskId, user, character, session,
+                  extraction.getJsonArray("events"), summaryId, outcomes))
+              .compose(n -> upsertProfiles(c, user, character, extraction.getJsonArray("profiles"),
+                  lastTimestamp(messages), outcomes));
+        })
         .compose(n -> sync.mark(c, keyed))
         .compose(n -> run(c, MemoryWriteQueries.COMPLETE_TASK, Tuple.of(taskId)))
         .map(rs -> new Memories.Written(taskId, TaskStatus.COMPLETED)))
@@ -132,7 +140,8 @@ final class MemoryWriteRepository {
     for (int i = events.size() - 1; i >= 0; i--) { // the last of a recurring event wins, as in the index
       JsonObject e = events.getJsonObject(i);
       String id = MemoryIds.event(taskId, i, user, character, e.getString("type"), e.getString("title"));
-      if (!seen.add(id) || outcomes.get(id) == ExtractedMemories.Outcome.UNCHANGED) {
+      if (!seen.add(id) || outcomes.get(id) == ExtractedMemories.Outcome.UNCHANGED
+          || outcomes.get(id) == ExtractedMemories.Outcome.MERGED) {
         continue;
       }
       if (MemoryIds.keyed(id, taskId)) {

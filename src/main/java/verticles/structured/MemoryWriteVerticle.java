@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.conflicts.ConflictSettings;
+import verticles.contracts.Conflicts;
 import verticles.contracts.Empty;
 import verticles.contracts.Forget;
 import verticles.contracts.Lifecycle;
@@ -23,7 +25,8 @@ import verticles.shared.Meters;
  * The write path of memory rows in MySQL and of their removal: a task's memories (rows, versions, summary, events and
  * profiles) and the triage of its keyed records, one memory's create, correction, delete and restore (with its index
  * record), the archive path of a summary, and forgetting a user (tombstone, deletes, and the tombstone check other
- * write paths ask for); and memory transactions (staged operations, per-memory locks, commit, expiry) and batches.
+ * write paths ask for); memory transactions (staged operations, per-memory locks, commit, expiry) and batches; and
+ * conflicts between memories: the detector's findings recorded with each write, and a report's resolution.
  */
 public final class MemoryWriteVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryWriteVerticle.class);
@@ -43,13 +46,21 @@ public final class MemoryWriteVerticle extends VerticleBase {
     JsonObject syncCfg = config().getJsonObject("index_sync", new JsonObject());
     IndexSync sync = new IndexSync(vertx, pool, memories,
         config().getJsonObject("index", new JsonObject()).getLong("write_timeout_ms", 15_000L) + 1_000L, registry);
-    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories), sync);
-    ForgetRepository forgets = new ForgetRepository(tx);
     JsonObject txCfg = config().getJsonObject("transaction", new JsonObject());
     MemoryLocks locks = new MemoryLocks(vertx, txCfg.getLong("lock_timeout_ms", 5_000L));
+    ConflictRepository reports = new ConflictRepository();
+    ConflictResolver resolver = new ConflictResolver(memories, locks, sync);
+    ConflictWrites conflictWrites = new ConflictWrites(memories, reports, resolver, ConflictSettings.from(config()),
+        registry);
+    MemoryWriteRepository writes = new MemoryWriteRepository(pool, tx, new ExtractedMemories(memories, conflictWrites),
+        sync);
+    ForgetRepository forgets = new ForgetRepository(tx);
     MemoryOps ops = new MemoryOps(memories, forgets, sync, locks);
-    MemoryLifecycle lifecycle = new MemoryLifecycle(tx, ops, locks, sync);
+    ConflictChecks checks = new ConflictChecks(vertx, pool, tx, memories, conflictWrites, sync);
+    ConflictReview review = new ConflictReview(pool, tx, locks, resolver, conflictWrites, sync);
+    MemoryLifecycle lifecycle = new MemoryLifecycle(tx, ops, locks, sync, memories, conflictWrites, checks);
     MemoryTransactions transactions = new MemoryTransactions(tx, new TransactionRepository(locks), ops, locks, sync,
+        checks,
         new MemoryTransactions.Settings(Transactions.isolation(txCfg.getString("isolation_level", "read_committed")),
             txCfg.getInteger("timeout_seconds", 30), txCfg.getInteger("max_operations", 100)));
     long txSweepMs = txCfg.getLong("sweep_interval_ms", 1_000L);
@@ -79,7 +90,7 @@ public final class MemoryWriteVerticle extends VerticleBase {
     return Future.all(List.of(
         // a deadlock with another task's write runs the transaction again (Transactions), not the task
         Bus.consume(vertx, Addresses.MEMORIES_WRITE, Memories.Write::fromJson,
-            w -> poking(writes.writeMemories(w.task(), w.extraction(), w.records()))),
+            w -> poking(writes.writeMemories(w.task(), w.extraction(), w.records(), w.conflicts()))),
         Bus.consume(vertx, Addresses.MEMORIES_TRIAGE, Memories.Triage::fromJson,
             t -> writes.triage(t.taskId(), t.records()).map(Memories.Triaged::new)),
         // one memory's life: each a transaction (run again on a lock conflict) that also brings the index along
@@ -87,6 +98,8 @@ public final class MemoryWriteVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.MEMORY_UPDATE, Lifecycle.Update::fromJson, u -> poking(lifecycle.update(u))),
         Bus.consume(vertx, Addresses.MEMORY_DELETE, Lifecycle.Delete::fromJson, d -> poking(lifecycle.delete(d))),
         Bus.consume(vertx, Addresses.MEMORY_RESTORE, Lifecycle.Restore::fromJson, r -> poking(lifecycle.restore(r))),
+        // a conflict's review: its resolution written through versions, one transaction, then the index
+        Bus.consume(vertx, Addresses.CONFLICTS_RESOLVE, Conflicts.Resolve::fromJson, r -> poking(review.resolve(r))),
         // memory transactions: staged operations and locks in MySQL, the commit one MySQL transaction, then the index
         Bus.consume(vertx, Addresses.MEMORY_BATCH, Transaction.Batch::fromJson, b -> poking(transactions.batch(b))),
         Bus.consume(vertx, Addresses.TX_BEGIN, Transaction.Begin::fromJson, transactions::begin),

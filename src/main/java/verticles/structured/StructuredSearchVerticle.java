@@ -16,6 +16,7 @@ import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.contracts.Empty;
+import verticles.contracts.Conflicts;
 import verticles.contracts.Lifecycle;
 import verticles.contracts.Owner;
 import verticles.contracts.Structured;
@@ -43,6 +44,7 @@ public final class StructuredSearchVerticle extends VerticleBase {
     repo = new MemoryReadRepository(pool, new SkippedRecords(Meters.registry(cfg)));
     StatsRepository stats = new StatsRepository(pool);
     MemoryReads memories = new MemoryReads(pool);
+    ConflictReview conflicts = new ConflictReview(pool);
     mysqlBreaker = Breakers.create(vertx, cfg, "mysql", cfg.getJsonObject("recall").getLong("mysql_timeout_ms", 1000L));
 
     return Future.all(List.of(
@@ -54,6 +56,8 @@ public final class StructuredSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.STRUCTURED_STATS, Owner::fromJson,
             owner -> stats.stats(owner.userId(), owner.characterId())),
         Bus.consume(vertx, Addresses.MEMORY_GET, Lifecycle.Get::fromJson, memories::get),
+        Bus.consume(vertx, Addresses.CONFLICTS_LIST, Conflicts.Query::fromJson, conflicts::list),
+        Bus.consume(vertx, Addresses.CONFLICTS_GET, Conflicts.Get::fromJson, conflicts::get),
         Bus.consume(vertx, Addresses.MEMORY_LIST, Lifecycle.Query::fromJson, memories::list),
         Bus.consume(vertx, Addresses.MEMORY_HISTORY, Lifecycle.HistoryQuery::fromJson, memories::history),
         Bus.consume(vertx, Addresses.MEMORY_COMPARE, Lifecycle.Compare::fromJson, memories::compare),

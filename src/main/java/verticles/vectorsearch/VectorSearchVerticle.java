@@ -91,6 +91,7 @@ public final class VectorSearchVerticle extends VerticleBase {
     return warmUp().compose(x -> Future.all(List.of(
         Bus.consume(vertx, Addresses.VECTOR_UPSERT, VectorStore.Upsert::fromJson, this::upsert),
         Bus.consume(vertx, Addresses.VECTOR_SEARCH, VectorStore.Search::fromJson, this::search),
+        Bus.consume(vertx, Addresses.VECTOR_NEIGHBOURS, VectorStore.Neighbours::fromJson, this::neighbours),
         Bus.consume(vertx, Addresses.VECTOR_DELETE, Owner::fromJson, this::delete),
         Bus.consume(vertx, Addresses.VECTOR_DELETE_IDS, VectorStore.Ids::fromJson, this::deleteIds),
         Bus.consume(vertx, Addresses.VECTOR_LIST, VectorStore.ListPage::fromJson, this::list),
@@ -270,6 +271,29 @@ public final class VectorSearchVerticle extends VerticleBase {
           return new VectorStore.Hits(hits, degraded, (embedded[0] - t0) / 1e6,
               (System.nanoTime() - embedded[0]) / 1e6);
         });
+  }
+
+  /**
+   * Each text's nearest records by the embedding alone: one batch embedded as documents (never ahead of a recall's
+   * query), then one index call through the {@code vector-index} breaker for all of them.
+   */
+  private Future<VectorStore.Neighbourhoods> neighbours(VectorStore.Neighbours body) {
+    if (body.texts().isEmpty()) {
+      return Future.succeededFuture(new VectorStore.Neighbourhoods(List.of()));
+    }
+    return embedder.embed(body.texts()).compose(vectors -> guarded(indexPool, indexBreaker, indexTimeoutMs, "search",
+        () -> {
+          List<JsonArray> out = new ArrayList<>();
+          for (float[] v : vectors) {
+            JsonArray hits = new JsonArray();
+            for (MemoryIndex.Hit h : index.search(new MemoryIndex.Query(body.userId(), body.characterId(), body.types(),
+                v, "", body.topK()))) {
+              hits.add(h.record().toJson().put("dense_score", h.denseScore()));
+            }
+            out.add(hits);
+          }
+          return new VectorStore.Neighbourhoods(out);
+        }));
   }
 
   private Future<float[]> queryVector(String query) {

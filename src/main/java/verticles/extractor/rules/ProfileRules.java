@@ -79,7 +79,7 @@ final class ProfileRules {
   private static final Pattern ZH_LIVE = Pattern.compile(
       "我(?:现在|目前|一直|已经|也|还)?(住在|居住在|生活在|定居在|定居|住|在)([" + HAN + "A-Za-z]{1,12}?)" + LOC_END);
   private static final Pattern ZH_MOVED = Pattern.compile(
-      "我(?:已经|刚|刚刚|去年|前段时间)?(?:搬到|搬去|搬来)了?([" + HAN + "A-Za-z]{1,12}?)" + LOC_END);
+      "我(?:已经|刚|刚刚|去年|今年|前段时间|前几天|最近|上个?月|上周|上星期|上礼拜|年初|年底)?(?:搬到|搬去|搬来)了?([" + HAN + "A-Za-z]{1,12}?)" + LOC_END);
   private static final Pattern ZH_FROM = Pattern.compile("我(?:来自|是从)([" + HAN + "A-Za-z]{1,12}?)(?:来的)?" + LOC_END);
   private static final Pattern ZH_LAOJIA = Pattern.compile("我的?老家(?:是|在)([" + HAN + "A-Za-z]{1,12}?)" + LOC_END);
   private static final Pattern ZH_BORN_IN = Pattern.compile(

@@ -102,6 +102,28 @@ public final class RuleExtractor implements Extractor {
         .put("events", new JsonArray(new ArrayList<>(events.values())));
   }
 
+  /**
+   * The profile facts one statement makes, as the rules read a user's message ({@code {type, key, value}} each): the
+   * conflict detector compares two memories by them (the same key with another value). Never throws.
+   */
+  public static JsonArray facts(String text) {
+    JsonArray out = new JsonArray();
+    try {
+      LocalDate ref = LocalDate.now(ZoneOffset.UTC);
+      for (Text.Sentence sentence : Text.sentences(text)) {
+        List<String> clauses = Text.usableClauses(sentence);
+        if (!clauses.isEmpty()) {
+          for (Fact f : ProfileRules.extract(clauses, ref)) {
+            out.add(new JsonObject().put("type", f.type()).put("key", f.key()).put("value", f.value()));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("rules found no facts in a statement: {}", e.toString());
+    }
+    return out;
+  }
+
   /** Runs the profile and event rules on one sentence of a user message; returns a weight of what it found. */
   private static int extractFrom(List<String> clauses, LocalDate ref, String msgId, ProfileBook profiles,
       Map<String, JsonObject> events) {

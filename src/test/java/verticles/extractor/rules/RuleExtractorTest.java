@@ -85,6 +85,7 @@ class RuleExtractorTest {
         arguments("我来自成都", "basic_info", "hometown", "成都"),
         arguments("我是四川人", "basic_info", "hometown", "四川"),
         arguments("我搬到了杭州", "basic_info", "location", "杭州"),
+        arguments("我上个月搬到上海了", "basic_info", "location", "上海"),
         arguments("I live in Berlin", "basic_info", "location", "Berlin"),
         arguments("I'm from Texas", "basic_info", "hometown", "Texas"),
         arguments("I moved to London last year", "basic_info", "location", "London"),
