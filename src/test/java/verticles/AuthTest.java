@@ -80,7 +80,12 @@ class AuthTest {
         new Call(HttpMethod.POST, "/v1/transactions/tx-" + user + "/rollback", null, "memory"),
         new Call(HttpMethod.GET, "/v1/transactions/tx-" + user, null, null),
         new Call(HttpMethod.POST, "/v1/memories/batch", new JsonObject().put("operations", new JsonArray()
-            .add(new JsonObject().put("op", "delete").put("id", "mem-" + user))), "memory"));
+            .add(new JsonObject().put("op", "delete").put("id", "mem-" + user))), "memory"),
+        // conflicts between memories (an unknown conflict: 404 for a key that may ask)
+        new Call(HttpMethod.GET, "/v1/conflicts?user_id=" + user, null, null),
+        new Call(HttpMethod.GET, "/v1/conflicts/conf-" + user, null, null),
+        new Call(HttpMethod.POST, "/v1/conflicts/conf-" + user + "/resolve", new JsonObject().put("keep", "a"),
+            "memory"));
   }
 
   @BeforeAll
@@ -178,6 +183,7 @@ class AuthTest {
     Call begin = new Call(HttpMethod.POST, "/v1/transactions", null, "memory");
     Call stage = new Call(HttpMethod.POST, "/v1/transactions/tx-u-bad/operations", null, "memory");
     Call batch = new Call(HttpMethod.POST, "/v1/memories/batch", null, "memory");
+    Call resolve = new Call(HttpMethod.POST, "/v1/conflicts/conf-u-bad/resolve", null, "memory");
     for (Object[] bad : new Object[][] {
         {patch, new JsonObject().put("importance", "high").put("reason", "x"), "importance"},
         {patch, new JsonObject().put("content", 42).put("reason", "x"), "content"},
@@ -194,13 +200,18 @@ class AuthTest {
             "memory.user_id"},
         {batch, new JsonObject().put("operations", new JsonArray().add(new JsonObject().put("op", "delete")
             .put("id", 5))), "operations[0].id"},
-        {batch, new JsonObject().put("operations", new JsonObject()), "operations"}}) {
+        {batch, new JsonObject().put("operations", new JsonObject()), "operations"},
+        {resolve, new JsonObject().put("keep", 1), "keep"},
+        {resolve, new JsonObject().put("strategy", "newest"), "strategy"},
+        {resolve, new JsonObject().put("keep", "a").put("strategy", "merge"), "strategy"},
+        {resolve, new JsonObject().put("content", 3), "content"},
+        {resolve, new JsonObject().put("reason", ""), "reason"}}) {
       Call c = (Call) bad[0];
       HttpResponse<Buffer> r = send(c, "Bearer " + TestStack.API_KEY, ((JsonObject) bad[1]).toBuffer());
       assertEquals(400, r.statusCode(), c.path() + " " + bad[1]);
       assertEquals(bad[2], r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
     }
-    for (Call c : List.of(patch, begin, stage, batch)) {
+    for (Call c : List.of(patch, begin, stage, batch, resolve)) {
       HttpResponse<Buffer> notJson = send(c, "Bearer " + TestStack.API_KEY, Buffer.buffer("{not json"));
       assertEquals(400, notJson.statusCode(), c.path());
       assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"), c.path());

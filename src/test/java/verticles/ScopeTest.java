@@ -89,7 +89,11 @@ class ScopeTest {
         new Route("transactions", HttpMethod.GET, "/v1/transactions/tx-" + user, null, "read"),
         new Route("transactions", HttpMethod.POST, "/v1/memories/batch", new JsonObject().put("operations",
             new JsonArray().add(new JsonObject().put("op", "update").put("id", "mem-" + user).put("importance", 5))),
-            "memory"));
+            "memory"),
+        new Route("conflicts", HttpMethod.GET, "/v1/conflicts?user_id=" + user, null, "read"),
+        new Route("conflicts", HttpMethod.GET, "/v1/conflicts/conf-" + user, null, "read"),
+        new Route("conflicts", HttpMethod.POST, "/v1/conflicts/conf-" + user + "/resolve", new JsonObject()
+            .put("keep", "a"), "memory"));
   }
 
   /** The documented rule, stated here on its own rather than taken from the code under test. */
@@ -127,7 +131,7 @@ class ScopeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions"})
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();

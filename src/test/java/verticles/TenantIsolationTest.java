@@ -185,6 +185,48 @@ class TenantIsolationTest {
   }
 
   @Test
+  @DisplayName("conflicts of two tenants' users of the same id stay apart: each lists, reads and resolves only its own")
+  void conflictsKeepTenantsApart() throws Exception {
+    String user = "dave-" + UUID.randomUUID().toString().substring(0, 8);
+    importMemory(a, user, "我会开车", new JsonObject());
+    importMemory(b, user, "我会游泳", new JsonObject());
+    String idA = conflictOf(a, user, "我不会开车");
+    String idB = conflictOf(b, user, "我不会游泳");
+    for (WebClient[] pair : new WebClient[][] {{a, b}, {b, a}}) {
+      WebClient me = pair[0];
+      String mine = me == a ? idA : idB;
+      String theirs = me == a ? idB : idA;
+      JsonArray listed = Future.await(me.get("/v1/conflicts?user_id=" + user).send()).bodyAsJsonObject()
+          .getJsonArray("conflicts");
+      assertEquals(1, listed.size(), listed.encode());
+      assertEquals(mine, listed.getJsonObject(0).getString("conflict_id"));
+      assertEquals(user, listed.getJsonObject(0).getString("user_id"), "the client's own user id");
+      JsonArray all = Future.await(me.get("/v1/conflicts?limit=500").send()).bodyAsJsonObject()
+          .getJsonArray("conflicts");
+      assertFalse(all.encode().contains(theirs), "a tenant's list never holds another's conflicts");
+      assertEquals(404, Future.await(me.get("/v1/conflicts/" + theirs).send()).statusCode());
+      assertEquals(404, Future.await(me.post("/v1/conflicts/" + theirs + "/resolve")
+          .sendJsonObject(new JsonObject().put("keep", "a"))).statusCode());
+      assertEquals(0, Future.await(me.get("/v1/conflicts?user_id=" + encode((me == a ? "tenant-b:" : "default:")
+          + user)).send()).bodyAsJsonObject().getJsonArray("conflicts").size());
+    }
+    assertEquals(200, Future.await(a.post("/v1/conflicts/" + idA + "/resolve").sendJsonObject(new JsonObject()
+        .put("keep", "b"))).statusCode());
+    assertFalse(Future.await(b.get("/v1/conflicts/" + idB).send()).bodyAsJsonObject().getBoolean("resolved"));
+  }
+
+  /** Imports a statement that contradicts the first, and returns the open conflict's id. */
+  private static String conflictOf(WebClient c, String user, String text) throws Exception {
+    HttpResponse<Buffer> r = Future.await(c.post("/v1/memories").sendJsonObject(new JsonObject().put("user_id", user)
+        .put("character_id", "c1").put("memory_type", "event").put("content", text)
+        .put("timestamp", Instant.now().getEpochSecond() - 10)));
+    assertEquals(201, r.statusCode(), r.bodyAsString());
+    JsonArray found = r.bodyAsJsonObject().getJsonArray("conflicts");
+    assertEquals(1, found.size(), r.bodyAsString());
+    return found.getJsonObject(0).getString("conflict_id");
+  }
+
+  @Test
   @DisplayName("the other routes (sessions, messages and session end on the same session id, task list and retry, user stats, WebSocket, forgetting a character) keep two tenants apart too")
   void everyRouteKeepsTenantsApart() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);

@@ -24,7 +24,8 @@ import verticles.shared.ThrottledLog;
  * for all pairs (the LLM when configured, else the rules). Messages are never compared (they are the verbatim
  * history); a summary is compared only with summaries and only for a restatement (a session's narrative is history,
  * not a claim about today); a duplicate needs the same memory type. A memory that restates another has that one
- * finding only: it will be merged, not stored.
+ * finding only: it will be merged, not stored. {@code single}: both memories make one claim each, so a conflict
+ * between them may be resolved automatically.
  */
 final class Detector {
   private static final Logger LOG = LoggerFactory.getLogger(Detector.class);
@@ -135,7 +136,7 @@ final class Detector {
           merged.add(id);
         }
         out.add(v.toJson().put("memory_id", id).put("cosine", Math.round(p.cosine() * 1000) / 1000.0)
-            .put("newer", p.memoryIsNewer() ? "memory" : "other")
+            .put("newer", p.memoryIsNewer() ? "memory" : "other").put("single", single(p.memory()) && single(p.other()))
             .put("other", new JsonObject().put("id", p.other().getString("id"))
                 .put("memory_type", p.other().getString("memory_type")).put("content", p.other().getString("content"))
                 .put("timestamp", p.other().getLong("timestamp")).put("metadata", p.other().getJsonObject("metadata"))));
@@ -149,6 +150,14 @@ final class Detector {
       }
     }
     return kept;
+  }
+
+  /**
+   * The memory makes one claim (one clause): resolving a conflict of it automatically cannot take anything else with
+   * it. "用户住在北京，用户的生日是3月15日" also holds a birthday, which a move must not delete.
+   */
+  private static boolean single(JsonObject memory) {
+    return Statement.of(memory.getString("content"), memory.getJsonObject("metadata")).clauses.isEmpty();
   }
 
   private static long at(JsonObject memory) {

@@ -75,7 +75,7 @@ final class ConflictRoutes {
               + " content, and a reason");
         }
       }
-      List<String> chosen = CHOICES.stream().filter(body::containsKey).toList();
+      List<String> chosen = body.fieldNames().stream().filter(CHOICES::contains).toList(); // in the body's order
       if (chosen.size() != 1) {
         throw new RequestValidator.ValidationException(chosen.isEmpty() ? "body" : chosen.get(1), "give exactly one"
             + " of strategy (timestamp_first, confidence_first, merge), keep (\"a\" or \"b\") or content");

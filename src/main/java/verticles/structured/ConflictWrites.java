@@ -19,7 +19,8 @@ import verticles.structured.ConflictRepository.Report;
 /**
  * The writer's part in conflicts, inside the writer's transaction: the detector's findings recorded as reports, with
  * their automatic resolutions (an {@code outdated} one by default: the newer statement wins, the older is closed;
- * every type when {@code auto_resolve} is on, by the configured strategy); a restatement merged into the memory it
+ * every type when {@code auto_resolve} is on, by the configured strategy; only between memories of one claim each:
+ * one that says more waits for review, since resolving it would close the rest too); a restatement merged into the memory it
  * restates (its provenance appended, a resolved {@code duplicate} report keeping its words); and a keyed fact's new
  * value recorded as the structural {@code outdated} report of its two versions. Counted in
  * {@code engram_conflicts_detected_total{type}} and {@code engram_conflicts_resolved_total{type}}.
@@ -80,7 +81,9 @@ final class ConflictWrites {
         Report r = Report.open(mine.userId, mine.characterId, f.getString("type"), mineNewer ? other : mine,
             mineNewer ? mine : other, f.getDouble("severity", 0.5), f.getJsonArray("evidence", new JsonArray()),
             f.getString("suggested_resolution"), f.getString("detector", "rules"));
-        return inserted(c, r).compose(isNew -> isNew ? auto(c, r, changed) : Future.succeededFuture(false))
+        // a memory that says more than the clashing claim is never resolved automatically: the rest would go too
+        boolean automatic = f.getBoolean("single", false);
+        return inserted(c, r).compose(isNew -> isNew && automatic ? auto(c, r, changed) : Future.succeededFuture(false))
             .map(resolvedNow -> {
               out.add(new JsonObject().put("conflict_id", r.conflictId()).put("type", r.type())
                   .put("memory_a", r.memoryA()).put("memory_b", r.memoryB()).put("resolved", resolvedNow));
