@@ -250,6 +250,29 @@ class ConflictApiTest {
   }
 
   @Test
+  @DisplayName("/metrics counts conflicts detected and resolved by type")
+  void metrics() {
+    double detected = metric("engram_conflicts_detected_total{type=\"contradiction\"");
+    double resolved = metric("engram_conflicts_resolved_total{type=\"contradiction\"");
+    JsonObject c = likeThenDislike("u-conf-metrics-" + UUID.randomUUID());
+    assertEquals(detected + 1, metric("engram_conflicts_detected_total{type=\"contradiction\""));
+    assertEquals(200, resolve(c.getString("conflict_id"), new JsonObject().put("keep", "b")).statusCode());
+    assertEquals(resolved + 1, metric("engram_conflicts_resolved_total{type=\"contradiction\""));
+    assertTrue(metric("engram_conflicts_resolved_total{type=\"outdated\"") >= 0);
+  }
+
+  /** The value of the first sample whose line starts with {@code prefix}, 0 when there is none yet. */
+  private static double metric(String prefix) {
+    String text = Future.await(TestStack.get("/metrics")).bodyAsString();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
   @DisplayName("bad input is 400 naming the field; another tenant's conflict is 404; a forget deletes the reports")
   void badInputAndForget() {
     String user = "u-conf-bad-" + UUID.randomUUID();

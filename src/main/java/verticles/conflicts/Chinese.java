@@ -3,10 +3,15 @@ package verticles.conflicts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Reads a Chinese statement into a {@link Statement}: phrases first, so 不 in 不错 or 爱 in 可爱 is never a sign. */
 final class Chinese {
   private Chinese() {}
+
+  private static final List<Map.Entry<Pattern, String>> NOT_NEGATIONS = Words.compiled(Words.ZH_NOT_NEGATIONS);
+  static final List<Map.Entry<Pattern, String>> MOVED = Words.compiled(Words.MOVED);
+  private static final Pattern ONE_MEASURE = Pattern.compile(Words.ZH_ONE_MEASURE);
 
   /** Adverbs of change, the past and correction: said of the claim, not part of it. */
   private static final List<String> ADVERBS = List.of("现在", "如今", "目前", "后来", "已经", "小时候", "以前", "之前",
@@ -17,11 +22,11 @@ final class Chinese {
     boolean correction = any(s, Words.ZH_CORRECTION);
     boolean past = any(s, Words.ZH_PAST);
     boolean change = any(s, Words.ZH_CHANGE);
-    for (String[] r : Words.ZH_NOT_NEGATIONS) {
-      s = s.replaceAll(r[0], r[1]);
+    for (Map.Entry<Pattern, String> r : NOT_NEGATIONS) {
+      s = r.getKey().matcher(s).replaceAll(r.getValue());
     }
-    for (String[] r : Words.MOVED) {
-      s = s.replaceAll(r[0], r[1]);
+    for (Map.Entry<Pattern, String> r : MOVED) {
+      s = r.getKey().matcher(s).replaceAll(r.getValue());
     }
     for (String w : Words.ZH_STOPPED) {
       if (s.contains(w)) {
@@ -38,7 +43,7 @@ final class Chinese {
     for (String w : Words.ZH_NEGATORS) {
       s = s.replace(w, w.endsWith("有") ? Words.NOT + "有" : Words.NOT);
     }
-    s = s.replaceAll(Words.ZH_ONE_MEASURE, ""); // before the fillers take 只 out of 一只
+    s = ONE_MEASURE.matcher(s).replaceAll(""); // before the fillers take 只 out of 一只
     for (String w : ADVERBS) {
       s = s.replace(w, "");
     }

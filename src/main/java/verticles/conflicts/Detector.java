@@ -6,7 +6,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -24,13 +26,15 @@ import verticles.shared.ThrottledLog;
  * for all pairs (the LLM when configured, else the rules). Messages are never compared (they are the verbatim
  * history); a summary is compared only with summaries and only for a restatement (a session's narrative is history,
  * not a claim about today); a duplicate needs the same memory type. A memory that restates another has that one
- * finding only: it will be merged, not stored. {@code single}: both memories make one claim each, so a conflict
- * between them may be resolved automatically.
+ * finding only: it will be merged, not stored. {@code single}: both memories make one claim each (one clause), so
+ * a conflict between them may be resolved automatically: "用户住在北京，用户的生日是3月15日" also holds a birthday, which
+ * a move must not close.
  */
 final class Detector {
   private static final Logger LOG = LoggerFactory.getLogger(Detector.class);
   private static final ThrottledLog LLM_AWAY = new ThrottledLog(LOG, 10_000);
   static final List<String> TYPES = List.of("summary", "event", "profile", "entity");
+  private static final double SUMMARY_COSINE = 0.8;
 
   private record Pair(JsonObject memory, JsonObject other, double cosine, boolean memoryIsNewer) {
     JsonObject a() {
@@ -73,7 +77,7 @@ final class Detector {
           for (int i = 0; i < checked.size(); i++) {
             pairs.addAll(candidates(checked.get(i), found.hits().get(i), skip));
           }
-          return judge(pairs).map(verdicts -> new Conflicts.Detected(findings(pairs, verdicts)));
+          return judge(pairs).map(judged -> new Conflicts.Detected(findings(pairs, judged)));
         });
   }
 
@@ -95,33 +99,54 @@ final class Detector {
     return out;
   }
 
-  private Future<List<Verdict>> judge(List<Pair> pairs) {
+  /** The verdicts of the pairs, and whether both memories of each make one claim (see {@link #single}). */
+  private record Judged(List<Verdict> verdicts, List<Boolean> single) {}
+
+  private Future<Judged> judge(List<Pair> pairs) {
     if (pairs.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(new Judged(List.of(), List.of()));
     }
     if (llm == null) {
       return vertx.executeBlocking(() -> byRules(pairs), false);
     }
     List<LlmJudge.Pair> asked = pairs.stream().map(p -> new LlmJudge.Pair(p.a().getString("content"), at(p.a()),
         p.b().getString("content"), at(p.b()))).toList();
-    return llm.judge(asked).recover(e -> {
-      LLM_AWAY.warn("llm", "Conflict judge: the LLM failed ({}); the rules judge instead", e.toString());
-      return vertx.executeBlocking(() -> byRules(pairs), false);
-    });
+    return llm.judge(asked)
+        .compose(verdicts -> vertx.executeBlocking(() -> new Judged(verdicts, byRules(pairs).single()), false))
+        .recover(e -> {
+          LLM_AWAY.warn("llm", "Conflict judge: the LLM failed ({}); the rules judge instead", e.toString());
+          return vertx.executeBlocking(() -> byRules(pairs), false);
+        });
   }
 
-  private List<Verdict> byRules(List<Pair> pairs) {
-    List<Verdict> out = new ArrayList<>();
+  /**
+   * The rules' verdicts, each memory read once. Two summaries are judged only when near enough to restate each other
+   * (a cosine of 0.8): a restatement is all that is looked for between them, and reading long texts costs.
+   */
+  private Judged byRules(List<Pair> pairs) {
+    Map<String, Statement> read = new HashMap<>();
+    List<Verdict> verdicts = new ArrayList<>();
+    List<Boolean> single = new ArrayList<>();
     for (Pair p : pairs) {
-      Statement a = Statement.of(p.a().getString("content"), p.a().getJsonObject("metadata"));
-      Statement b = Statement.of(p.b().getString("content"), p.b().getJsonObject("metadata"));
-      out.add(rules.judge(a, b, p.cosine()));
+      boolean summaries = "summary".equals(p.memory().getString("memory_type"));
+      if (summaries && p.cosine() < SUMMARY_COSINE) {
+        verdicts.add(Verdict.none("summaries too far apart to restate each other"));
+        single.add(false);
+        continue;
+      }
+      Statement a = read.computeIfAbsent(p.a().getString("id"), k -> Statement.of(p.a().getString("content"),
+          p.a().getJsonObject("metadata")));
+      Statement b = read.computeIfAbsent(p.b().getString("id"), k -> Statement.of(p.b().getString("content"),
+          p.b().getJsonObject("metadata")));
+      verdicts.add(rules.judge(a, b, p.cosine()));
+      single.add(a.clauses.isEmpty() && b.clauses.isEmpty());
     }
-    return out;
+    return new Judged(verdicts, single);
   }
 
   /** The conflicts among the verdicts, at most one duplicate per memory, which then stands alone. */
-  private static JsonArray findings(List<Pair> pairs, List<Verdict> verdicts) {
+  private static JsonArray findings(List<Pair> pairs, Judged judged) {
+    List<Verdict> verdicts = judged.verdicts();
     JsonArray out = new JsonArray();
     Set<String> merged = new HashSet<>();
     for (int i = 0; i < pairs.size(); i++) {
@@ -136,7 +161,7 @@ final class Detector {
           merged.add(id);
         }
         out.add(v.toJson().put("memory_id", id).put("cosine", Math.round(p.cosine() * 1000) / 1000.0)
-            .put("newer", p.memoryIsNewer() ? "memory" : "other").put("single", single(p.memory()) && single(p.other()))
+            .put("newer", p.memoryIsNewer() ? "memory" : "other").put("single", judged.single().get(i))
             .put("other", new JsonObject().put("id", p.other().getString("id"))
                 .put("memory_type", p.other().getString("memory_type")).put("content", p.other().getString("content"))
                 .put("timestamp", p.other().getLong("timestamp")).put("metadata", p.other().getJsonObject("metadata"))));
@@ -150,14 +175,6 @@ final class Detector {
       }
     }
     return kept;
-  }
-
-  /**
-   * The memory makes one claim (one clause): resolving a conflict of it automatically cannot take anything else with
-   * it. "用户住在北京，用户的生日是3月15日" also holds a birthday, which a move must not delete.
-   */
-  private static boolean single(JsonObject memory) {
-    return Statement.of(memory.getString("content"), memory.getJsonObject("metadata")).clauses.isEmpty();
   }
 
   private static long at(JsonObject memory) {

@@ -24,8 +24,8 @@ final class English {
     boolean correction = words.stream().anyMatch(Words.EN_CORRECTION::contains);
     boolean past = PAST.stream().anyMatch(s::contains);
     boolean change = words.stream().anyMatch(Words.EN_CHANGE::contains) || s.contains("any more");
-    for (String[] r : Words.MOVED) {
-      s = s.replaceAll(r[0], r[1]);
+    for (Map.Entry<java.util.regex.Pattern, String> r : Chinese.MOVED) {
+      s = r.getKey().matcher(s).replaceAll(r.getValue());
     }
     words = Statement.words(s);
     String subject = "";

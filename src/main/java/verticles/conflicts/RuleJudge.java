@@ -27,6 +27,8 @@ final class RuleJudge {
   private static final Set<String> COLOUR_STEMS = Words.COLOURS.stream().map(English::stem)
       .collect(java.util.stream.Collectors.toSet());
 
+  private static final java.util.regex.Pattern FILLER = java.util.regex.Pattern.compile("的|一(?:" + Words.ZH_A + ")");
+
   private final double duplicateCosine;
 
   RuleJudge(double duplicateCosine) {
@@ -122,8 +124,8 @@ final class RuleJudge {
 
   /** One value said with more or fewer words (腾讯 / 深圳腾讯, 上海的一家银行 / 上海一家银行) is the same value. */
   private static boolean sameValue(String a, String b) {
-    String x = a.replaceAll("的|一(?:" + Words.ZH_A + ")", "");
-    String y = b.replaceAll("的|一(?:" + Words.ZH_A + ")", "");
+    String x = FILLER.matcher(a).replaceAll("");
+    String y = FILLER.matcher(b).replaceAll("");
     return x.contains(y) || y.contains(x);
   }
 

@@ -29,6 +29,11 @@ final class Statement {
       "august", "september", "october", "november", "december");
   private static final Pattern ZH_NUMBER = Pattern.compile("[零一二两三四五六七八九十百]+(?=[个只岁口年月日号楼天次本件位名条公斤小时分钟杯]|$)");
   private static final int MAX_CLAUSES = 8;
+  /** Longer than this, a text is read whole: it is a narrative (a session's summary), not a claim to weigh. */
+  private static final int MAX_CLAIM_CHARS = 200;
+  private static final Pattern A_MEASURE = Pattern.compile("(?:" + Words.ZH_A + ")");
+  private static final Pattern CLAUSES = Pattern.compile("[，,;；。.!！?？]|\\band\\b");
+  private static final Pattern NOT_A_VALUE = Pattern.compile("[\\p{P}\\p{S}\\s]+");
   private static final Pattern EN_WORD = Pattern.compile("[a-z0-9]+");
   private static final List<String> EN_NUMBERS = List.of("one", "two", "three", "four", "five", "six", "seven",
       "eight", "nine", "ten", "eleven", "twelve");
@@ -72,8 +77,9 @@ final class Statement {
 
   /** Reads {@code text} and each of its clauses; {@code metadata} may hold a profile memory's key and value. */
   static Statement of(String text, JsonObject metadata) {
-    Statement whole = read(text, metadata, true);
-    String[] parts = whole.text.split("[，,;；。.!！?？]|\\band\\b");
+    boolean claim = text == null || text.length() <= MAX_CLAIM_CHARS;
+    Statement whole = read(text, metadata, claim);
+    String[] parts = claim ? CLAUSES.split(whole.text) : new String[0];
     if (parts.length > 1 && parts.length <= MAX_CLAUSES) {
       List<Statement> clauses = new ArrayList<>();
       for (String part : parts) {
@@ -157,10 +163,9 @@ final class Statement {
 
   private static Map<String, Integer> states(String lower) {
     Map<String, Integer> out = new LinkedHashMap<>();
-    Words.STATES.forEach((group, states) -> {
+    STATES.forEach((group, states) -> {
       for (int i = 0; i < states.size(); i++) {
-        if (states.get(i).stream().anyMatch(w -> w.matches("[a-z ]+") ? lower.matches("(?s).*\\b" + w + "\\b.*")
-            : lower.contains(w))) {
+        if (states.get(i).stream().anyMatch(p -> p.matcher(lower).find())) {
           out.put(group, i); // the first state of the group named: a change (分手, divorced) before a noun
           return;
         }
@@ -169,12 +174,20 @@ final class Statement {
     return out;
   }
 
+  /** {@link Words#STATES} as patterns: an English word whole ("single", not "singles"), Chinese as written. */
+  private static final Map<String, List<List<Pattern>>> STATES = new LinkedHashMap<>();
+
+  static {
+    Words.STATES.forEach((group, states) -> STATES.put(group, states.stream().map(words -> words.stream()
+        .map(w -> Pattern.compile(w.matches("[a-z ]+") ? "\\b" + w + "\\b" : Pattern.quote(w))).toList()).toList()));
+  }
+
   /** Chinese numerals before a measure word, as digits: 三个 → 3个, 二十五岁 → 25岁. */
   private static String zhNumbers(String s) {
     Matcher m = ZH_NUMBER.matcher(s);
     StringBuilder out = new StringBuilder();
     while (m.find()) { // a lone 一 before 只, 个 is "a" (一只猫), left for the measure words' rule
-      boolean a = m.group().equals("一") && s.substring(m.end()).matches("(?s)(?:" + Words.ZH_A + ").*");
+      boolean a = m.group().equals("一") && A_MEASURE.matcher(s).region(m.end(), s.length()).lookingAt();
       m.appendReplacement(out, Matcher.quoteReplacement(a ? "一" : numeral(m.group())));
     }
     m.appendTail(out);
@@ -227,7 +240,7 @@ final class Statement {
   /** A value as compared: lower case, without spaces and punctuation. */
   static String norm(String value) {
     return value == null ? "" : Normalizer.normalize(value, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT)
-        .replaceAll("[\\p{P}\\p{S}\\s]+", "");
+        .transform(v -> NOT_A_VALUE.matcher(v).replaceAll(""));
   }
 
   /** English words of a lower-cased text, contractions opened. */

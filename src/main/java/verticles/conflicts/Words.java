@@ -1,8 +1,10 @@
 package verticles.conflicts;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The word lists the rule judge reads statements with, Chinese and English. Chinese is matched on whole phrases, in
@@ -13,6 +15,13 @@ import java.util.Set;
  */
 final class Words {
   private Words() {}
+
+  /** Rewrites as compiled patterns, once. */
+  static List<Map.Entry<Pattern, String>> compiled(List<String[]> rewrites) {
+    List<Map.Entry<Pattern, String>> out = new ArrayList<>();
+    rewrites.forEach(r -> out.add(Map.entry(Pattern.compile(r[0]), r[1])));
+    return List.copyOf(out);
+  }
 
   /** The negation mark in a statement's units. */
   static final String NOT = "¬";

@@ -23,7 +23,7 @@ public final class Conflicts {
   public record Detect(String userId, String characterId, List<JsonObject> memories, List<String> exclude)
       implements Contract {
     public static Detect fromJson(JsonObject j) {
-      return new Detect(Json.required(j, "user_id"), Json.required(j, "character_id"), Json.objects(j, "memories"),
+      return new Detect(Json.present(j, "user_id"), Json.present(j, "character_id"), Json.objects(j, "memories"),
           Json.strings(j, "exclude"));
     }
 

@@ -45,6 +45,15 @@ final class Json {
   }
 
   /** A required string: an event-bus request without it is a caller's bug, answered 400, never a guess. */
+  /** A string field that must be there, blank or not (an id may be " "). */
+  static String present(JsonObject j, String field) {
+    String v = j.getString(field);
+    if (v == null) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    return v;
+  }
+
   static String required(JsonObject j, String field) {
     String v = j.getString(field);
     if (v == null || v.isBlank()) {

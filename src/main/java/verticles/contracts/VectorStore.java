@@ -45,7 +45,7 @@ public final class VectorStore {
       if (texts.size() > 100) {
         throw new IllegalArgumentException("texts: at most 100");
       }
-      return new Neighbours(Json.required(j, "user_id"), Json.required(j, "character_id"), texts,
+      return new Neighbours(Json.present(j, "user_id"), Json.present(j, "character_id"), texts,
           Json.strings(j, "types"), topK == null ? 5 : topK);
     }
 

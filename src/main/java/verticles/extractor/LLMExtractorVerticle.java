@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -27,7 +26,6 @@ import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.conflicts.ConflictSettings;
-import verticles.contracts.Conflicts;
 import verticles.contracts.Memories;
 import verticles.contracts.Sessions;
 import verticles.contracts.TaskStatus;
@@ -76,8 +74,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
   private DeliveryOptions storeCall;
-  private DeliveryOptions detectCall;
-  private ConflictSettings conflicts;
+  private TaskConflicts conflicts;
   private Counter succeeded;
   private Counter retried;
   private Counter failed;
@@ -96,8 +93,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
     messageIndexing = MemoryRecords.MessageIndexing.from(cfg);
     dlqTopic = kafka.getString("dlq_topic");
     storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
-    conflicts = ConflictSettings.from(config());
-    detectCall = new DeliveryOptions().setSendTimeout(conflicts.timeoutMs() + 500);
+    conflicts = new TaskConflicts(vertx, ConflictSettings.from(config()));
     MeterRegistry registry = Meters.registry(config());
     succeeded = tasks(registry, "success");
     retried = tasks(registry, "retry");
@@ -256,9 +252,9 @@ public final class LLMExtractorVerticle extends VerticleBase {
         .compose(extraction -> {
           List<MemoryRecord> records = MemoryRecords.from(task, extraction, messageIndexing);
           return indexable(work.taskId(), records)
-              .compose(indexed -> detect(work, indexed, records).compose(findings -> {
+              .compose(indexed -> conflicts.detect(work, indexed, records).compose(findings -> {
                 // a restatement of a stored memory is merged into it, so it is not indexed on its own
-                Set<String> merged = merged(findings, work.taskId());
+                Set<String> merged = TaskConflicts.merged(findings, work.taskId());
                 List<MemoryRecord> kept = indexed.stream().filter(r -> !merged.contains(r.id())).toList();
                 return Bus.request(vertx, Addresses.VECTOR_UPSERT, new VectorStore.Upsert(work.taskId(), null, kept),
                         storeCall, VectorStore.Upserted::fromJson)
@@ -292,44 +288,6 @@ public final class LLMExtractorVerticle extends VerticleBase {
           out.addAll(triaged.records());
           return out;
         });
-  }
-
-  /**
-   * The conflict detector's findings for the task's new memories (not its messages) against the owner's others; the
-   * task's own records are never compared with each other. Detection is a help, not a condition: when it fails or
-   * is late, the task goes on without it (nothing merged, no reports).
-   */
-  private Future<JsonArray> detect(Tasks.Work work, List<MemoryRecord> indexed, List<MemoryRecord> all) {
-    List<JsonObject> memories = new ArrayList<>();
-    for (MemoryRecord r : indexed) {
-      if (!"message".equals(r.memoryType())) {
-        memories.add(new JsonObject().put("id", r.id()).put("memory_type", r.memoryType()).put("content", r.content())
-            .put("timestamp", r.timestamp()).put("metadata", r.metadata()).put("at", r.timestamp()));
-      }
-    }
-    if (!conflicts.enabled() || memories.isEmpty()) {
-      return Future.succeededFuture(new JsonArray());
-    }
-    List<String> exclude = all.stream().map(MemoryRecord::id).distinct().toList();
-    return Bus.request(vertx, Addresses.CONFLICTS_DETECT, new Conflicts.Detect(work.userId(), work.characterId(),
-            memories, exclude), detectCall, Conflicts.Detected::fromJson)
-        .map(Conflicts.Detected::findings)
-        .recover(e -> {
-          AWAY.warn("detect", "Task {}: conflict detection skipped ({})", work.taskId(), e.toString());
-          return Future.succeededFuture(new JsonArray());
-        });
-  }
-
-  /** The task's records the detector found restating a stored memory (keyed ones keep their own identity). */
-  private static Set<String> merged(JsonArray findings, String taskId) {
-    Set<String> out = new HashSet<>();
-    for (Object o : findings) {
-      JsonObject f = (JsonObject) o;
-      if ("duplicate".equals(f.getString("type")) && !MemoryIds.keyed(f.getString("memory_id"), taskId)) {
-        out.add(f.getString("memory_id"));
-      }
-    }
-    return out;
   }
 
   /**

@@ -35,16 +35,18 @@ final class ConflictChecks {
   private final MemoryRepository repo;
   private final ConflictWrites writes;
   private final IndexSync sync;
+  private final ForgetRepository forgets;
   private final DeliveryOptions call;
 
   ConflictChecks(Vertx vertx, Pool pool, Transactions tx, MemoryRepository repo, ConflictWrites writes,
-      IndexSync sync) {
+      IndexSync sync, ForgetRepository forgets) {
     this.vertx = vertx;
     this.pool = pool;
     this.tx = tx;
     this.repo = repo;
     this.writes = writes;
     this.sync = sync;
+    this.forgets = forgets;
     this.call = new DeliveryOptions().setSendTimeout(writes.settings().timeoutMs() + 500);
   }
 
@@ -76,7 +78,8 @@ final class ConflictChecks {
     if (!writes.settings().enabled() || ids.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    long now = MemoryState.seconds(MemoryState.now());
+    long started = System.currentTimeMillis();
+    long now = started / 1000;
     return repo.findAll(pool, List.copyOf(ids), false).compose(found -> {
       Map<List<String>, List<MemoryState>> byOwner = new LinkedHashMap<>();
       found.values().stream().filter(s -> !s.deleted() && !"message".equals(s.type))
@@ -84,8 +87,8 @@ final class ConflictChecks {
       Future<JsonArray> all = Future.succeededFuture(new JsonArray());
       for (Map.Entry<List<String>, List<MemoryState>> owner : byOwner.entrySet()) {
         all = all.compose(sum -> detect(owner.getKey().get(0), owner.getKey().get(1), owner.getValue(), now)
-            .compose(findings -> findings.isEmpty() ? Future.succeededFuture(sum) : record(findings, found)
-                .map(sum::addAll)));
+            .compose(findings -> findings.isEmpty() ? Future.succeededFuture(sum)
+                : record(findings, found, owner.getKey().get(0), owner.getKey().get(1), started).map(sum::addAll)));
       }
       return all;
     }).recover(e -> {
@@ -94,8 +97,12 @@ final class ConflictChecks {
     });
   }
 
-  private Future<JsonArray> record(JsonArray findings, Map<String, MemoryState> written) {
-    return tx.run(c -> writes.record(c, findings, written, false))
+  /** In a transaction of its own; nothing when the owner's forget began meanwhile (its reports would outlive it). */
+  private Future<JsonArray> record(JsonArray findings, Map<String, MemoryState> written, String user,
+      String character, long startedMs) {
+    return tx.run(c -> forgets.forgotten(c, null, user, character, startedMs).compose(gone -> gone
+            ? Future.succeededFuture(new ConflictWrites.Recorded(List.of(), new JsonArray()))
+            : writes.record(c, findings, written, false)))
         .compose(recorded -> sync.afterCommit(recorded.changed()).recover(e -> Future.succeededFuture())
             .map(recorded.reports()));
   }

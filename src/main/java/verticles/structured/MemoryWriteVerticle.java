@@ -56,7 +56,7 @@ public final class MemoryWriteVerticle extends VerticleBase {
         sync);
     ForgetRepository forgets = new ForgetRepository(tx);
     MemoryOps ops = new MemoryOps(memories, forgets, sync, locks);
-    ConflictChecks checks = new ConflictChecks(vertx, pool, tx, memories, conflictWrites, sync);
+    ConflictChecks checks = new ConflictChecks(vertx, pool, tx, memories, conflictWrites, sync, forgets);
     ConflictReview review = new ConflictReview(pool, tx, locks, resolver, conflictWrites, sync);
     MemoryLifecycle lifecycle = new MemoryLifecycle(tx, ops, locks, sync, memories, conflictWrites, checks);
     MemoryTransactions transactions = new MemoryTransactions(tx, new TransactionRepository(locks), ops, locks, sync,

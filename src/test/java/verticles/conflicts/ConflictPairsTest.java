@@ -31,10 +31,10 @@ class ConflictPairsTest {
   private static final Logger LOG = LoggerFactory.getLogger(ConflictPairsTest.class);
   /** Floors under what the judge measured (docs/benchmarks.md): a regression, not noise, breaks them. */
   private static final Map<String, double[]> FLOORS = Map.of(
-      Verdict.DUPLICATE, new double[] {0.85, 0.5},
-      Verdict.OUTDATED, new double[] {0.8, 0.4},
-      Verdict.CONTRADICTION, new double[] {0.8, 0.7},
-      Verdict.INCONSISTENT, new double[] {0.7, 0.6});
+      Verdict.DUPLICATE, new double[] {0.95, 0.85},
+      Verdict.OUTDATED, new double[] {0.95, 0.6},
+      Verdict.CONTRADICTION, new double[] {0.95, 0.9},
+      Verdict.INCONSISTENT, new double[] {0.95, 0.9});
 
   record Pair(String a, String b, String label, String lang) {}
 
@@ -106,8 +106,8 @@ class ConflictPairsTest {
     List<String> seed = predict(pairs, i -> SeedPatterns.classify(pairs.get(i).a(), pairs.get(i).b()));
     Map<String, double[]> ours = table(pairs, shipped);
     Map<String, double[]> theirs = table(pairs, seed);
-    LOG.info("Conflict detection on {} labelled pairs (precision / recall / F1 per type):\n{}", pairs.size(),
-        render(ours, theirs));
+    LOG.info("Conflict detection on {} labelled pairs (precision / recall / F1 per type):\n{}{}", pairs.size(),
+        render(ours, theirs), falseAlarms(pairs, shipped, seed));
     for (int i = 0; i < pairs.size(); i++) {
       if (!shipped.get(i).equals(pairs.get(i).label())) {
         LOG.debug("miss: {} | {} -> {} (gold {}, cosine {})", pairs.get(i).a(), pairs.get(i).b(), shipped.get(i),
@@ -132,9 +132,9 @@ class ConflictPairsTest {
     List<String> shipped = predict(held, i -> judge.judge(Statement.of(held.get(i).a(), null),
         Statement.of(held.get(i).b(), null), cos[i]).type());
     Map<String, double[]> ours = table(held, shipped);
-    Map<String, double[]> theirs = table(held, predict(held, i -> SeedPatterns.classify(held.get(i).a(),
-        held.get(i).b())));
-    LOG.info("Held-out pairs ({}):\n{}", held.size(), render(ours, theirs));
+    List<String> seed = predict(held, i -> SeedPatterns.classify(held.get(i).a(), held.get(i).b()));
+    Map<String, double[]> theirs = table(held, seed);
+    LOG.info("Held-out pairs ({}):\n{}{}", held.size(), render(ours, theirs), falseAlarms(held, shipped, seed));
     for (int i = 0; i < held.size(); i++) {
       if (!shipped.get(i).equals(held.get(i).label())) {
         LOG.info("held-out miss: {} | {} -> {} (gold {}, cosine {})", held.get(i).a(), held.get(i).b(),
@@ -173,6 +173,22 @@ class ConflictPairsTest {
       out.put(type, new double[] {p, r, p + r == 0 ? 0 : 2 * p * r / (p + r)});
     }
     return out;
+  }
+
+  /** How many pairs labelled none (unrelated, or only looking alike) each flags as some conflict. */
+  private static String falseAlarms(List<Pair> pairs, List<String> shipped, List<String> seed) {
+    int none = 0;
+    int ours = 0;
+    int theirs = 0;
+    for (int i = 0; i < pairs.size(); i++) {
+      if (pairs.get(i).label().equals(Verdict.NONE)) {
+        none++;
+        ours += shipped.get(i).equals(Verdict.NONE) ? 0 : 1;
+        theirs += seed.get(i).equals(Verdict.NONE) ? 0 : 1;
+      }
+    }
+    return String.format("pairs labelled none flagged as a conflict: shipped %d of %d, seed patterns %d of %d%n", ours,
+        none, theirs, none);
   }
 
   private static String render(Map<String, double[]> ours, Map<String, double[]> theirs) {

@@ -31,6 +31,37 @@ class ContractsRoundTripTest {
   }
 
   @Test
+  @DisplayName("conflicts: detection, neighbours, lists, reports and resolutions keep every field; a blank id is an id")
+  void conflicts() {
+    JsonObject memory = new JsonObject().put("id", "acme:m1").put("memory_type", "event").put("content", "我喜欢猫 🐱")
+        .put("timestamp", 5L).put("metadata", new JsonObject()).put("at", 6L);
+    same(new JsonObject().put("user_id", " ").put("character_id", "c1").put("memories", new JsonArray().add(memory))
+        .put("exclude", new JsonArray().add("t1:summary")), Conflicts.Detect::fromJson, Conflicts.Detect::toJson);
+    same(new JsonObject().put("findings", new JsonArray().add(new JsonObject().put("type", "duplicate"))),
+        Conflicts.Detected::fromJson, Conflicts.Detected::toJson);
+    same(new JsonObject().put("tenant", "acme").put("user_id", "acme:u1").put("character_id", null)
+        .put("status", "open").put("type", "contradiction").put("cursor", "12").put("limit", 20),
+        Conflicts.Query::fromJson, Conflicts.Query::toJson);
+    same(new JsonObject().put("conflicts", new JsonArray()).put("next_cursor", "7"), Conflicts.Page::fromJson,
+        Conflicts.Page::toJson);
+    same(new JsonObject().put("conflict_id", "conf-1").put("tenant", null), Conflicts.Get::fromJson,
+        Conflicts.Get::toJson);
+    same(new JsonObject().put("conflict_id", "conf-1").put("type", "outdated"), Conflicts.Report::fromJson,
+        Conflicts.Report::toJson);
+    same(new JsonObject().put("conflict_id", "conf-1").put("tenant", "acme").put("strategy", null).put("keep", "a")
+        .put("content", null).put("reason", "问过了").put("actor", "app"), Conflicts.Resolve::fromJson,
+        Conflicts.Resolve::toJson);
+    same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("texts", new JsonArray().add("猫"))
+        .put("types", new JsonArray().add("event")).put("top_k", 7), VectorStore.Neighbours::fromJson,
+        VectorStore.Neighbours::toJson);
+    same(new JsonObject().put("hits", new JsonArray().add(new JsonArray().add(new JsonObject().put("id", "m1")))),
+        VectorStore.Neighbourhoods::fromJson, VectorStore.Neighbourhoods::toJson);
+    assertThrows(IllegalArgumentException.class, () -> Conflicts.Detect.fromJson(new JsonObject()
+        .put("user_id", "u")));
+    assertThrows(IllegalArgumentException.class, () -> Conflicts.Query.fromJson(new JsonObject().put("limit", 0)));
+  }
+
+  @Test
   @DisplayName("recall and intent bodies keep every field")
   void recall() {
     same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("message", "还记得我妹妹吗？")
