@@ -62,6 +62,7 @@ class AuthTest {
         new Call(HttpMethod.GET, "/v1/users/" + user + "/stats", null, "admin"),
         new Call(HttpMethod.GET, "/v1/stats", null, "operator"),
         new Call(HttpMethod.POST, "/v1/dlq/replay", null, "operator"),
+        new Call(HttpMethod.POST, "/v1/maintenance/cleanup", new JsonObject().put("dry_run", true), "admin"),
         // one memory's life (its id is another user's, or nobody's: 404 for a key that may ask)
         new Call(HttpMethod.GET, "/v1/memories?user_id=" + user, null, null),
         new Call(HttpMethod.GET, "/v1/memories/mem-" + user, null, null),
@@ -216,6 +217,19 @@ class AuthTest {
       assertEquals(400, notJson.statusCode(), c.path());
       assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"), c.path());
     }
+  }
+
+  @Test
+  @DisplayName("a cleanup body whose dry_run is no boolean, or that is no JSON, is a 400 naming the field")
+  void badCleanupBody() throws Exception {
+    Call cleanup = new Call(HttpMethod.POST, "/v1/maintenance/cleanup", null, "admin");
+    HttpResponse<Buffer> r = send(cleanup, "Bearer " + TestStack.API_KEY, new JsonObject().put("dry_run", "yes")
+        .toBuffer());
+    assertEquals(400, r.statusCode(), r.bodyAsString());
+    assertEquals("dry_run", r.bodyAsJsonObject().getJsonObject("error").getString("field"), r.bodyAsString());
+    HttpResponse<Buffer> notJson = send(cleanup, "Bearer " + TestStack.API_KEY, Buffer.buffer("{not json"));
+    assertEquals(400, notJson.statusCode(), notJson.bodyAsString());
+    assertEquals("body", notJson.bodyAsJsonObject().getJsonObject("error").getString("field"));
   }
 
   @Test

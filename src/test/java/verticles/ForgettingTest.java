@@ -51,10 +51,16 @@ class ForgettingTest {
     }
     Row row = awaitAccesses(id, 3);
     assertNotNull(row.getLocalDateTime("last_accessed_at"));
-    Row day = Future.await(TestStack.sql().preparedQuery("SELECT SUM(hits) AS hits FROM memory_access_days WHERE"
-        + " memory_id = ?").execute(Tuple.of(id))).iterator().next();
-    assertEquals(3, day.getNumeric("hits").intValue());
+    Row day = Future.await(TestStack.sql().preparedQuery("SELECT day, hits FROM memory_access WHERE memory_id = ?")
+        .execute(Tuple.of(id))).iterator().next();
+    assertEquals(3, day.getInteger("hits"), "one row a day");
+    assertEquals(java.time.LocalDate.now(java.time.ZoneOffset.UTC), day.getLocalDate("day"));
     assertTrue(metric("engram_memory_accesses_recorded_total") >= before + 3);
+
+    // forgetting the user forgets how often recall returned their memories too
+    assertEquals(200, Future.await(TestStack.delete("/v1/users/" + user)).statusCode());
+    assertEquals(0L, Future.await(TestStack.sql().preparedQuery("SELECT COUNT(*) FROM memory_access WHERE"
+        + " memory_id = ?").execute(Tuple.of(id))).iterator().next().getLong(0));
   }
 
   @Test
@@ -305,10 +311,10 @@ class ForgettingTest {
 
   /** Waits for the access log's flush (every 200 ms here) to have counted {@code count} accesses of the memory. */
   private static Row awaitAccesses(String id, int count) {
-    return Future.await(TestStack.until(() -> TestStack.sql().preparedQuery("SELECT access_count, last_accessed_at"
-            + " FROM memory_access WHERE memory_id = ?").execute(Tuple.of(id))
-        .map(rs -> rs.size() == 0 ? null : rs.iterator().next()),
-        row -> row != null && row.getInteger("access_count") == count, 10_000));
+    return Future.await(TestStack.until(() -> TestStack.sql().preparedQuery("SELECT SUM(hits) AS access_count,"
+            + " MAX(last_at) AS last_accessed_at FROM memory_access WHERE memory_id = ?").execute(Tuple.of(id))
+        .map(rs -> rs.iterator().next()),
+        row -> row.getValue("access_count") != null && row.getNumeric("access_count").intValue() == count, 10_000));
   }
 
   /** The sum of a family's samples whose labels include {@code labels} ("" for none), at {@code /metrics}. */

@@ -280,6 +280,24 @@ class TenantIsolationTest {
       assertFalse(overWs.encode().contains(secretA), overWs.encode());
       assertFalse(leaks(overWs), overWs.encode());
 
+      // the cleanup of expired memories: an admin key cleans its own tenant's only
+      String closedA = importMemory(a, user, "以前住在杭州" + secretA, new JsonObject());
+      String closedB = importMemory(bAdmin, user, "以前住在杭州" + secretB, new JsonObject());
+      for (Object[] mine : new Object[][] {{a, closedA}, {bAdmin, closedB}}) {
+        HttpResponse<Buffer> closed = Future.await(((WebClient) mine[0]).patch("/v1/memories/" + encode(
+            (String) mine[1])).putHeader("If-Match", "*").sendJsonObject(new JsonObject().put("valid_to",
+            Instant.now().getEpochSecond() - 60).put("reason", "moved")));
+        assertEquals(200, closed.statusCode(), closed.bodyAsString());
+      }
+      HttpResponse<Buffer> cleaned = Future.await(bAdmin.post("/v1/maintenance/cleanup").send());
+      assertEquals(200, cleaned.statusCode(), cleaned.bodyAsString());
+      assertEquals("tenant", cleaned.bodyAsJsonObject().getString("scope"), cleaned.bodyAsString());
+      assertTrue(cleaned.bodyAsJsonObject().getInteger("deleted") >= 1, cleaned.bodyAsString());
+      assertEquals("deleted", Future.await(bAdmin.get("/v1/memories/" + encode(closedB)).send()).bodyAsJsonObject()
+          .getString("status"));
+      assertEquals("active", Future.await(a.get("/v1/memories/" + encode(closedA)).send()).bodyAsJsonObject()
+          .getString("status"), "the other tenant's expired memory is not this tenant's to clean");
+
       // B forgetting its user's character leaves A's whole
       assertEquals(200, Future.await(bAdmin.delete("/v1/users/" + user + "/characters/c1").send()).statusCode());
       assertTrue(Future.await(a.post("/v1/users/" + user + "/export").send()).bodyAsString().contains(secretA));

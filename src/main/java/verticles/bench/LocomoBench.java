@@ -91,7 +91,7 @@ final class LocomoBench {
         if (mode.equals("observations")) {
           importObservations(http, c);
         } else {
-          ingestSessions(http, c);
+          ingestSessions(vertx, http, c);
         }
       }
       double ingestSeconds = (System.nanoTime() - t0) / 1e9;
@@ -154,7 +154,7 @@ final class LocomoBench {
 
   // ---------------------------------------------------------------- ingest and recall over HTTP
 
-  private static void ingestSessions(WebClient http, LocomoConversation c) throws Exception {
+  private static void ingestSessions(Vertx vertx, WebClient http, LocomoConversation c) throws Exception {
     List<Future<String>> tasks = new ArrayList<>();
     for (Map.Entry<Integer, List<Turn>> session : c.sessions.entrySet()) {
       JsonArray messages = new JsonArray();
@@ -165,12 +165,27 @@ final class LocomoBench {
       }
       JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
           .put("session_id", "s" + session.getKey()).put("messages", messages);
-      tasks.add(http.post("/v1/sessions").sendJsonObject(body).expecting(Bench.replied(202, "POST /v1/sessions"))
-          .map(r -> r.bodyAsJsonObject().getString("task_id")));
+      tasks.add(postSession(vertx, http, body, 0).map(r -> r.bodyAsJsonObject().getString("task_id")));
     }
     for (String taskId : Future.await(Future.all(tasks)).<String>list()) {
       awaitCompleted(http, taskId);
     }
+  }
+
+  /**
+   * A session post; a 503 (a store away for a moment: all of a conversation's sessions are posted at once, and on a
+   * busy machine a deadlock among them can outlast the write's own retries) is posted again after a pause, a few
+   * times, as a client would; a session post is idempotent by its msg ids.
+   */
+  private static Future<HttpResponse<Buffer>> postSession(Vertx vertx, WebClient http, JsonObject body,
+      int tries) {
+    return http.post("/v1/sessions").sendJsonObject(body).compose(r -> {
+      if (r.statusCode() != 503 || tries >= 5) {
+        return Future.succeededFuture(r);
+      }
+      Bench.out("POST /v1/sessions answered 503, posted again: " + r.bodyAsString());
+      return vertx.timer(500L << tries).compose(x -> postSession(vertx, http, body, tries + 1));
+    }).expecting(Bench.replied(202, "POST /v1/sessions"));
   }
 
   private static void awaitCompleted(WebClient http, String taskId) throws Exception {

@@ -156,7 +156,13 @@ final class Sweep {
       return Future.succeededFuture();
     }
     Promise<Void> next = Promise.promise();
-    it.next().apply(t).onComplete(ar -> {
+    Future<Void> unit;
+    try {
+      unit = it.next().apply(t);
+    } catch (RuntimeException e) {
+      unit = Future.failedFuture(e); // a unit that throws is skipped like one that fails, the lane goes on
+    }
+    unit.onComplete(ar -> {
       if (ar.failed()) {
         t.skipped++;
         LOG.debug("A compression was skipped: {}", ar.cause().toString());

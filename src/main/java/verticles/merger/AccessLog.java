@@ -41,12 +41,12 @@ final class AccessLog {
 
   AccessLog(Vertx vertx, JsonObject compression, MeterRegistry registry) {
     this.vertx = vertx;
-    this.batch = compression.getInteger("access_batch", 500);
+    this.batch = compression.getInteger("access_batch", 5000);
     this.maxBuffered = compression.getInteger("access_max_buffered", 50_000);
     this.dropped = Counter.builder("engram_memory_accesses_dropped")
         .description("Accesses not recorded: the buffer was full while MySQL could not take them")
         .register(registry);
-    long flushMs = compression.getLong("access_flush_ms", 1000L);
+    long flushMs = compression.getLong("access_flush_ms", 10_000L);
     this.timer = vertx.setPeriodic(flushMs, flushMs, id -> flush());
   }
 

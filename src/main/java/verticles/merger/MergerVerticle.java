@@ -107,8 +107,8 @@ public final class MergerVerticle extends VerticleBase {
       return Future.succeededFuture(Recall.Reply.empty(req.force(), degraded, tookMs(started)));
     }).onSuccess(reply -> {
       record(reply, intentType[0], started);
-      if (accesses != null) {
-        accesses.returned(reply.memories(), reply.profiles()); // counted later, in a batch, off this path
+      if (accesses != null) { // after the reply is sent (this handler runs before it), counted later in a batch
+        vertx.runOnContext(v -> accesses.returned(reply.memories(), reply.profiles()));
       }
     });
   }

@@ -17,6 +17,12 @@ final class ForgetQueries {
   static final String TASK_OWNER = "SELECT user_id, character_id, created_at FROM memory_generation_tasks"
       + " WHERE task_id = ?";
 
+  /** The access counts of the owner's memories (the access rows hold memory ids only): before the memories go. */
+  static String deleteAccesses(boolean byCharacter) {
+    return "DELETE a FROM memory_access a JOIN memories m ON m.memory_id = a.memory_id WHERE m.user_id = ?"
+        + (byCharacter ? " AND m.character_id = ?" : "");
+  }
+
   /** Deletes the owner's rows of {@code table}: all the user's, or one character's when {@code byCharacter}. */
   static String deleteOwned(String table, boolean byCharacter) {
     return "DELETE FROM " + table + Sql.ownerWhere(byCharacter);

@@ -70,6 +70,11 @@ final class ForgetRepository {
           return delete("memory_conflicts", user, character); // the reports quote the memories
         })
         .compose(n -> {
+          // how often recall returned their memories, found through the memories (a forget resumed after their
+          // delete leaves these rows to the forgetting sweep's prune of orphans)
+          return tx.run(c -> run(c, ForgetQueries.deleteAccesses(character != null), Sql.ownerArgs(user, character)));
+        })
+        .compose(x -> {
           // the memories and every version of them; the owner's one forget event commits with the memories' delete
           return delete("memory_versions", user, character);
         })
@@ -83,8 +88,7 @@ final class ForgetRepository {
           deleted[3] = n;
           return delete("webhook_dead_letters", user, character)
               .compose(x -> delete("memory_transaction_ops", user, character)) // what transactions staged for them
-              .compose(x -> delete("memory_access", user, character)) // how often recall returned their memories
-              .compose(x -> delete("memory_access_days", user, character));
+              .compose(x -> delete("memory_judged", user, character)); // the forgetting sweep's levels
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),

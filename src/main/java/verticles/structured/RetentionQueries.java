@@ -17,21 +17,20 @@ final class RetentionQueries {
     return "SELECT memory_id, user_id, character_id FROM memories WHERE memory_id IN (" + marks(n) + ")";
   }
 
-  static final String RECORD = "INSERT INTO memory_access (memory_id, user_id, character_id, access_count,"
-      + " last_accessed_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE access_count = access_count"
-      + " + VALUES(access_count), last_accessed_at = GREATEST(COALESCE(last_accessed_at, VALUES(last_accessed_at)),"
-      + " VALUES(last_accessed_at))";
+  static final String RECORD = "INSERT INTO memory_access (memory_id, day, hits, last_at) VALUES (?, ?, ?, ?)"
+      + " ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits), last_at = GREATEST(last_at, VALUES(last_at))";
 
-  static final String RECORD_DAY = "INSERT INTO memory_access_days (memory_id, day, user_id, character_id, hits)"
-      + " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)";
+  static final String JUDGED = "INSERT INTO memory_judged (memory_id, user_id, character_id, level, judged_at)"
+      + " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE level = GREATEST(level, VALUES(level)),"
+      + " judged_at = VALUES(judged_at)";
 
-  static final String JUDGED = "INSERT INTO memory_access (memory_id, user_id, character_id, judged_level)"
-      + " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE judged_level = GREATEST(judged_level, VALUES(judged_level))";
+  /** The last access of memory {@code m} (null: never returned by a recall). */
+  private static final String LAST = "(SELECT MAX(x.last_at) FROM memory_access x WHERE x.memory_id = m.memory_id)";
 
   /** What a memory's retention is computed from. */
   static String retention(int n) {
-    return "SELECT m.memory_id, m.category, m.created_at, a.last_accessed_at FROM memories m"
-        + " LEFT JOIN memory_access a ON a.memory_id = m.memory_id WHERE m.memory_id IN (" + marks(n) + ")";
+    return "SELECT m.memory_id, m.category, m.created_at, " + LAST + " AS last_at FROM memories m"
+        + " WHERE m.memory_id IN (" + marks(n) + ")";
   }
 
   /** " AND m.user_id = ?" for one user, the tenant's byte range of user ids for a tenant, nothing for all. */
@@ -57,11 +56,12 @@ final class RetentionQueries {
     };
     return "SELECT * FROM (SELECT m.memory_id, m.user_id, m.character_id, m.memory_type, m.category, m.content,"
         + " m.metadata, m.version, m.session_id, m.source_msg_ids, m.importance, m.valid_from, m.created_at,"
-        + " COALESCE(a.access_count, 0) AS access_count, COALESCE(a.judged_level, 0) AS judged_level,"
-        + " COALESCE((SELECT SUM(d.hits) FROM memory_access_days d WHERE d.memory_id = m.memory_id AND d.day > ?), 0)"
-        + " AS recent, TIMESTAMPDIFF(SECOND, COALESCE(a.last_accessed_at, m.created_at), ?) / (CASE m.category"
+        + " COALESCE((SELECT SUM(x.hits) FROM memory_access x WHERE x.memory_id = m.memory_id), 0) AS access_count,"
+        + " COALESCE(j.level, 0) AS judged_level,"
+        + " COALESCE((SELECT SUM(d.hits) FROM memory_access d WHERE d.memory_id = m.memory_id AND d.day > ?), 0)"
+        + " AS recent, TIMESTAMPDIFF(SECOND, COALESCE(" + LAST + ", m.created_at), ?) / (CASE m.category"
         + " WHEN 'fact' THEN ? WHEN 'preference' THEN ? WHEN 'context' THEN ? WHEN 'skill' THEN ? ELSE ? END) AS idle"
-        + " FROM memories m LEFT JOIN memory_access a ON a.memory_id = m.memory_id"
+        + " FROM memories m LEFT JOIN memory_judged j ON j.memory_id = m.memory_id"
         + " WHERE m.status = 'active' AND m.memory_type <> 'profile' AND m.created_at <= ?" + scope(tenant, user)
         + ") c WHERE judged_level < (CASE WHEN memory_type = 'message' AND NOT (" + consolidates + ")"
         + " THEN LEAST(" + LEVEL + ", 2) ELSE " + LEVEL + " END)"
@@ -89,13 +89,24 @@ final class RetentionQueries {
    */
   static String expired(String tenant, String user) {
     return "SELECT m.memory_id, m.version, m.user_id, IF(m.valid_to IS NOT NULL AND m.valid_to <= ?, 'valid_to',"
-        + " 'context') AS reason FROM memories m LEFT JOIN memory_access a ON a.memory_id = m.memory_id"
-        + " WHERE m.status = 'active'" + scope(tenant, user) + " AND ((m.valid_to IS NOT NULL AND m.valid_to <= ?)"
-        + " OR (m.category = 'context' AND m.memory_type NOT IN ('message', 'summary') AND m.created_at <= ?"
-        + " AND COALESCE(a.last_accessed_at, m.created_at) <= ?)) ORDER BY m.memory_id LIMIT ?";
+        + " 'context') AS reason FROM memories m WHERE m.status = 'active'" + scope(tenant, user)
+        + " AND ((m.valid_to IS NOT NULL AND m.valid_to <= ?) OR (m.category = 'context'"
+        + " AND m.memory_type NOT IN ('message', 'summary') AND m.created_at <= ?"
+        + " AND COALESCE(" + LAST + ", m.created_at) <= ?)) ORDER BY m.memory_id LIMIT ?";
   }
 
-  static final String PRUNE_DAYS = "DELETE FROM memory_access_days WHERE day < ?";
+  /** The day that holds the days folded in. */
+  static final String FOLDED = "1970-01-01";
+
+  /** Days before the cutoff folded into {@value #FOLDED}, then deleted (one transaction). */
+  static final String FOLD = "INSERT INTO memory_access (memory_id, day, hits, last_at) SELECT memory_id, '" + FOLDED
+      + "', SUM(hits), MAX(last_at) FROM memory_access WHERE day > '" + FOLDED + "' AND day < ? GROUP BY memory_id"
+      + " ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits), last_at = GREATEST(last_at, VALUES(last_at))";
+  static final String FOLDED_DAYS = "DELETE FROM memory_access WHERE day > '" + FOLDED + "' AND day < ?";
+
+  /** Rows of memories erased since (a hard delete; a forget cut short after its memories' delete). */
   static final String PRUNE_ORPHANS = "DELETE a FROM memory_access a LEFT JOIN memories m"
       + " ON m.memory_id = a.memory_id WHERE m.memory_id IS NULL";
+  static final String PRUNE_ORPHAN_JUDGED = "DELETE j FROM memory_judged j LEFT JOIN memories m"
+      + " ON m.memory_id = j.memory_id WHERE m.memory_id IS NULL";
 }

@@ -21,10 +21,10 @@ import verticles.contracts.Forgetting;
 import verticles.shared.Retention;
 
 /**
- * {@code memory_access} and {@code memory_access_days} (V13): accesses counted in batches, retention computed from
- * them, and the sweep's reads of {@code memories} (candidates for compression, storage per user, what expired).
- * Counting an access reads the memories' owners without a lock and writes only the access tables, so it never waits
- * for a memory's writer, nor a writer for it.
+ * {@code memory_access} (V13: accesses per memory and day) and {@code memory_judged} (the sweep's levels): accesses
+ * counted in batches, retention computed from them, and the sweep's reads of {@code memories} (candidates for
+ * compression, storage per user, what expired). Counting an access checks that the memory is stored (a plain read,
+ * no lock) and writes one row per memory and day, so it never waits for a memory's writer, nor a writer for it.
  */
 final class RetentionRepository {
   /** Accesses in the days after this many days ago count as recent (the seed's 7 days). */
@@ -57,37 +57,30 @@ final class RetentionRepository {
     return done.map(out);
   }
 
-  /** Counts the accesses of stored memories (others are ignored); rows in id order, so two batches never deadlock. */
+  /** Counts the accesses of stored memories (others are ignored); rows in (id, day) order, so batches never deadlock. */
   Future<Forgetting.Recorded> record(List<Forgetting.Access> accesses) {
-    Map<String, List<Forgetting.Access>> byId = new TreeMap<>();
-    accesses.forEach(a -> byId.computeIfAbsent(a.memoryId(), k -> new ArrayList<>()).add(a));
-    return owners(List.copyOf(byId.keySet())).compose(owners -> {
+    Map<String, Object[]> days = new TreeMap<>(); // "id\0day" → {id, day, hits, last}
+    for (Forgetting.Access a : accesses) {
+      LocalDate day = day(a.atMs());
+      Object[] row = days.computeIfAbsent(a.memoryId() + '\0' + day, k -> new Object[] {a.memoryId(), day, 0, 0L});
+      row[2] = (Integer) row[2] + a.hits();
+      row[3] = Math.max((Long) row[3], a.atMs());
+    }
+    List<String> ids = days.values().stream().map(r -> (String) r[0]).distinct().toList();
+    return owners(ids).compose(owners -> {
       List<Tuple> rows = new ArrayList<>();
-      Map<String, Object[]> days = new TreeMap<>(); // "id\0day": rows in (id, day) order
-      long[] hits = {0};
-      byId.forEach((id, list) -> {
-        Owner o = owners.get(id);
-        if (o == null) {
-          return;
+      long hits = 0;
+      for (Object[] r : days.values()) {
+        if (owners.containsKey((String) r[0])) {
+          rows.add(Tuple.of(r[0], r[1], r[2], at((Long) r[3])));
+          hits += (Integer) r[2];
         }
-        int n = list.stream().mapToInt(Forgetting.Access::hits).sum();
-        long last = list.stream().mapToLong(Forgetting.Access::atMs).max().orElse(System.currentTimeMillis());
-        hits[0] += n;
-        rows.add(Tuple.of(id, o.userId(), o.characterId(), n, at(last)));
-        for (Forgetting.Access a : list) {
-          LocalDate day = day(a.atMs());
-          Object[] row = days.computeIfAbsent(id + '\0' + day, k -> new Object[] {id, day, o.userId(),
-              o.characterId(), 0});
-          row[4] = (Integer) row[4] + a.hits();
-        }
-      });
+      }
       if (rows.isEmpty()) {
         return Future.succeededFuture(new Forgetting.Recorded(0, 0));
       }
-      List<Tuple> dayRows = days.values().stream().map(Tuple::wrap).toList();
-      return tx.run(c -> batch(c, RetentionQueries.RECORD, rows)
-              .compose(x -> batch(c, RetentionQueries.RECORD_DAY, dayRows)))
-          .map(x -> new Forgetting.Recorded(rows.size(), hits[0]));
+      Forgetting.Recorded recorded = new Forgetting.Recorded(owners.size(), hits);
+      return tx.run(c -> batch(c, RetentionQueries.RECORD, rows)).map(recorded);
     });
   }
 
@@ -116,7 +109,7 @@ final class RetentionRepository {
     return run(pool, RetentionQueries.retention(chunk.size()), Tuple.from(new ArrayList<Object>(chunk))).map(rs -> {
       JsonObject out = new JsonObject();
       for (Row r : rs) {
-        LocalDateTime seen = r.getLocalDateTime("last_accessed_at") != null ? r.getLocalDateTime("last_accessed_at")
+        LocalDateTime seen = r.getLocalDateTime("last_at") != null ? r.getLocalDateTime("last_at")
             : r.getLocalDateTime("created_at");
         out.put(r.getString("memory_id"), retention.retention(r.getString("category"), now - Sql.epoch(seen)));
       }
@@ -206,13 +199,14 @@ final class RetentionRepository {
     });
   }
 
-  /** Day counts no sweep reads any more, and the access rows of memories erased since. */
+  /** Days older than the level reads folded into one row per memory, and the rows of memories erased since. */
   Future<Long> prune(Long nowSeconds) {
-    long now = now(nowSeconds);
-    LocalDate before = LocalDate.ofEpochDay(Math.floorDiv(now, 86_400L) - RECENT_DAYS - 1);
-    return run(pool, RetentionQueries.PRUNE_DAYS, Tuple.of(before))
-        .compose(days -> run(pool, RetentionQueries.PRUNE_ORPHANS, Tuple.tuple())
-            .map(orphans -> (long) days.rowCount() + orphans.rowCount()));
+    LocalDate before = LocalDate.ofEpochDay(Math.floorDiv(now(nowSeconds), 86_400L) - RECENT_DAYS - 1);
+    return tx.run(c -> run(c, RetentionQueries.FOLD, Tuple.of(before))
+            .compose(x -> run(c, RetentionQueries.FOLDED_DAYS, Tuple.of(before))))
+        .compose(folded -> run(pool, RetentionQueries.PRUNE_ORPHANS, Tuple.tuple())
+            .compose(orphans -> run(pool, RetentionQueries.PRUNE_ORPHAN_JUDGED, Tuple.tuple())
+                .map(judged -> (long) folded.rowCount() + orphans.rowCount() + judged.rowCount())));
   }
 
   private static void scope(Tuple args, String tenant, String user) {

@@ -79,6 +79,35 @@ class ContractsRoundTripTest {
   }
 
   @Test
+  @DisplayName("forgetting bodies (accesses, the sweep's reads, cleanup and sweep) keep every field")
+  void forgetting() {
+    same(new JsonObject().put("accesses", new JsonArray().add(new JsonObject().put("memory_id", "m1").put("hits", 3)
+        .put("at", 1_700_000_000_123L))), Forgetting.Accesses::fromJson, Forgetting.Accesses::toJson);
+    same(new JsonObject().put("memories", 2).put("hits", 5L), Forgetting.Recorded::fromJson,
+        Forgetting.Recorded::toJson);
+    same(new JsonObject().put("ids", new JsonArray().add("a").add("b")).put("now", null),
+        Forgetting.RetentionQuery::fromJson, Forgetting.RetentionQuery::toJson);
+    same(new JsonObject().put("retention", new JsonObject().put("a", 0.5)), Forgetting.Retentions::fromJson,
+        Forgetting.Retentions::toJson);
+    same(new JsonObject().put("now", 1_700_000_000L).put("tenant", "acme").put("user_id", null)
+        .put("over_quota", new JsonArray().add("acme:u1")).put("limit", 10), Forgetting.CandidateQuery::fromJson,
+        Forgetting.CandidateQuery::toJson);
+    same(new JsonObject().put("tenant", null).put("user_id", "acme:u1").put("min_bytes", 100L).put("limit", 1),
+        Forgetting.UsageQuery::fromJson, Forgetting.UsageQuery::toJson);
+    same(new JsonObject().put("now", null).put("tenant", "acme").put("user_id", null).put("limit", 1000),
+        Forgetting.ExpiredQuery::fromJson, Forgetting.ExpiredQuery::toJson);
+    same(new JsonObject().put("ids", new JsonArray().add("a")).put("level", 3), Forgetting.Judged::fromJson,
+        Forgetting.Judged::toJson);
+    same(new JsonObject().put("now", 1L), Forgetting.Prune::fromJson, Forgetting.Prune::toJson);
+    same(new JsonObject().put("tenant", "acme").put("user_id", null).put("now", null).put("dry_run", true),
+        Forgetting.Cleanup::fromJson, Forgetting.Cleanup::toJson);
+    same(new JsonObject().put("past_valid_to", 1).put("expired_context", 2).put("deleted", 3).put("dry_run", false),
+        Forgetting.Cleaned::fromJson, Forgetting.Cleaned::toJson);
+    same(new JsonObject().put("tenant", null).put("user_id", "acme:u1").put("now", 1_700_000_000L),
+        Forgetting.Sweep::fromJson, Forgetting.Sweep::toJson);
+  }
+
+  @Test
   @DisplayName("change outbox bodies keep every field, a forget's nulls included")
   void changes() {
     JsonObject update = new JsonObject().put("event_id", 812L).put("event", "update").put("hard", false)
