@@ -11,6 +11,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -27,10 +31,20 @@ public final class Breakers {
 
   private Breakers() {}
 
+  /** Each node's breakers by name: verticles that call one store share its breaker, as they share its health. */
+  private static final Map<Vertx, Map<String, CircuitBreaker>> NODES = Collections.synchronizedMap(new WeakHashMap<>());
+
   /**
-   * @param cfg the "breakers" config section: {@code max_failures} (5), {@code reset_timeout_ms} (5000)
+   * The node's breaker of this name, made on first use (its timeout and the "breakers" section's {@code max_failures}
+   * (5), {@code reset_timeout_ms} (5000) are the first caller's). Two verticles of one store (say, recall's reads and
+   * the access recorder, both MySQL) share one breaker, so its one gauge says what both see.
    */
   public static CircuitBreaker create(Vertx vertx, JsonObject config, String name, long timeoutMs) {
+    return NODES.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>())
+        .computeIfAbsent(name, n -> newBreaker(vertx, config, n, timeoutMs));
+  }
+
+  private static CircuitBreaker newBreaker(Vertx vertx, JsonObject config, String name, long timeoutMs) {
     JsonObject cfg = config.getJsonObject("breakers", new JsonObject());
     CircuitBreaker breaker = CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()
         .setTimeout(timeoutMs)
