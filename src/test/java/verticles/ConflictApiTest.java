@@ -152,6 +152,25 @@ class ConflictApiTest {
   }
 
   @Test
+  @DisplayName("keeping a side the user deleted since is 409 and changes nothing; restored, it can be kept")
+  void keepDeletedSide() {
+    String user = "u-conf-keep-gone-" + UUID.randomUUID();
+    JsonObject c = likeThenDislike(user);
+    String b = c.getString("memory_b");
+    HttpResponse<Buffer> deleted = Future.await(TestStack.delete(path(b)));
+    assertEquals(200, deleted.statusCode(), deleted.bodyAsString());
+    HttpResponse<Buffer> r = resolve(c.getString("conflict_id"), new JsonObject().put("keep", "b"));
+    assertEquals(409, r.statusCode(), r.bodyAsString());
+    assertTrue(r.bodyAsString().contains(b), r.bodyAsString());
+    assertEquals("active", get(c.getString("memory_a")).getString("status"), "a was not deleted for a gone b");
+    assertEquals(1, conflicts("user_id=" + user + "&status=open").size());
+    assertEquals(200, Future.await(TestStack.post(path(b) + "/restore", new JsonObject().put("version", 1)))
+        .statusCode());
+    assertEquals(200, resolve(c.getString("conflict_id"), new JsonObject().put("keep", "b")).statusCode());
+    assertEquals("deleted", get(c.getString("memory_a")).getString("status"));
+  }
+
+  @Test
   @DisplayName("a merge writes a new version of b holding both, and soft-deletes a")
   void merge() {
     String user = "u-conf-merge-" + UUID.randomUUID();
@@ -231,6 +250,26 @@ class ConflictApiTest {
     assertEquals(List.of("x-1", "x-2"), merged.getJsonObject("provenance").getJsonArray("msg_ids").getList());
     assertEquals(1, Future.await(TestStack.get("/v1/memories?user_id=" + user)).bodyAsJsonObject()
         .getJsonArray("memories").size());
+  }
+
+  @Test
+  @DisplayName("an import restating a memory with more detail is merged into it with the fuller text, the shorter one "
+      + "kept as a version")
+  void importedWithMore() {
+    String user = "u-conf-import-more-" + UUID.randomUUID();
+    long t = Instant.now().getEpochSecond() - 3600;
+    JsonObject body = new JsonObject().put("user_id", user).put("character_id", "c1").put("memory_type", "event")
+        .put("content", "我下周去北京出差").put("timestamp", t);
+    HttpResponse<Buffer> first = Future.await(TestStack.post("/v1/memories", body));
+    assertEquals(201, first.statusCode(), first.bodyAsString());
+    HttpResponse<Buffer> again = Future.await(TestStack.post("/v1/memories", body.copy().put("timestamp", t + 60)
+        .put("content", "我下周去北京出差见客户")));
+    assertEquals(201, again.statusCode(), again.bodyAsString());
+    JsonObject merged = again.bodyAsJsonObject();
+    assertTrue(merged.getBoolean("merged", false), merged.encode());
+    assertEquals("我下周去北京出差见客户", merged.getString("content"), merged.encode());
+    JsonArray versions = history(merged.getString("id"));
+    assertEquals("我下周去北京出差", versions.getJsonObject(0).getString("content"), versions.encodePrettily());
   }
 
   @Test

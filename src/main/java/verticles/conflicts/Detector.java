@@ -70,15 +70,24 @@ final class Detector {
     req.memories().forEach(m -> skip.add(m.getString("id")));
     int topK = Math.min(50, settings.candidates() + skip.size());
     List<String> texts = checked.stream().map(m -> m.getString("content")).toList();
-    return Bus.request(vertx, Addresses.VECTOR_NEIGHBOURS, new VectorStore.Neighbours(req.userId(), req.characterId(),
-            texts, TYPES, topK), search, VectorStore.Neighbourhoods::fromJson)
-        .compose(found -> {
-          List<Pair> pairs = new ArrayList<>();
-          for (int i = 0; i < checked.size(); i++) {
-            pairs.addAll(candidates(checked.get(i), found.hits().get(i), skip));
-          }
-          return judge(pairs).map(judged -> new Conflicts.Detected(findings(pairs, judged)));
-        });
+    List<JsonArray> hits = new ArrayList<>();
+    Future<Void> searched = Future.succeededFuture();
+    for (int from = 0; from < texts.size(); from += VectorStore.Neighbours.MAX_TEXTS) { // a large task: in parts
+      List<String> part = texts.subList(from, Math.min(texts.size(), from + VectorStore.Neighbours.MAX_TEXTS));
+      searched = searched.compose(x -> Bus.request(vertx, Addresses.VECTOR_NEIGHBOURS, new VectorStore.Neighbours(
+              req.userId(), req.characterId(), part, TYPES, topK), search, VectorStore.Neighbourhoods::fromJson)
+          .map(found -> {
+            hits.addAll(found.hits());
+            return null;
+          }));
+    }
+    return searched.compose(x -> {
+      List<Pair> pairs = new ArrayList<>();
+      for (int i = 0; i < checked.size(); i++) {
+        pairs.addAll(candidates(checked.get(i), hits.get(i), skip));
+      }
+      return judge(pairs).map(judged -> new Conflicts.Detected(findings(pairs, judged)));
+    });
   }
 
   /** The neighbours worth judging: not excluded, near enough, within the window, of a comparable type. */

@@ -39,11 +39,14 @@ public final class VectorStore {
    */
   public record Neighbours(String userId, String characterId, List<String> texts, List<String> types, int topK)
       implements Contract {
+    /** The most texts one request may carry. */
+    public static final int MAX_TEXTS = 100;
+
     public static Neighbours fromJson(JsonObject j) {
       Integer topK = Json.integer(j, "top_k", 1, 100);
       List<String> texts = Json.strings(j, "texts");
-      if (texts.size() > 100) {
-        throw new IllegalArgumentException("texts: at most 100");
+      if (texts.size() > MAX_TEXTS) {
+        throw new IllegalArgumentException("texts: at most " + MAX_TEXTS);
       }
       return new Neighbours(Json.present(j, "user_id"), Json.present(j, "character_id"), texts,
           Json.strings(j, "types"), topK == null ? 5 : topK);

@@ -85,7 +85,15 @@ final class ConflictResolver {
     if (d == Decision.KEEP_B) {
       return Future.succeededFuture();
     }
+    if (current.version != r.versionB()) { // a third value since: keeping a or merging would overwrite it unseen
+      return Future.failedFuture(Failures.of(Failures.CONFLICT, "memory " + r.memoryA() + " is at version "
+          + current.version + " since this report (version " + r.versionB() + "); resolve it by a correction"));
+    }
     return repo.version(c, r.memoryA(), r.versionA()).compose(old -> {
+      if (old == null && d == Decision.KEEP_A) {
+        return Future.failedFuture(Failures.of(Failures.CONFLICT, "version " + r.versionA() + " of memory "
+            + r.memoryA() + " no longer exists"));
+      }
       MemoryState after = current.copy();
       LocalDateTime now = MemoryState.now();
       if (d == Decision.KEEP_A) {
@@ -101,6 +109,13 @@ final class ConflictResolver {
     });
   }
 
+  /** The side to keep must still be there: keeping a deleted one would leave nothing current. */
+  private static Future<Void> kept(String id, MemoryState winner) {
+    return winner != null && !winner.deleted() ? Future.succeededFuture()
+        : Future.failedFuture(Failures.of(Failures.CONFLICT, "memory " + id + " to keep is deleted or gone; restore it"
+            + " first"));
+  }
+
   /** Two memories: the loser soft-deleted (closed when it is outdated), the winner rewritten by a merge or a text. */
   private Future<Void> memories(SqlClient c, Report r, MemoryState a, MemoryState b, Decision d, String content,
       String why, String actor, List<JsonObject> written) {
@@ -112,9 +127,9 @@ final class ConflictResolver {
         : MemoryState.now()) : null;
     switch (d) {
       case KEEP_A:
-        return lose(c, b, null, why, actor, written).mapEmpty();
+        return kept(r.memoryA(), a).compose(x -> lose(c, b, null, why, actor, written)).mapEmpty();
       case KEEP_B:
-        return lose(c, a, closeA, why, actor, written).mapEmpty();
+        return kept(r.memoryB(), b).compose(x -> lose(c, a, closeA, why, actor, written)).mapEmpty();
       default:
         if ("duplicate".equals(r.type()) && d == Decision.MERGE && a != null && b != null) {
           MemoryState folded = a.copy(); // a restatement: a stays as it is said, with b's provenance

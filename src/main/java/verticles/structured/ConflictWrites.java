@@ -3,6 +3,7 @@ package verticles.structured;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
@@ -12,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import verticles.bus.Failures;
 import verticles.conflicts.ConflictSettings;
 import verticles.contracts.Conflicts;
 import verticles.structured.ConflictRepository.Report;
@@ -107,11 +109,16 @@ final class ConflictWrites {
     } else {
       return Future.succeededFuture(false);
     }
-    return decision.compose(d -> resolver.apply(c, r, d, null, null, "system", false))
+    // a side held by a memory transaction, or the side to keep gone: the report waits for review (both refusals
+    // come before any write)
+    return decision.compose(d -> resolver.apply(c, r, d, null, null, "system", true))
         .compose(outcome -> {
           changed.addAll(outcome.changed());
           return resolved(c, outcome.report());
-        });
+        })
+        .recover(e -> e instanceof MemoryLocks.Locked
+            || e instanceof ReplyException re && re.failureCode() == Failures.CONFLICT
+            ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
   /**
@@ -124,8 +131,9 @@ final class ConflictWrites {
     JsonArray evidence = new JsonArray().add("same " + before.type + " " + key + ", a newer value");
     Report r = Report.open(after.userId, after.characterId, "outdated", before, after, 0.5, evidence,
         "keep b (the newer value); a stays in the history as a closed version", "structure");
-    if (!settings.autoResolveOutdated()) {
-      return inserted(c, r).mapEmpty();
+    if (!settings.autoResolveOutdated()) { // then auto_resolve's strategy decides, or a reviewer
+      return inserted(c, r).compose(isNew -> isNew && settings.autoResolve() ? auto(c, r, new ArrayList<>())
+          : Future.succeededFuture(false)).mapEmpty();
     }
     Report done = r.resolvedAs("kept_b", new JsonObject().put("kept", "b").put("written", new JsonArray()), "system");
     return inserted(c, done).map(isNew -> {
@@ -152,12 +160,18 @@ final class ConflictWrites {
       String reason, String actor) {
     MemoryState after = existing.copy();
     appendProvenance(after, restated.sessionId, restated.taskId, restated.sourceMsgIds, restated.id);
-    Supplier<Future<MemoryState>> write = () -> after.metadata.equals(existing.metadata) ? Future.succeededFuture(existing)
-        : repo.write(c, existing, after, "update", reason, actor, true);
+    // the same claim said with more (我下周去北京出差 / …出差见客户): the fuller text stands, the shorter stays a version
+    boolean fuller = fuller(restated.content, existing.content);
+    if (fuller) {
+      after.content = restated.content;
+    }
+    Supplier<Future<MemoryState>> write = () -> !fuller && after.metadata.equals(existing.metadata)
+        ? Future.succeededFuture(existing) : repo.write(c, existing, after, "update", reason, actor, true);
     Report r = Report.open(existing.userId, existing.characterId, "duplicate", existing, restated,
         finding.getDouble("severity", 0.3), finding.getJsonArray("evidence", new JsonArray()),
         finding.getString("suggested_resolution"), finding.getString("detector", "rules"))
-        .resolvedAs("merged_on_write", new JsonObject().put("kept", "a").put("merged_into", existing.id), "system");
+        .resolvedAs("merged_on_write", new JsonObject().put("kept", fuller ? "b's text" : "a")
+            .put("merged_into", existing.id), "system");
     return write.get().compose(s -> inserted(c, r).map(isNew -> {
       if (isNew) {
         resolved.get(r.type()).increment();
@@ -165,6 +179,13 @@ final class ConflictWrites {
       return new Merged(s, new JsonObject().put("conflict_id", r.conflictId()).put("type", r.type())
           .put("memory_a", r.memoryA()).put("memory_b", r.memoryB()).put("resolved", true));
     }));
+  }
+
+  /** Whether {@code b} says noticeably more than {@code a} (a fifth more characters, letters and digits only). */
+  static boolean fuller(String b, String a) {
+    long lb = b == null ? 0 : b.codePoints().filter(Character::isLetterOrDigit).count();
+    long la = a == null ? 0 : a.codePoints().filter(Character::isLetterOrDigit).count();
+    return lb > la * 1.2;
   }
 
   Future<Void> resolvedByReview(SqlClient c, Report r) {

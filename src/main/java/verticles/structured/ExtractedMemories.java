@@ -94,9 +94,10 @@ final class ExtractedMemories {
             MemoryState.now());
         JsonObject merge = merges.get(r.id());
         MemoryState target = merge == null ? null : stored.get(merge.getJsonObject("other").getString("id"));
+        // a restatement of a memory deleted since detection is stored as new: merged, it would be current nowhere
         Outcome outcome = keyed.containsKey(r.id()) ? decide(current, r)
-            : target != null && target.userId.equals(r.userId()) && target.characterId.equals(r.characterId())
-                ? Outcome.MERGED : Outcome.CREATE;
+            : target != null && !target.deleted() && target.userId.equals(r.userId())
+                && target.characterId.equals(r.characterId()) ? Outcome.MERGED : Outcome.CREATE;
         outcomes.put(r.id(), outcome);
         if (outcome == Outcome.CREATE) {
           created.put(r.id(), fresh);
@@ -105,7 +106,9 @@ final class ExtractedMemories {
           }
         } else if (outcome == Outcome.MERGED) {
           synced.add(target.id);
-          writes.add(() -> conflicts.merge(c, target, fresh, merge, reason, "extractor").mapEmpty());
+          // read again at its turn: two records of one task may restate the same memory, each a version of it
+          writes.add(() -> repo.find(c, target.id, true)
+              .compose(now -> conflicts.merge(c, now, fresh, merge, reason, "extractor")).mapEmpty());
         } else if (outcome == Outcome.UPDATE) {
           MemoryState after = updated(current, r, confidence);
           writes.add(() -> repo.write(c, current, after, "update", reason, "extractor", false)

@@ -106,10 +106,11 @@ final class MemoryLifecycle {
 
   /**
    * A correction: a new version with the changed fields, re-embedded and re-indexed; then judged against its owner's
-   * other memories as said now (its conflicts in the reply's {@code conflicts}).
+   * other memories as said now (its conflicts in the reply's {@code conflicts}), unless upkeep wrote it: a compressed
+   * old memory is not a new statement, and judged as one it would outrank what the user said since.
    */
   Future<Lifecycle.Memory> update(Lifecycle.Update u) {
-    return write(c -> ops.update(c, u, null)).compose(a -> synced(a).compose(m -> !a.changed()
+    return write(c -> ops.update(c, u, null)).compose(a -> synced(a).compose(m -> !a.changed() || a.upkeep()
         ? Future.succeededFuture(m)
         : checks.afterWrite(List.of(a.id())).map(reports -> new Lifecycle.Memory(m.memory().put("conflicts",
             reports)))));

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import verticles.bus.Failures;
 import verticles.contracts.Lifecycle;
@@ -25,9 +26,17 @@ final class MemoryOps {
 
   /**
    * What one write did: the memory it concerns, whether it changed it (a version written, or the memory erased), and
-   * its reply ({@code Lifecycle.Memory} or {@code Lifecycle.Deleted} as JSON).
+   * its reply ({@code Lifecycle.Memory} or {@code Lifecycle.Deleted} as JSON), and whether upkeep wrote it (a
+   * compression or a cleanup restates an old memory: it is no new claim to judge for conflicts).
    */
-  record Applied(String id, boolean changed, JsonObject reply) {}
+  record Applied(String id, boolean changed, JsonObject reply, boolean upkeep) {
+    Applied(String id, boolean changed, JsonObject reply) {
+      this(id, changed, reply, false);
+    }
+  }
+
+  /** The actors of the forgetting sweep's writes. */
+  static final Set<String> UPKEEP_ACTORS = Set.of("compression", "cleanup");
 
   MemoryOps(MemoryRepository repo, ForgetRepository forgets, IndexSync sync, MemoryLocks locks) {
     this.repo = repo;
@@ -55,7 +64,7 @@ final class MemoryOps {
         .compose(current -> locks.check(c, r.id(), holder).map(current))
         .compose(current -> {
           if (current == null) {
-            return written(c, repo.write(c, null, fresh, "create", null, req.actor(), false));
+            return written(c, repo.write(c, null, fresh, "create", null, req.actor(), false), req.actor());
           }
           if (!current.userId.equals(r.userId()) || !current.characterId.equals(r.characterId())) {
             return Future.failedFuture(Failures.of(Failures.CONFLICT, "memory " + r.id() + " has another owner"));
@@ -68,7 +77,7 @@ final class MemoryOps {
           if (after.changedFrom(current).isEmpty() && after.provenance().equals(current.provenance())) {
             return unchanged(current);
           }
-          return written(c, repo.write(c, current, after, "update", "imported again", req.actor(), true));
+          return written(c, repo.write(c, current, after, "update", "imported again", req.actor(), true), req.actor());
         });
   }
 
@@ -84,7 +93,7 @@ final class MemoryOps {
       if (after.changedFrom(current).isEmpty()) {
         return unchanged(current); // nothing differs: no version
       }
-      return written(c, repo.write(c, current, after, "update", u.reason(), u.actor(), true));
+      return written(c, repo.write(c, current, after, "update", u.reason(), u.actor(), true), u.actor());
     });
   }
 
@@ -123,7 +132,7 @@ final class MemoryOps {
             return unchanged(current);
           }
           String reason = r.reason() == null ? "restored version " + r.version() : r.reason();
-          return written(c, repo.write(c, current, after, "restore", reason, r.actor(), true));
+          return written(c, repo.write(c, current, after, "restore", reason, r.actor(), true), r.actor());
         }));
   }
 
@@ -238,7 +247,8 @@ final class MemoryOps {
   }
 
   /** A new version, marked for the index in the same transaction. */
-  private Future<Applied> written(SqlClient c, Future<MemoryState> write) {
-    return write.compose(s -> sync.mark(c, List.of(s.id)).map(x -> new Applied(s.id, true, s.toJson())));
+  private Future<Applied> written(SqlClient c, Future<MemoryState> write, String actor) {
+    return write.compose(s -> sync.mark(c, List.of(s.id))
+        .map(x -> new Applied(s.id, true, s.toJson(), UPKEEP_ACTORS.contains(actor))));
   }
 }

@@ -239,15 +239,20 @@ final class MemoryTransactions {
    */
   private Future<JsonArray> synced(List<MemoryOps.Applied> applied) {
     Set<String> changed = new LinkedHashSet<>();
+    Set<String> claims = new LinkedHashSet<>();
     JsonArray results = new JsonArray();
     for (MemoryOps.Applied a : applied) {
       results.add(a.reply());
       if (a.changed()) {
         changed.add(a.id());
+        if (!a.upkeep()) {
+          claims.add(a.id());
+        }
       }
     }
-    // then the changed memories judged against their owners' others: reports, an outdated one resolved
-    return sync.afterCommit(changed).compose(x -> checks.afterWrite(changed)).map(results).recover(e -> {
+    // then the changed memories judged against their owners' others (reports, an outdated one resolved); upkeep's
+    // compressions and digests restate old memories and are not judged
+    return sync.afterCommit(changed).compose(x -> checks.afterWrite(claims)).map(results).recover(e -> {
       LOG.warn("{} memories committed together, their index records not yet brought along ({}); the sweeper will",
           changed.size(), e.toString());
       for (MemoryOps.Applied a : applied) {
