@@ -105,6 +105,12 @@ class ConcurrentWritesTest {
         })));
   }
 
+  /** The session with its first message saying the user's name (a name the rules read, whatever the user id). */
+  private static JsonObject named(JsonObject session, String name) {
+    session.getJsonArray("messages").getJsonObject(0).put("content", "我叫" + name + "，今年二十岁");
+    return session;
+  }
+
   /**
    * A deadlock made on purpose: the test holds the user's profile rows (in a transaction that has written more, so
    * InnoDB picks the task's write as the victim), waits until the task's write waits for them, and then asks for
@@ -120,7 +126,7 @@ class ConcurrentWritesTest {
     SqlConnection[] conn = new SqlConnection[1];
     Transaction[] tx = new Transaction[1];
     String[] task = new String[1];
-    ExportTest.ingest(ForgetTest.session(user, "c1", "s-first", 6))
+    ExportTest.ingest(named(ForgetTest.session(user, "c1", "s-first", 6), "林小晴"))
         .compose(x -> TestStack.sql().getConnection())
         .compose(c -> {
           conn[0] = c;
@@ -141,10 +147,7 @@ class ConcurrentWritesTest {
           ctx.verify(() -> assertTrue(held.size() > 0, "the first session made profile rows"));
           // a new name: a restated one would change no profile row (a fact stated again adds no version), and the
           // write must upsert one to meet the rows held here
-          JsonObject second = ForgetTest.session(user, "c1", "s-second", 6);
-          JsonObject first = second.getJsonArray("messages").getJsonObject(0);
-          first.put("content", first.getString("content").replace("我叫小", "我叫阿"));
-          return TestStack.post("/v1/sessions", second);
+          return TestStack.post("/v1/sessions", named(ForgetTest.session(user, "c1", "s-second", 6), "林晓晴"));
         })
         .compose(r -> {
           task[0] = r.bodyAsJsonObject().getString("task_id");

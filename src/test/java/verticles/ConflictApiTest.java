@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import verticles.vectorsearch.MemoryRecord;
 
 /**
  * Conflicts between memories on the real stack (rule judge, default config: auto_resolve off): a profile fact's new
@@ -164,7 +165,8 @@ class ConflictApiTest {
     assertTrue(r.bodyAsString().contains(b), r.bodyAsString());
     assertEquals("active", get(c.getString("memory_a")).getString("status"), "a was not deleted for a gone b");
     assertEquals(1, conflicts("user_id=" + user + "&status=open").size());
-    assertEquals(200, Future.await(TestStack.post(path(b) + "/restore", new JsonObject().put("version", 1)))
+    assertEquals(200, Future.await(TestStack.post(path(b) + "/restore", new JsonObject().put("version", 1)
+        .put("reason", "删错了")))
         .statusCode());
     assertEquals(200, resolve(c.getString("conflict_id"), new JsonObject().put("keep", "b")).statusCode());
     assertEquals("deleted", get(c.getString("memory_a")).getString("status"));
@@ -215,7 +217,12 @@ class ConflictApiTest {
         .getList(), "both sessions' msg ids kept, and the third's");
     assertEquals(2, summary.getJsonObject("metadata").getJsonArray("restated").size());
     assertEquals(3, summary.getInteger("version"), "each restatement a version of the one summary");
-    assertEquals(List.of("s-1-m1", "s-2-m1", "s-3-m1"), indexed(user, summary.getString("id")).sourceMsgIds());
+    // the index follows the commit (the task completes, then its records are synced)
+    MemoryRecord record = Future.await(TestStack.until(() -> TestStack.vertx().executeBlocking(() -> TestStack.engram()
+        .index().list(TestStack.internal(user), null, 0, 1000)).map(all -> all.stream()
+        .filter(x -> x.id().equals(summary.getString("id"))).findFirst().orElse(null)),
+        x -> x != null && x.sourceMsgIds().size() == 3, 10_000));
+    assertEquals(List.of("s-1-m1", "s-2-m1", "s-3-m1"), record.sourceMsgIds());
     assertEquals(1L, Future.await(TestStack.sql().preparedQuery("SELECT COUNT(*) FROM conversation_summaries"
         + " WHERE user_id = ?").execute(Tuple.of(TestStack.internal(user)))).iterator().next().getLong(0));
     assertEquals(1, profile(user, "pet").getInteger("version"), "the keyed fact was stated again: nothing new");
