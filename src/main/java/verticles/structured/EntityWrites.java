@@ -141,7 +141,7 @@ final class EntityWrites {
 
   private Future<Void> known(SqlClient c, String user, String character, String id, String field) {
     return repo.find(c, user, character, id, false).compose(e -> e != null ? Future.succeededFuture()
-        : Future.failedFuture(Failures.of(Failures.BAD_REQUEST, "no entity " + id + " here",
+        : Future.failedFuture(Failures.of(Failures.NOT_FOUND, "no entity " + id + " here",
             new JsonObject().put("field", field).put("entity_id", id))));
   }
 
