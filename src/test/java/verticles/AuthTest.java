@@ -103,6 +103,9 @@ class AuthTest {
         new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/events", new JsonObject().put("type", "battle")
             .put("summary", "一战"), "memory"),
         new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/events", null, null),
+        new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", new JsonObject()
+            .put("content", "沈砚下山。"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", null, null),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities", null, null),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x", null, null),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/states", null, null),

@@ -213,6 +213,8 @@ class EntityApiTest {
     bad(post(p + "/relations", new JsonObject().put("source_id", a).put("target_id", a).put("type", "友")
         .put("strength", 2)), 400, "strength");
     bad(post(p + "/relations", new JsonObject().put("source_id", a).put("target_id", a)), 400, "type");
+    bad(post(p + "/relations", new JsonObject().put("source_id", a).put("target_id", a).put("type", "友")), 400,
+        "target_id");
     bad(post(p + "/events", new JsonObject().put("type", "x").put("summary", "y").put("entity_ids",
         new JsonArray().add(a).add("ent-none"))), 404, "entity_ids[1]");
     bad(post(p + "/events", new JsonObject().put("type", "x").put("summary", "y").put("story_time_start", 5)

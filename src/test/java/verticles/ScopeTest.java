@@ -115,6 +115,9 @@ class ScopeTest {
         new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/events", new JsonObject()
             .put("type", "battle").put("summary", "一战"), "memory"),
         new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/events?from=1&to=9", null, "read"),
+        new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", new JsonObject()
+            .put("content", "沈砚下山。"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", null, "read"),
         new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities", null, "read"),
         new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x", null, "read"),
         new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/states", null,

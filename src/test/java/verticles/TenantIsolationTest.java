@@ -416,6 +416,14 @@ class TenantIsolationTest {
       assertTrue(r.statusCode() == 200, path + ": " + r.bodyAsString());
       assertFalse(r.bodyAsString().contains(secretA), path + ": " + r.bodyAsString());
     }
+    // a chapter written back by A: B's write-back of the same chapter id is B's own, and A's summary stays A's
+    String taskA = Future.await(a.post(project + "/chapters/ch-1/writeback").sendJsonObject(new JsonObject()
+        .put("content", secretA + "。"))).bodyAsJsonObject().getString("task_id");
+    assertEquals(404, Future.await(b.get("/v1/tasks/" + taskA).send()).statusCode());
+    Future.await(TestStack.until(() -> a.get(project + "/chapters/ch-1/writeback").send(), r -> r.statusCode() == 200,
+        60_000));
+    HttpResponse<Buffer> theirs = Future.await(b.get(project + "/chapters/ch-1/writeback").send());
+    assertEquals(404, theirs.statusCode(), theirs.bodyAsString());
     String listed = Future.await(a.get(project + "/entities").send()).bodyAsString();
     assertTrue(listed.contains(secretA) && !listed.contains(secretB), listed);
   }

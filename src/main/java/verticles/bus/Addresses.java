@@ -120,6 +120,9 @@ public final class Addresses {
   public static final String ENTITIES_EVENTS = "memory.entities.events";
   public static final String RELATIONS_UPSERT = "memory.relations.upsert";
   public static final String EVENTS_CREATE = "memory.events.create";
+  /** A chapter's extraction applied (the write-back task's last step), and the latest write-back of a chapter. */
+  public static final String CHAPTERS_APPLY = "memory.chapters.apply";
+  public static final String CHAPTERS_GET = "memory.chapters.get";
   /** Published, not sent: every EntityVerticle instance drops an entity from its read cache. */
   public static final String ENTITIES_CACHE_CLEAR = "memory.entities.cache-clear";
 }

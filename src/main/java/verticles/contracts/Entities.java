@@ -173,4 +173,35 @@ public final class Entities {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("entity_id", entityId);
     }
   }
+
+  /**
+   * {@code memory.chapters.apply}: a chapter's extraction ({@code summary, entity_updates, new_events,
+   * relation_changes}, names not ids) applied for the write-back task {@code taskId}; {@code extractor} llm or rules.
+   */
+  public record Writeback(String taskId, String userId, String characterId, String chapterId, String extractor,
+      JsonObject extraction) implements Contract {
+    public static Writeback fromJson(JsonObject j) {
+      return new Writeback(Json.required(j, "task_id"), Json.present(j, "user_id"), Json.present(j, "character_id"),
+          Json.present(j, "chapter_id"), j.getString("extractor", "rules"), j.getJsonObject("extraction",
+              new JsonObject()));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("task_id", taskId).put("user_id", userId).put("character_id", characterId)
+          .put("chapter_id", chapterId).put("extractor", extractor).put("extraction", extraction);
+    }
+  }
+
+  /** {@code memory.chapters.get}: the latest write-back of a chapter. */
+  public record Chapter(String userId, String characterId, String chapterId) implements Contract {
+    public static Chapter fromJson(JsonObject j) {
+      return new Chapter(Json.present(j, "user_id"), Json.present(j, "character_id"), Json.present(j, "chapter_id"));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("chapter_id", chapterId);
+    }
+  }
 }

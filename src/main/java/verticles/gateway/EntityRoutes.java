@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import verticles.bus.Addresses;
 import verticles.contracts.Entities;
+import verticles.contracts.Tasks;
 import verticles.shared.Tenants;
 
 /**
@@ -186,6 +187,39 @@ final class EntityRoutes {
       int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
       return calls.request(Addresses.ENTITIES_EVENTS, new Entities.EventQuery(o[0], o[1], entity, from, to, limit),
           calls.store, Entities.Items::fromJson).map(r -> new JsonObject().put("events", r.items()));
+    }, 200);
+  }
+
+  /**
+   * {@code POST /v1/projects/{p}/chapters/{chapter_id}/writeback} {@code {content}}: 202 with the task that extracts
+   * the chapter (summary, entity updates, new events, relation changes) and applies it, replacing what a previous
+   * write-back of the chapter did. The chapter is the task's one message; its id is the chapter id.
+   */
+  void writeback(RoutingContext ctx) {
+    Replies.handle(ctx, () -> {
+      String[] o = owner(ctx);
+      String chapter = ctx.pathParam("chapter_id");
+      Ids.check("chapter_id", chapter);
+      JsonObject body = body(ctx, "chapter_writeback");
+      JsonArray messages = new JsonArray().add(new JsonObject().put("msg_id", chapter).put("role", "user")
+          .put("content", body.getString("content")).put("timestamp", java.time.Instant.now().getEpochSecond()));
+      return calls.request(Addresses.TASK_CREATE, new Tasks.Create(o[0], o[1], null, "writeback", messages),
+          calls.store, Tasks.Accepted::fromJson).map(accepted -> {
+            calls.publish(accepted.task());
+            return new JsonObject().put("task_id", accepted.taskId()).put("chapter_id", chapter)
+                .put("status", "pending");
+          });
+    }, 202);
+  }
+
+  /** {@code GET /v1/projects/{p}/chapters/{chapter_id}/writeback}: the latest write-back's summary and outcome. */
+  void chapter(RoutingContext ctx) {
+    Replies.handle(ctx, () -> {
+      String[] o = owner(ctx);
+      String chapter = ctx.pathParam("chapter_id");
+      Ids.check("chapter_id", chapter);
+      return calls.request(Addresses.CHAPTERS_GET, new Entities.Chapter(o[0], o[1], chapter), calls.store,
+          Entities.Item::fromJson).map(Entities.Item::toJson);
     }, 200);
   }
 

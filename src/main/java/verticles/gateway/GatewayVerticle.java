@@ -172,6 +172,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(project + "/relations").handler(require(READ)).handler(entities::between);
     router.post(project + "/events").handler(require(MEMORY)).handler(entities::createEvent);
     router.get(project + "/events").handler(require(READ)).handler(entities::events);
+    router.post(project + "/chapters/:chapter_id/writeback").handler(require(MEMORY)).handler(ingestGate.handler())
+        .handler(entities::writeback);
+    router.get(project + "/chapters/:chapter_id/writeback").handler(require(READ)).handler(entities::chapter);
 
     // a tenant's own users: export and forget are the users' rights, served with the memory scope
     router.post("/v1/users/:user_id/export").handler(require(MEMORY)).handler(admin::export);

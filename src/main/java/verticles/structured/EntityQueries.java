@@ -94,7 +94,17 @@ final class EntityQueries {
   static final String DELETE_WRITEBACK_RELATIONS = "DELETE FROM entity_relations WHERE" + OWNED
       + " AND writeback_id = ?";
 
+  static final String SAVE_WRITEBACK = "INSERT INTO chapter_writebacks (user_id, character_id, chapter_id, task_id,"
+      + " summary, applied, failed, extractor, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+      + " task_id = VALUES(task_id), summary = VALUES(summary), applied = VALUES(applied), failed = VALUES(failed),"
+      + " extractor = VALUES(extractor), updated_at = VALUES(updated_at)";
+  static final String GET_WRITEBACK = "SELECT chapter_id, task_id, summary, applied, failed, extractor, updated_at"
+      + " FROM chapter_writebacks WHERE" + OWNED + " AND chapter_id = ?";
+  /** The task ends with its write-back: completed, the failed items (if any) named in its error message. */
+  static final String COMPLETE_TASK = "UPDATE memory_generation_tasks SET status = 'completed',"
+      + " completed_at = UTC_TIMESTAMP(), error_message = ? WHERE task_id = ?";
+
   /** The tables of a forget, children first. */
-  static final java.util.List<String> FORGET_TABLES = java.util.List.of("entity_event_entities", "entity_events",
+  static final java.util.List<String> FORGET_TABLES = java.util.List.of("chapter_writebacks", "entity_event_entities", "entity_events",
       "entity_relations", "entity_states", "entity_aliases", "entities");
 }

@@ -33,6 +33,12 @@ final class EntityRepository {
     return tenant + ":project/" + projectId;
   }
 
+  /** The project of a story project's owner user id, or null for a companion's. */
+  static String projectOf(String owner) {
+    int colon = owner.indexOf(':'); // the tenant ends at the first ':'
+    return owner.startsWith("project/", colon + 1) ? owner.substring(colon + 1 + "project/".length()) : null;
+  }
+
   /** A name as resolution compares it: case folded (English), otherwise exact (Chinese has no case). */
   static String aliasKey(String name) {
     return name.strip().toLowerCase(Locale.ROOT);

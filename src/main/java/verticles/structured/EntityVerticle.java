@@ -39,6 +39,7 @@ public final class EntityVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.CHANGES_POKE, verticles.contracts.Empty.INSTANCE.toJson());
     });
     EntityReads reads = new EntityReads(pool, repo, cache);
+    EntityWriteback writeback = new EntityWriteback(pool, repo, writes);
     vertx.eventBus().<JsonObject>consumer(Addresses.ENTITIES_CACHE_CLEAR, msg -> {
       Entities.CacheClear c = Entities.CacheClear.fromJson(msg.body());
       cache.drop(c.userId(), c.characterId(), c.entityId());
@@ -52,6 +53,8 @@ public final class EntityVerticle extends VerticleBase {
             r.userId(), r.characterId(), r.relation(), null).map(Entities.Item::new)),
         Bus.consume(vertx, Addresses.EVENTS_CREATE, Entities.EventCreate::fromJson, e -> writes.createEvent(
             e.userId(), e.characterId(), e.event(), null).map(Entities.Item::new)),
+        Bus.consume(vertx, Addresses.CHAPTERS_APPLY, Entities.Writeback::fromJson, writeback::apply),
+        Bus.consume(vertx, Addresses.CHAPTERS_GET, Entities.Chapter::fromJson, writeback::get),
         Bus.consume(vertx, Addresses.ENTITIES_GET, Entities.Ref::fromJson, reads::get),
         Bus.consume(vertx, Addresses.ENTITIES_LIST, Entities.Query::fromJson, reads::list),
         Bus.consume(vertx, Addresses.ENTITIES_STATES, Entities.Ref::fromJson, reads::states),

@@ -88,6 +88,10 @@ final class EntityWrites {
 
   /** A relation upserted by (source, target, type); both ends must be the owner's entities. */
   Future<JsonObject> upsertRelation(String user, String character, JsonObject rel, String writeback) {
+    if (rel.getString("source_id").equals(rel.getString("target_id"))) {
+      return Future.failedFuture(Failures.of(Failures.BAD_REQUEST, "a relation joins two entities; source_id and"
+          + " target_id are the same", new JsonObject().put("field", "target_id")));
+    }
     return tx.run(c -> known(c, user, character, rel.getString("source_id"), "source_id")
         .compose(x -> known(c, user, character, rel.getString("target_id"), "target_id"))
         .compose(x -> repo.upsertRelation(c, user, character, rel, writeback)));

@@ -328,6 +328,9 @@ class ContractsRoundTripTest {
     same(new JsonObject().put("items", new JsonArray().add(entity)).put("entities", new JsonObject()),
         Entities.Items::fromJson, Entities.Items::toJson);
     same(owner.copy().put("entity_id", "ent-1"), Entities.CacheClear::fromJson, Entities.CacheClear::toJson);
+    same(owner.copy().put("task_id", "t1").put("chapter_id", "第1章").put("extractor", "llm").put("extraction",
+        new JsonObject().put("summary", "沈砚下山 ⛰")), Entities.Writeback::fromJson, Entities.Writeback::toJson);
+    same(owner.copy().put("chapter_id", "第1章"), Entities.Chapter::fromJson, Entities.Chapter::toJson);
     assertThrows(IllegalArgumentException.class, () -> Entities.RelationQuery.fromJson(owner.copy()
         .put("entity_id", "e").put("hops", Entities.MAX_HOPS + 1)));
   }
