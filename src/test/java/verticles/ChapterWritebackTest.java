@@ -170,6 +170,17 @@ class ChapterWritebackTest {
     assertEquals(1, ok(Future.await(http.get(project + "/relations?between=" + sister + "," + hero.getString("id"))
         .send()), 200).getJsonArray("relations").size());
     assertEquals("左臂受伤，被沈砚所救 🩹", second.getJsonObject("林小晴").getString("current_state"));
+
+    // two write-backs of the chapter at once take turns: still no duplicates
+    java.util.concurrent.CompletableFuture<?> one = java.util.concurrent.CompletableFuture.runAsync(
+        () -> writeBack(http, project, "第3章", CHAPTER));
+    java.util.concurrent.CompletableFuture<?> two = java.util.concurrent.CompletableFuture.runAsync(
+        () -> writeBack(http, project, "第3章", CHAPTER));
+    java.util.concurrent.CompletableFuture.allOf(one, two).join();
+    JsonObject third = snapshot(project);
+    assertEquals(2, third.getInteger("entities"), third.encodePrettily());
+    assertEquals(2, third.getInteger("states"), third.encodePrettily());
+    assertEquals(1, third.getJsonArray("events").size(), third.encodePrettily());
   }
 
   @Test

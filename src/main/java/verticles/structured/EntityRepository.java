@@ -6,6 +6,7 @@ import static verticles.structured.Sql.run;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -25,6 +26,7 @@ import verticles.bus.Failures;
  * writes commit together. Entities come and go as JSON in the API's shape.
  */
 final class EntityRepository {
+  private static final int DUPLICATE_KEY = 1062;
   /** The character id of a story project's owner. */
   static final String PROJECT_CHARACTER = "_project";
 
@@ -90,7 +92,11 @@ final class EntityRepository {
     for (String key : keys(names)) {
       done = done.compose(x -> run(c, EntityQueries.RESOLVE, Tuple.of(user, character, key)).compose(rs -> {
         if (rs.size() == 0) {
-          return run(c, EntityQueries.INSERT_ALIAS, Tuple.of(user, character, key, id)).mapEmpty();
+          // a concurrent claim of the same name commits first: its duplicate key is the same conflict
+          return run(c, EntityQueries.INSERT_ALIAS, Tuple.of(user, character, key, id)).<Void>mapEmpty()
+              .recover(e -> Future.failedFuture(e instanceof MySQLException m && m.getErrorCode() == DUPLICATE_KEY
+                  ? Failures.of(Failures.CONFLICT, "the name '" + key + "' was just claimed by another entity",
+                      new JsonObject().put("field", "aliases")) : e));
         }
         String holder = rs.iterator().next().getString(0);
         return holder.equals(id) ? Future.succeededFuture()

@@ -39,7 +39,9 @@ public final class EntityVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.CHANGES_POKE, verticles.contracts.Empty.INSTANCE.toJson());
     });
     EntityReads reads = new EntityReads(pool, repo, cache);
-    EntityWriteback writeback = new EntityWriteback(pool, repo, writes);
+    // a write-back of the same chapter waits for the one running (the extractor's call allows four store timeouts)
+    EntityWriteback writeback = new EntityWriteback(vertx, entityCfg.getLong("writeback_lock_timeout_ms", 60_000L), pool,
+        repo, writes);
     vertx.eventBus().<JsonObject>consumer(Addresses.ENTITIES_CACHE_CLEAR, msg -> {
       Entities.CacheClear c = Entities.CacheClear.fromJson(msg.body());
       cache.drop(c.userId(), c.characterId(), c.entityId());

@@ -28,17 +28,35 @@ import verticles.contracts.Entities;
 final class EntityWriteback {
   private static final Logger LOG = LoggerFactory.getLogger(EntityWriteback.class);
   private static final String ACTOR = "extractor";
+  private static final String LOCK = "engram.chapter-writeback.";
+  private final io.vertx.core.Vertx vertx;
+  private final long lockTimeoutMs;
   private final Pool pool;
   private final EntityRepository repo;
   private final EntityWrites writes;
 
-  EntityWriteback(Pool pool, EntityRepository repo, EntityWrites writes) {
+  EntityWriteback(io.vertx.core.Vertx vertx, long lockTimeoutMs, Pool pool, EntityRepository repo,
+      EntityWrites writes) {
+    this.vertx = vertx;
+    this.lockTimeoutMs = lockTimeoutMs;
     this.pool = pool;
     this.repo = repo;
     this.writes = writes;
   }
 
+  /**
+   * One write-back of a chapter at a time, cluster-wide (Vert.x shared data): two of the same chapter at once would
+   * both undo, then both apply, and leave duplicates.
+   */
   Future<Entities.Item> apply(Entities.Writeback w) {
+    return vertx.sharedData().getLockWithTimeout(LOCK + w.userId() + '\u0000' + w.chapterId(), lockTimeoutMs)
+        .compose(lock -> applyLocked(w).eventually(() -> {
+          lock.release();
+          return Future.succeededFuture();
+        }));
+  }
+
+  private Future<Entities.Item> applyLocked(Entities.Writeback w) {
     String user = w.userId();
     String character = w.characterId();
     String chapter = w.chapterId();
