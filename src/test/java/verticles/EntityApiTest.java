@@ -223,6 +223,7 @@ class EntityApiTest {
     bad(get(p + "/relations?between=" + a), 400, "between");
     bad(get(p + "/relations?between=" + a + ",ent-none"), 404, "between");
     bad(get(p + "/events?from=abc"), 400, "from");
+    bad(get(p + "/events?entity=ent-none"), 404, "entity");
     bad(get(p + "/entities?type=dragon"), 400, "type");
     bad(get("/v1/projects/a%E2%80%8Bb/entities"), 400, "project_id");
   }

@@ -1,10 +1,13 @@
 package verticles.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.contracts.Entities;
 import verticles.contracts.Tasks;
 import verticles.shared.Tenants;
@@ -185,8 +188,11 @@ final class EntityRoutes {
         throw new RequestValidator.ValidationException("to", "is before from");
       }
       int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
+      boolean fromQuery = ctx.pathParam("entity_id") == null;
       return calls.request(Addresses.ENTITIES_EVENTS, new Entities.EventQuery(o[0], o[1], entity, from, to, limit),
-          calls.store, Entities.Items::fromJson).map(r -> new JsonObject().put("events", r.items()));
+          calls.store, Entities.Items::fromJson).map(r -> new JsonObject().put("events", r.items()))
+          .recover(e -> Future.failedFuture(fromQuery && Bus.code(e) == Failures.NOT_FOUND
+              ? Failures.of(Failures.NOT_FOUND, "no entity " + entity, new JsonObject().put("field", "entity")) : e));
     }, 200);
   }
 
