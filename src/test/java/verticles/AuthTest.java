@@ -86,7 +86,31 @@ class AuthTest {
         new Call(HttpMethod.GET, "/v1/conflicts?user_id=" + user, null, null),
         new Call(HttpMethod.GET, "/v1/conflicts/conf-" + user, null, null),
         new Call(HttpMethod.POST, "/v1/conflicts/conf-" + user + "/resolve", new JsonObject().put("keep", "a"),
-            "memory"));
+            "memory"),
+        // entities, relations and events of a story project and of a companion (an unknown entity: 404)
+        new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/entities", new JsonObject().put("name", "沈砚")
+            .put("type", "character"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/entities", null, null),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x", null, null),
+        new Call(HttpMethod.PATCH, "/v1/projects/pj-" + user + "/entities/ent-x/state", new JsonObject()
+            .put("state", "受伤"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/states", null, null),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/relations", null, null),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/events", null, null),
+        new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/relations", new JsonObject().put("source_id", "ent-x")
+            .put("target_id", "ent-y").put("type", "友"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/relations?between=ent-x,ent-y", null, null),
+        new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/events", new JsonObject().put("type", "battle")
+            .put("summary", "一战"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/events", null, null),
+        new Call(HttpMethod.POST, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", new JsonObject()
+            .put("content", "沈砚下山。"), "memory"),
+        new Call(HttpMethod.GET, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", null, null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities", null, null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x", null, null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/states", null, null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/relations", null, null),
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/events", null, null));
   }
 
   @BeforeAll

@@ -96,7 +96,36 @@ class ScopeTest {
         new Route("conflicts", HttpMethod.GET, "/v1/conflicts?user_id=" + user, null, "read"),
         new Route("conflicts", HttpMethod.GET, "/v1/conflicts/conf-" + user, null, "read"),
         new Route("conflicts", HttpMethod.POST, "/v1/conflicts/conf-" + user + "/resolve", new JsonObject()
-            .put("keep", "a"), "memory"));
+            .put("keep", "a"), "memory"),
+        // entities (an unknown entity: 404 for a key that may ask)
+        new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/entities", new JsonObject()
+            .put("name", "沈砚").put("type", "character"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/entities", null, "read"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x", null, "read"),
+        new Route("entities", HttpMethod.PATCH, "/v1/projects/pj-" + user + "/entities/ent-x/state", new JsonObject()
+            .put("state", "受伤"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/states", null, "read"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/relations?hops=2", null,
+            "read"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/entities/ent-x/events", null, "read"),
+        new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/relations", new JsonObject()
+            .put("source_id", "ent-x").put("target_id", "ent-y").put("type", "友"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/relations?between=ent-x,ent-y", null,
+            "read"),
+        new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/events", new JsonObject()
+            .put("type", "battle").put("summary", "一战"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/events?from=1&to=9", null, "read"),
+        new Route("entities", HttpMethod.POST, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", new JsonObject()
+            .put("content", "沈砚下山。"), "memory"),
+        new Route("entities", HttpMethod.GET, "/v1/projects/pj-" + user + "/chapters/ch-1/writeback", null, "read"),
+        new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities", null, "read"),
+        new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x", null, "read"),
+        new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/states", null,
+            "read"),
+        new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/relations", null,
+            "read"),
+        new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/events", null,
+            "read"));
   }
 
   /**
@@ -142,7 +171,8 @@ class ScopeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts"})
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts",
+      "entities"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();

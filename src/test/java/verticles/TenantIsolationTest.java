@@ -380,6 +380,61 @@ class TenantIsolationTest {
     }
   }
 
+  @Test
+  @DisplayName("two tenants with the same project and user ids: one tenant's entities, states, relations and events"
+      + " are 404 or absent for the other, by any route, and its ids cannot be related to or involved in events")
+  void entitiesNeverCross() {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String project = "/v1/projects/story-" + run;
+    String secretA = "杏仁酥" + run + "A";
+    String secretB = "龙须糖" + run + "B";
+    String entityA = entity(a, project, "沈砚", secretA);
+    String entityB = entity(b, project, "沈砚", secretB);
+    String otherA = entity(a, project, "林小晴", secretA);
+    assertEquals(200, Future.await(a.post(project + "/relations").sendJsonObject(new JsonObject()
+        .put("source_id", entityA).put("target_id", otherA).put("type", secretA))).statusCode());
+    assertEquals(201, Future.await(a.post(project + "/events").sendJsonObject(new JsonObject().put("type", "x")
+        .put("summary", secretA).put("entity_ids", new JsonArray().add(entityA)))).statusCode());
+    assertEquals(200, Future.await(a.patch(project + "/entities/" + entityA + "/state").sendJsonObject(
+        new JsonObject().put("state", secretA))).statusCode());
+    for (String path : List.of("", "/states", "/relations?hops=3", "/events")) {
+      HttpResponse<Buffer> r = Future.await(b.get(project + "/entities/" + entityA + path).send());
+      assertEquals(404, r.statusCode(), path + ": " + r.bodyAsString());
+    }
+    // B's writes naming A's entities: unknown to B
+    assertEquals(404, Future.await(b.patch(project + "/entities/" + entityA + "/state").sendJsonObject(
+        new JsonObject().put("state", "x"))).statusCode());
+    assertEquals(404, Future.await(b.post(project + "/relations").sendJsonObject(new JsonObject()
+        .put("source_id", entityB).put("target_id", entityA).put("type", "友"))).statusCode());
+    assertEquals(404, Future.await(b.post(project + "/events").sendJsonObject(new JsonObject().put("type", "x")
+        .put("summary", "y").put("entity_ids", new JsonArray().add(entityA)))).statusCode());
+    assertEquals(404, Future.await(b.get(project + "/relations?between=" + entityA + "," + otherA).send())
+        .statusCode());
+    for (String path : List.of(project + "/entities", project + "/events", project + "/events?entity=" + entityB,
+        project + "/entities/" + entityB + "/relations", "/v1/users/u-" + run + "/characters/c1/entities")) {
+      HttpResponse<Buffer> r = Future.await(b.get(path).send());
+      assertTrue(r.statusCode() == 200, path + ": " + r.bodyAsString());
+      assertFalse(r.bodyAsString().contains(secretA), path + ": " + r.bodyAsString());
+    }
+    // a chapter written back by A: B's write-back of the same chapter id is B's own, and A's summary stays A's
+    String taskA = Future.await(a.post(project + "/chapters/ch-1/writeback").sendJsonObject(new JsonObject()
+        .put("content", secretA + "。"))).bodyAsJsonObject().getString("task_id");
+    assertEquals(404, Future.await(b.get("/v1/tasks/" + taskA).send()).statusCode());
+    Future.await(TestStack.until(() -> a.get(project + "/chapters/ch-1/writeback").send(), r -> r.statusCode() == 200,
+        60_000));
+    HttpResponse<Buffer> theirs = Future.await(b.get(project + "/chapters/ch-1/writeback").send());
+    assertEquals(404, theirs.statusCode(), theirs.bodyAsString());
+    String listed = Future.await(a.get(project + "/entities").send()).bodyAsString();
+    assertTrue(listed.contains(secretA) && !listed.contains(secretB), listed);
+  }
+
+  private static String entity(WebClient c, String project, String name, String secret) {
+    HttpResponse<Buffer> r = Future.await(c.post(project + "/entities").sendJsonObject(new JsonObject()
+        .put("name", name).put("type", "character").put("description", secret)));
+    assertEquals(201, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject().getString("id");
+  }
+
   private static boolean leaks(Object node) {
     return leaks(node, null);
   }

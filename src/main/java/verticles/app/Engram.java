@@ -45,6 +45,7 @@ import verticles.outbox.OutboxVerticle;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
 import verticles.shared.SkippedRecords;
+import verticles.structured.EntityVerticle;
 import verticles.structured.MemoryWriteVerticle;
 import verticles.structured.Mysql;
 import verticles.structured.RetentionVerticle;
@@ -179,6 +180,7 @@ public final class Engram implements AutoCloseable {
       stores.add(deploy(StructuredSearchVerticle::new, n.getInteger("structured", 1)));
       stores.add(deploy(TaskStoreVerticle::new, n.getInteger("tasks", 1)));
       stores.add(deploy(MemoryWriteVerticle::new, n.getInteger("writer", 1)));
+      stores.add(deploy(EntityVerticle::new, n.getInteger("entities", 1)));
       stores.add(deploy(RetentionVerticle::new, n.getInteger("retention", 1)));
       // the memory writer's and the extractor's conflict detector: stores nothing, asks the index (and the LLM)
       CircuitBreaker judge = ConflictSettings.from(config).llmJudged(config)

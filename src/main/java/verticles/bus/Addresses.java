@@ -109,4 +109,20 @@ public final class Addresses {
   public static final String HEALTH_INDEX = "memory.health.index";
   public static final String HEALTH_EMBEDDING = "memory.health.embedding";
   public static final String HEALTH_ARCHIVE = "memory.health.archive";
+
+  // Entities, relations and events (companion and story projects), owned by EntityVerticle
+  public static final String ENTITIES_CREATE = "memory.entities.create";
+  public static final String ENTITIES_GET = "memory.entities.get";
+  public static final String ENTITIES_LIST = "memory.entities.list";
+  public static final String ENTITIES_STATE = "memory.entities.state";
+  public static final String ENTITIES_STATES = "memory.entities.states";
+  public static final String ENTITIES_RELATIONS = "memory.entities.relations";
+  public static final String ENTITIES_EVENTS = "memory.entities.events";
+  public static final String RELATIONS_UPSERT = "memory.relations.upsert";
+  public static final String EVENTS_CREATE = "memory.events.create";
+  /** A chapter's extraction applied (the write-back task's last step), and the latest write-back of a chapter. */
+  public static final String CHAPTERS_APPLY = "memory.chapters.apply";
+  public static final String CHAPTERS_GET = "memory.chapters.get";
+  /** Published, not sent: every EntityVerticle instance drops an entity from its read cache. */
+  public static final String ENTITIES_CACHE_CLEAR = "memory.entities.cache-clear";
 }

@@ -26,6 +26,7 @@ import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.conflicts.ConflictSettings;
+import verticles.contracts.Entities;
 import verticles.contracts.Memories;
 import verticles.contracts.Sessions;
 import verticles.contracts.TaskStatus;
@@ -74,6 +75,9 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private MemoryRecords.MessageIndexing messageIndexing;
   private String dlqTopic;
   private DeliveryOptions storeCall;
+  private DeliveryOptions writebackCall;
+  /** The trigger of a chapter's write-back task (POST /v1/projects/{p}/chapters/{c}/writeback). */
+  public static final String WRITEBACK = "writeback";
   private TaskConflicts conflicts;
   private Counter succeeded;
   private Counter retried;
@@ -93,6 +97,8 @@ public final class LLMExtractorVerticle extends VerticleBase {
     messageIndexing = MemoryRecords.MessageIndexing.from(cfg);
     dlqTopic = kafka.getString("dlq_topic");
     storeCall = new DeliveryOptions().setSendTimeout(cfg.getLong("store_timeout_ms", 30_000L));
+    // a write-back applies each item in a transaction of its own, each entity's index record brought along
+    writebackCall = new DeliveryOptions().setSendTimeout(4 * cfg.getLong("store_timeout_ms", 30_000L));
     conflicts = new TaskConflicts(vertx, ConflictSettings.from(config()));
     MeterRegistry registry = Meters.registry(config());
     succeeded = tasks(registry, "success");
@@ -222,7 +228,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
             return settleFailure(task, record, "invalid task: " + e.getMessage(), true);
           }
           long claimed = System.nanoTime();
-          return run(task)
+          return (WRITEBACK.equals(task.getString("trigger")) ? writeback(task) : run(task))
               .onSuccess(x -> {
                 succeeded.increment();
                 latency.record(System.nanoTime() - claimed, TimeUnit.NANOSECONDS);
@@ -239,6 +245,22 @@ public final class LLMExtractorVerticle extends VerticleBase {
   private Future<Void> forgotten(String taskId) {
     LOG.info("Task {} dropped: its owner was forgotten while it ran", taskId);
     return Future.succeededFuture();
+  }
+
+  /**
+   * A chapter's write-back: the chapter is the task's one message (its {@code msg_id} the chapter id), extracted by
+   * the model when one is configured, else by the rule fallback, and applied by the entity store.
+   */
+  private Future<Void> writeback(JsonObject task) {
+    JsonObject chapter = task.getJsonArray("messages").getJsonObject(0);
+    String content = chapter.getString("content", "");
+    boolean llm = extractor instanceof OpenAiExtractor;
+    Future<JsonObject> extracted = extractor instanceof OpenAiExtractor ai ? ai.chapter(content)
+        : vertx.executeBlocking(() -> Chapters.rules(content), false);
+    return extracted.compose(x -> Bus.request(vertx, Addresses.CHAPTERS_APPLY, new Entities.Writeback(
+            task.getString("task_id"), task.getString("user_id"), task.getString("character_id"),
+            chapter.getString("msg_id"), llm ? "llm" : "rules", x), writebackCall, Entities.Item::fromJson))
+        .mapEmpty();
   }
 
   private Future<Void> run(JsonObject task) {

@@ -123,6 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
         new JsonObject()).getInteger("max_operations", 100));
     AdminRoutes admin = new AdminRoutes(calls);
     MaintenanceRoutes maintenance = new MaintenanceRoutes(calls);
+    EntityRoutes entities = new EntityRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
@@ -141,6 +142,13 @@ public final class GatewayVerticle extends VerticleBase {
 
     router.post("/v1/recall").handler(require(READ)).handler(recall::recall);
     router.get("/v1/ws").handler(require(READ)).handler(ws::upgrade);
+    // entities (before the profile lists' /:kind, which would take "entities")
+    router.get("/v1/users/:user_id/characters/:character_id/entities").handler(require(READ)).handler(entities::list);
+    String companion = "/v1/users/:user_id/characters/:character_id/entities/:entity_id";
+    router.get(companion).handler(require(READ)).handler(entities::get);
+    router.get(companion + "/states").handler(require(READ)).handler(entities::states);
+    router.get(companion + "/relations").handler(require(READ)).handler(entities::relations);
+    router.get(companion + "/events").handler(require(READ)).handler(entities::events);
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(require(READ)).handler(recall::list);
     router.get("/v1/tasks/:task_id").handler(require(READ)).handler(tasks::get);
     router.get("/v1/memories").handler(require(READ)).handler(memory::list);
@@ -150,6 +158,23 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/transactions/:tx_id").handler(require(READ)).handler(transactions::get);
     router.get("/v1/conflicts").handler(require(READ)).handler(conflicts::list);
     router.get("/v1/conflicts/:conflict_id").handler(require(READ)).handler(conflicts::get);
+
+    // a story project's entities, relations and events
+    String project = "/v1/projects/:project_id";
+    router.post(project + "/entities").handler(require(MEMORY)).handler(entities::create);
+    router.get(project + "/entities").handler(require(READ)).handler(entities::list);
+    router.get(project + "/entities/:entity_id").handler(require(READ)).handler(entities::get);
+    router.patch(project + "/entities/:entity_id/state").handler(require(MEMORY)).handler(entities::patchState);
+    router.get(project + "/entities/:entity_id/states").handler(require(READ)).handler(entities::states);
+    router.get(project + "/entities/:entity_id/relations").handler(require(READ)).handler(entities::relations);
+    router.get(project + "/entities/:entity_id/events").handler(require(READ)).handler(entities::events);
+    router.post(project + "/relations").handler(require(MEMORY)).handler(entities::upsertRelation);
+    router.get(project + "/relations").handler(require(READ)).handler(entities::between);
+    router.post(project + "/events").handler(require(MEMORY)).handler(entities::createEvent);
+    router.get(project + "/events").handler(require(READ)).handler(entities::events);
+    router.post(project + "/chapters/:chapter_id/writeback").handler(require(MEMORY)).handler(ingestGate.handler())
+        .handler(entities::writeback);
+    router.get(project + "/chapters/:chapter_id/writeback").handler(require(READ)).handler(entities::chapter);
 
     // a tenant's own users: export and forget are the users' rights, served with the memory scope
     router.post("/v1/users/:user_id/export").handler(require(MEMORY)).handler(admin::export);

@@ -49,7 +49,7 @@ final class ForgetRepository {
   }
 
   /**
-   * Deletes the owner's profiles, events, summaries, conflict reports, memories and their versions (writing the owner's {@code forget}
+   * Deletes the owner's profiles, events, summaries, conflict reports, memories and their versions, entities (V14) (writing the owner's {@code forget}
    * change event with the memories' delete: a forget cut short before it writes none, and asking again writes it),
    * the webhooks' dead letters of the owner, the access counts of their memories, and once more any task or buffered
    * message that arrived during the forget; returns how many of each.
@@ -88,11 +88,21 @@ final class ForgetRepository {
           deleted[3] = n;
           return delete("webhook_dead_letters", user, character)
               .compose(x -> delete("memory_transaction_ops", user, character)) // what transactions staged for them
-              .compose(x -> delete("memory_judged", user, character)); // the forgetting sweep's levels
+              .compose(x -> delete("memory_judged", user, character)) // the forgetting sweep's levels
+              .compose(x -> forgetEntities(user, character));
         })
         .compose(n -> forgetTasks(user, character))
         .map(late -> new Forget.RowsDeleted(deleted[0], deleted[1], deleted[2], deleted[3], deleted[4], late.tasks(),
             late.bufferedMessages()));
+  }
+
+  /** The owner's entities, their aliases, states, relations and events (their memories go with the memories). */
+  private Future<Integer> forgetEntities(String user, String character) {
+    Future<Integer> done = Future.succeededFuture(0);
+    for (String table : EntityQueries.FORGET_TABLES) {
+      done = done.compose(x -> delete(table, user, character));
+    }
+    return done;
   }
 
   /**

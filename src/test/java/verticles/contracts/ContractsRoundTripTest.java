@@ -302,4 +302,36 @@ class ContractsRoundTripTest {
     assertThrows(IllegalArgumentException.class, () -> Transaction.Begin.fromJson(new JsonObject()
         .put("timeout_seconds", 301)));
   }
+
+  @Test
+  @DisplayName("entities: creates, state updates, queries, relations, events and lists keep every field, Chinese and "
+      + "emoji byte for byte; a hop count past the maximum is refused")
+  void entities() {
+    JsonObject owner = new JsonObject().put("user_id", "acme:project/p1").put("character_id", "_project");
+    JsonObject entity = new JsonObject().put("name", "林小晴 🐱").put("type", "character")
+        .put("aliases", new JsonArray().add("小晴"));
+    same(owner.copy().put("entity", entity).put("actor", "app"), Entities.Create::fromJson, Entities.Create::toJson);
+    same(owner.copy().put("entity_id", "ent-1"), Entities.Ref::fromJson, Entities.Ref::toJson);
+    same(owner.copy().put("type", "pet").put("limit", 20).put("offset", 40).put("expand", true),
+        Entities.Query::fromJson, Entities.Query::toJson);
+    same(owner.copy().put("entity_id", "ent-1").put("update", new JsonObject().put("state", "受伤了"))
+        .put("actor", "app"), Entities.StateUpdate::fromJson, Entities.StateUpdate::toJson);
+    same(owner.copy().put("entity_id", "ent-1").put("other_id", "ent-2").put("hops", 3),
+        Entities.RelationQuery::fromJson, Entities.RelationQuery::toJson);
+    same(owner.copy().put("relation", new JsonObject().put("source_id", "a").put("strength", 0.8)),
+        Entities.RelationUpsert::fromJson, Entities.RelationUpsert::toJson);
+    same(owner.copy().put("event", new JsonObject().put("summary", "相遇")), Entities.EventCreate::fromJson,
+        Entities.EventCreate::toJson);
+    same(owner.copy().put("entity_id", null).put("from", -5L).put("to", 9L).put("limit", 7),
+        Entities.EventQuery::fromJson, Entities.EventQuery::toJson);
+    same(entity, Entities.Item::fromJson, Entities.Item::toJson);
+    same(new JsonObject().put("items", new JsonArray().add(entity)).put("entities", new JsonObject()),
+        Entities.Items::fromJson, Entities.Items::toJson);
+    same(owner.copy().put("entity_id", "ent-1"), Entities.CacheClear::fromJson, Entities.CacheClear::toJson);
+    same(owner.copy().put("task_id", "t1").put("chapter_id", "第1章").put("extractor", "llm").put("extraction",
+        new JsonObject().put("summary", "沈砚下山 ⛰")), Entities.Writeback::fromJson, Entities.Writeback::toJson);
+    same(owner.copy().put("chapter_id", "第1章"), Entities.Chapter::fromJson, Entities.Chapter::toJson);
+    assertThrows(IllegalArgumentException.class, () -> Entities.RelationQuery.fromJson(owner.copy()
+        .put("entity_id", "e").put("hops", Entities.MAX_HOPS + 1)));
+  }
 }
