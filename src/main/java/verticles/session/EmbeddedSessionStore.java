@@ -1,0 +1,61 @@
+package verticles.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import verticles.bus.Failures;
+import verticles.contracts.SessionMemory;
+
+/**
+ * The embedded store: Vert.x shared data, which is the cluster's (Hazelcast) map when the node is clustered, so every
+ * node sees the same contexts. Entries expire with the map's TTL; an update holds the session's cluster-wide lock
+ * around its read and write, so concurrent updates (on any node) never lose a turn.
+ */
+final class EmbeddedSessionStore implements SessionStore {
+  static final String MAP = "engram.session-memory";
+
+  private final Vertx vertx;
+  private final Future<AsyncMap<String, String>> map;
+  private final long ttlMs;
+  private final int maxTurns;
+  private final long lockTimeoutMs;
+
+  EmbeddedSessionStore(Vertx vertx, long ttlMs, int maxTurns, long lockTimeoutMs) {
+    this.vertx = vertx;
+    this.map = vertx.sharedData().getAsyncMap(MAP);
+    this.ttlMs = ttlMs;
+    this.maxTurns = maxTurns;
+    this.lockTimeoutMs = lockTimeoutMs;
+  }
+
+  @Override
+  public Future<SessionMemory.Context> get(SessionMemory.Get key) {
+    return map.compose(m -> m.get(SessionStore.key(key)))
+        .map(stored -> stored == null ? null : Contexts.context(key, new JsonObject(stored)));
+  }
+
+  @Override
+  public Future<SessionMemory.Context> update(SessionMemory.Update update, long nowSeconds) {
+    String key = SessionStore.key(update.key());
+    return vertx.sharedData().getLockWithTimeout(MAP + ":" + key, lockTimeoutMs)
+        .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "the session is busy: its lock was not"
+            + " free within session_memory.lock_timeout_ms (" + e.getMessage() + ")")))
+        .compose(lock -> map
+        .compose(m -> m.get(key).compose(stored -> {
+          JsonObject next = Contexts.apply(stored == null ? null : new JsonObject(stored), update, maxTurns,
+              nowSeconds);
+          return next == null ? Future.succeededFuture((SessionMemory.Context) null)
+              : m.put(key, next.encode(), ttlMs).map(v -> Contexts.context(update.key(), next));
+        }))
+        .eventually(() -> {
+          lock.release();
+          return Future.succeededFuture();
+        }));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}

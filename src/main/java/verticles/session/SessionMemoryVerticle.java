@@ -1,0 +1,81 @@
+package verticles.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import verticles.bus.Addresses;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
+import verticles.contracts.SessionMemory;
+import verticles.shared.Breakers;
+import verticles.shared.Meters;
+
+/**
+ * Short-term session memory ({@code memory.session-context.*}): the store chosen by {@code session_memory.store},
+ * {@code embedded} (Vert.x shared data, the cluster's when clustered) or {@code redis}.
+ *
+ * <p>Metrics: {@code engram_session_memory_operations_total{op,result}}, op {@code get} or {@code update}, result
+ * {@code ok}, {@code not_found} or {@code error}; the Redis store's breaker is {@code engram_circuit_breaker_state{name="redis"}}.
+ */
+public final class SessionMemoryVerticle extends VerticleBase {
+  private SessionStore store;
+  private MeterRegistry registry;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config().getJsonObject("session_memory", new JsonObject());
+    long ttlMs = cfg.getLong("ttl_seconds", 86_400L) * 1000;
+    int maxTurns = cfg.getInteger("max_turns", 10);
+    if (ttlMs <= 0 || maxTurns < 1) {
+      throw new IllegalArgumentException("session_memory.ttl_seconds and max_turns must be positive");
+    }
+    store = switch (cfg.getString("store", "embedded")) {
+      case "embedded" -> new EmbeddedSessionStore(vertx, ttlMs, maxTurns, cfg.getLong("lock_timeout_ms", 1000L));
+      case "redis" -> new RedisSessionStore(vertx, cfg.getJsonObject("redis", new JsonObject()),
+          Breakers.create(vertx, config(), "redis", cfg.getLong("timeout_ms", 500L)), ttlMs, maxTurns);
+      default -> throw new IllegalArgumentException("session_memory.store must be embedded or redis");
+    };
+    registry = Meters.registry(config());
+    for (String op : new String[] {"get", "update"}) {
+      for (String result : new String[] {"ok", "not_found", "error"}) {
+        counter(op, result);
+      }
+    }
+    return Future.all(
+        Bus.consume(vertx, Addresses.SESSION_CONTEXT_GET, SessionMemory.Get::fromJson,
+            key -> found(store.get(key), "get")),
+        Bus.consume(vertx, Addresses.SESSION_CONTEXT_UPDATE, SessionMemory.Update::fromJson,
+            update -> found(store.update(update, Instant.now().getEpochSecond()), "update")));
+  }
+
+  /** A missing context is a 404 naming the session; each outcome is counted. */
+  private Future<SessionMemory.Context> found(Future<SessionMemory.Context> context, String op) {
+    return context.transform(ar -> {
+      if (ar.failed()) {
+        counter(op, "error").increment();
+        return Future.failedFuture(ar.cause());
+      }
+      if (ar.result() == null) {
+        counter(op, "not_found").increment();
+        return Future.failedFuture(Failures.of(Failures.NOT_FOUND,
+            "no context for this session: never set, or expired after session_memory.ttl_seconds",
+            new JsonObject().put("field", "session_id")));
+      }
+      counter(op, "ok").increment();
+      return Future.succeededFuture(ar.result());
+    });
+  }
+
+  private Counter counter(String op, String result) {
+    return Counter.builder("engram_session_memory_operations").description("Session memory reads and updates")
+        .tag("op", op).tag("result", result).register(registry);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return store == null ? Future.succeededFuture() : store.close();
+  }
+}
