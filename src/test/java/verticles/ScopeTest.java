@@ -96,7 +96,13 @@ class ScopeTest {
         new Route("conflicts", HttpMethod.GET, "/v1/conflicts?user_id=" + user, null, "read"),
         new Route("conflicts", HttpMethod.GET, "/v1/conflicts/conf-" + user, null, "read"),
         new Route("conflicts", HttpMethod.POST, "/v1/conflicts/conf-" + user + "/resolve", new JsonObject()
-            .put("keep", "a"), "memory"));
+            .put("keep", "a"), "memory"),
+        new Route("context", HttpMethod.PUT, "/v1/sessions/s1/context", owner.copy().put("current_location", "家"),
+            "memory"),
+        new Route("context", HttpMethod.PATCH, "/v1/sessions/s1/context", owner.copy().put("turns", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "到家了"))), "memory"),
+        new Route("context", HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null,
+            "read"));
   }
 
   /**
@@ -142,7 +148,8 @@ class ScopeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts"})
+  @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts",
+      "context"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();
