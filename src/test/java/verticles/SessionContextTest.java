@@ -83,7 +83,7 @@ class SessionContextTest {
     // the session's lock held by somebody else: its updates wait for lock_timeout_ms, then fail 503
     String key = "engram.session-memory:engram:session:" + new JsonArray().add(TestStack.internal(user)).add("c1")
         .add("s-held").encode();
-    Lock held = Future.await(TestStack.vertx().sharedData().getLock(key));
+    Lock held = Future.await(TestStack.vertx().sharedData().getLocalLock(key));
     try {
       HttpResponse<Buffer> r = Future.await(TestStack.post("/v1/messages", messages(user, "s-held", ts + 5, "第二句")));
       assertEquals(202, r.statusCode(), r.bodyAsString());

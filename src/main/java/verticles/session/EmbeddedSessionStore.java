@@ -8,9 +8,9 @@ import verticles.bus.Failures;
 import verticles.contracts.SessionMemory;
 
 /**
- * The embedded store: Vert.x shared data, which is the cluster's (Hazelcast) map when the node is clustered, so every
- * node sees the same contexts. Entries expire with the map's TTL; an update holds the session's cluster-wide lock
- * around its read and write, so concurrent updates (on any node) never lose a turn.
+ * The embedded store of a single node: Vert.x shared data. Entries expire with the map's TTL; an update holds the
+ * session's lock around its read and write, so concurrent updates never lose a turn. (A clustered node uses
+ * {@link HazelcastSessionStore}.)
  */
 final class EmbeddedSessionStore implements SessionStore {
   static final String MAP = "engram.session-memory";
@@ -23,7 +23,7 @@ final class EmbeddedSessionStore implements SessionStore {
 
   EmbeddedSessionStore(Vertx vertx, long ttlMs, int maxTurns, long lockTimeoutMs) {
     this.vertx = vertx;
-    this.map = vertx.sharedData().getAsyncMap(MAP);
+    this.map = vertx.sharedData().getLocalAsyncMap(MAP);
     this.ttlMs = ttlMs;
     this.maxTurns = maxTurns;
     this.lockTimeoutMs = lockTimeoutMs;
@@ -38,7 +38,7 @@ final class EmbeddedSessionStore implements SessionStore {
   @Override
   public Future<SessionMemory.Context> update(SessionMemory.Update update, long nowSeconds) {
     String key = SessionStore.key(update.key());
-    return vertx.sharedData().getLockWithTimeout(MAP + ":" + key, lockTimeoutMs)
+    return vertx.sharedData().getLocalLockWithTimeout(MAP + ":" + key, lockTimeoutMs)
         .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "the session is busy: its lock was not"
             + " free within session_memory.lock_timeout_ms (" + e.getMessage() + ")")))
         .compose(lock -> map

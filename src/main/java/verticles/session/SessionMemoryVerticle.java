@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
@@ -15,7 +17,7 @@ import verticles.shared.Meters;
 
 /**
  * Short-term session memory ({@code memory.session-context.*}): the store chosen by {@code session_memory.store},
- * {@code embedded} (Vert.x shared data, the cluster's when clustered) or {@code redis}.
+ * {@code embedded} (the node's shared data, or the cluster's Hazelcast map on a clustered node) or {@code redis}.
  *
  * <p>Metrics: {@code engram_session_memory_operations_total{op,result}}, op {@code get} or {@code update}, result
  * {@code ok}, {@code not_found} or {@code error}; the Redis store's breaker is {@code engram_circuit_breaker_state{name="redis"}}.
@@ -33,7 +35,10 @@ public final class SessionMemoryVerticle extends VerticleBase {
       throw new IllegalArgumentException("session_memory.ttl_seconds and max_turns must be positive");
     }
     store = switch (cfg.getString("store", "embedded")) {
-      case "embedded" -> new EmbeddedSessionStore(vertx, ttlMs, maxTurns, cfg.getLong("lock_timeout_ms", 1000L));
+      case "embedded" -> vertx instanceof VertxInternal v && v.clusterManager() instanceof HazelcastClusterManager hz
+          ? new HazelcastSessionStore(hz.getHazelcastInstance().getMap(EmbeddedSessionStore.MAP), context, ttlMs,
+              maxTurns)
+          : new EmbeddedSessionStore(vertx, ttlMs, maxTurns, cfg.getLong("lock_timeout_ms", 1000L));
       case "redis" -> new RedisSessionStore(vertx, cfg.getJsonObject("redis", new JsonObject()),
           Breakers.create(vertx, config(), "redis", cfg.getLong("timeout_ms", 500L)), ttlMs, maxTurns);
       default -> throw new IllegalArgumentException("session_memory.store must be embedded or redis");

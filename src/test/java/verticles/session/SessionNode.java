@@ -30,13 +30,17 @@ final class SessionNode implements AutoCloseable {
   }
 
   static SessionNode start(JsonObject sessionMemory) throws Exception {
+    return start(sessionMemory, Vertx.vertx());
+  }
+
+  /** The node on a Vert.x of the caller's (a clustered one, say), which {@link #close} closes. */
+  static SessionNode start(JsonObject sessionMemory, Vertx vertx) throws Exception {
     Path data = TestStack.scratch("session-node-");
     JsonObject cfg = TestStack.testConfig(data);
     cfg.getJsonObject("http").put("port", Ports.free());
     cfg.getJsonObject("session_memory").mergeIn(sessionMemory, true);
     cfg.getJsonObject("compression").put("track_accesses", false);
     cfg.getJsonObject("breakers").put("reset_timeout_ms", 3000); // open long enough for a test to see it open
-    Vertx vertx = Vertx.vertx();
     DeploymentOptions options = new DeploymentOptions().setConfig(cfg);
     Future.await(Future.all(vertx.deployVerticle(new SessionMemoryVerticle(), options),
         vertx.deployVerticle(new IntentDetectorVerticle(), options),
