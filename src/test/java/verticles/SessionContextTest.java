@@ -123,6 +123,21 @@ class SessionContextTest {
   }
 
   @Test
+  @DisplayName("forgetting a user's character, then the user, deletes their session contexts")
+  void forgetDeletesContexts() {
+    String user = "u-ctx-forget-" + UUID.randomUUID();
+    for (String character : List.of("c1", "c2")) {
+      assertEquals(200, Future.await(TestStack.http().put(path("s-f")).sendJsonObject(new JsonObject()
+          .put("user_id", user).put("character_id", character).put("current_location", "家"))).statusCode());
+    }
+    assertEquals(200, Future.await(TestStack.delete("/v1/users/" + user + "/characters/c1")).statusCode());
+    assertEquals(404, Future.await(TestStack.get(path("s-f") + "?user_id=" + user + "&character_id=c1")).statusCode());
+    assertEquals(200, Future.await(TestStack.get(path("s-f") + "?user_id=" + user + "&character_id=c2")).statusCode());
+    assertEquals(200, Future.await(TestStack.delete("/v1/users/" + user)).statusCode());
+    assertEquals(404, Future.await(TestStack.get(path("s-f") + "?user_id=" + user + "&character_id=c2")).statusCode());
+  }
+
+  @Test
   @DisplayName("bad input on the context routes is a 400 naming the field; nothing is stored")
   void badInput() {
     String user = "u-ctx-bad-" + UUID.randomUUID();

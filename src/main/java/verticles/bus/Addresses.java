@@ -92,6 +92,8 @@ public final class Addresses {
   // Short-term session memory (SessionMemory): on the embedded shared map or Redis
   public static final String SESSION_CONTEXT_GET = "memory.session-context.get";
   public static final String SESSION_CONTEXT_UPDATE = "memory.session-context.update";
+  /** Forgetting a user (AdminVerticle): every session context of the user, or of the user and one character. */
+  public static final String SESSION_CONTEXT_FORGET = "memory.session-context.forget";
 
   // Generation flow
   public static final String OUTBOX_PUBLISH = "memory.outbox.publish";

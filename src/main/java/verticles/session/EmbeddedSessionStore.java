@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.util.List;
 import verticles.bus.Failures;
 import verticles.contracts.SessionMemory;
 
@@ -52,6 +53,15 @@ final class EmbeddedSessionStore implements SessionStore {
           lock.release();
           return Future.succeededFuture();
         }));
+  }
+
+  @Override
+  public Future<Long> forget(String userId, String characterId) {
+    String prefix = SessionStore.prefix(userId, characterId);
+    return map.compose(m -> m.keys().compose(keys -> {
+      List<Future<String>> removed = keys.stream().filter(k -> k.startsWith(prefix)).map(m::remove).toList();
+      return Future.all(removed).map(x -> (long) removed.size());
+    }));
   }
 
   @Override

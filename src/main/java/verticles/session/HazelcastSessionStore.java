@@ -3,10 +3,13 @@ package verticles.session;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import verticles.contracts.SessionMemory;
 
@@ -17,11 +20,13 @@ import verticles.contracts.SessionMemory;
  */
 final class HazelcastSessionStore implements SessionStore {
   private final IMap<String, String> map;
+  private final Vertx vertx;
   private final Context context;
   private final long ttlMs;
   private final int maxTurns;
 
-  HazelcastSessionStore(IMap<String, String> map, Context context, long ttlMs, int maxTurns) {
+  HazelcastSessionStore(Vertx vertx, IMap<String, String> map, Context context, long ttlMs, int maxTurns) {
+    this.vertx = vertx;
     this.map = map;
     this.context = context;
     this.ttlMs = ttlMs;
@@ -42,8 +47,26 @@ final class HazelcastSessionStore implements SessionStore {
   }
 
   @Override
+  public Future<Long> forget(String userId, String characterId) {
+    KeyPrefix matching = new KeyPrefix(SessionStore.prefix(userId, characterId));
+    return vertx.executeBlocking(() -> { // a query over the cluster's members: blocking
+      Set<String> keys = map.keySet(matching);
+      keys.forEach(map::delete);
+      return (long) keys.size();
+    });
+  }
+
+  @Override
   public Future<Void> close() {
     return Future.succeededFuture();
+  }
+
+  /** The keys that start with a prefix, evaluated on the members that hold them. */
+  record KeyPrefix(String prefix) implements Predicate<String, String> {
+    @Override
+    public boolean apply(Map.Entry<String, String> entry) {
+      return entry.getKey().startsWith(prefix);
+    }
   }
 
   /** The update, applied where the entry lives (and again, alike, on its backup): the stored form after it. */

@@ -100,6 +100,38 @@ final class RedisSessionStore implements SessionStore {
     return Breakers.execute(breaker, abandoned -> api.eval(args)).map(r -> read(key, r));
   }
 
+  @Override
+  public Future<Long> forget(String userId, String characterId) {
+    String match = "{" + glob(SessionStore.prefix(userId, characterId)) + "*";
+    return scan("0", match, 0L);
+  }
+
+  /** One SCAN page of the user's keys deleted, then the next page; counts the sessions (their hashes). */
+  private Future<Long> scan(String cursor, String match, long sessions) {
+    return Breakers.execute(breaker, abandoned -> api.scan(List.of(cursor, "MATCH", match, "COUNT", "500")))
+        .compose(page -> {
+          List<String> keys = new ArrayList<>();
+          page.get(1).forEach(k -> keys.add(k.toString()));
+          long found = sessions + keys.stream().filter(k -> k.endsWith("}:h")).count();
+          Future<?> deleted = keys.isEmpty() ? Future.succeededFuture()
+              : Breakers.execute(breaker, abandoned -> api.unlink(keys));
+          String next = page.get(0).toString();
+          return deleted.compose(x -> next.equals("0") ? Future.succeededFuture(found) : scan(next, match, found));
+        });
+  }
+
+  /** The text as a glob that matches it literally. */
+  private static String glob(String text) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if ("*?[]\\".indexOf(c) >= 0) {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
   private static SessionMemory.Context read(SessionMemory.Get key, Response r) {
     if (r == null || r.type() != ResponseType.MULTI) { // 0: no such session
       return null;

@@ -11,6 +11,8 @@ import java.time.Instant;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
+import verticles.contracts.Deleted;
+import verticles.contracts.Owner;
 import verticles.contracts.SessionMemory;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
@@ -36,7 +38,7 @@ public final class SessionMemoryVerticle extends VerticleBase {
     }
     store = switch (cfg.getString("store", "embedded")) {
       case "embedded" -> vertx instanceof VertxInternal v && v.clusterManager() instanceof HazelcastClusterManager hz
-          ? new HazelcastSessionStore(hz.getHazelcastInstance().getMap(EmbeddedSessionStore.MAP), context, ttlMs,
+          ? new HazelcastSessionStore(vertx, hz.getHazelcastInstance().getMap(EmbeddedSessionStore.MAP), context, ttlMs,
               maxTurns)
           : new EmbeddedSessionStore(vertx, ttlMs, maxTurns, cfg.getLong("lock_timeout_ms", 1000L));
       case "redis" -> new RedisSessionStore(vertx, cfg.getJsonObject("redis", new JsonObject()),
@@ -53,7 +55,9 @@ public final class SessionMemoryVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_GET, SessionMemory.Get::fromJson,
             key -> found(store.get(key), "get")),
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_UPDATE, SessionMemory.Update::fromJson,
-            update -> found(store.update(update, Instant.now().getEpochSecond()), "update")));
+            update -> found(store.update(update, Instant.now().getEpochSecond()), "update")),
+        Bus.consume(vertx, Addresses.SESSION_CONTEXT_FORGET, Owner::required,
+            owner -> store.forget(owner.userId(), owner.characterId()).map(Deleted::new)));
   }
 
   /** A missing context is a 404 naming the session; each outcome is counted. */

@@ -15,7 +15,17 @@ interface SessionStore {
   /** Applies the update atomically; the context after it, or null for a merge on a missing context. */
   Future<SessionMemory.Context> update(SessionMemory.Update update, long nowSeconds);
 
+  /** Deletes every context of the user (and character, when not null); how many sessions there were. */
+  Future<Long> forget(String userId, String characterId);
+
   Future<Void> close();
+
+  /** The start of the keys of every session of the user (and character, when not null). */
+  static String prefix(String userId, String characterId) {
+    String ids = (characterId == null ? new JsonArray().add(userId) : new JsonArray().add(userId).add(characterId))
+        .encode();
+    return "engram:session:" + ids.substring(0, ids.length() - 1) + ",";
+  }
 
   /**
    * The store's key of a session: its three ids as a JSON array, so no id (which may hold ':') can run into another.

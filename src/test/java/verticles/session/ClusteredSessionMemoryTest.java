@@ -93,6 +93,8 @@ class ClusteredSessionMemoryTest {
               .add("c1").add("s-cluster").encode());
       assertEquals(3_600_000L, entry.getTtl(), "the TTL of session_memory.ttl_seconds");
       assertTrue(entry.getExpirationTime() > System.currentTimeMillis() + 3_500_000L, entry.toString());
+      assertEquals(1L, SessionStoresTest.forget(a, new JsonObject().put("user_id", "default:" + user)));
+      assertEquals(404, Future.await(b.client.get(path + query).send()).statusCode());
     }
   }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import verticles.TestStack;
+import verticles.bus.Addresses;
 import verticles.shared.Breakers;
 
 /**
@@ -236,6 +237,46 @@ class SessionStoresTest {
         .put("session_id", "s-none"))).bodyAsJsonObject();
     assertFalse(unknown.containsKey("session"), unknown.encode());
     assertFalse(unknown.getJsonArray("degraded").contains("session"), "no context is no failure: " + unknown.encode());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"embedded", "redis"})
+  @DisplayName("forgetting a user's character, then the user, deletes exactly their session contexts")
+  void forget(String store) throws Exception {
+    SessionNode node = node(store, 3600);
+    String user = "u-ctx-forget-[*?]" + UUID.randomUUID(); // glob characters are matched literally
+    String other = user + "x";
+    for (String u : List.of(user, other)) {
+      for (String character : List.of("c1", "c2")) {
+        for (String session : List.of("s1", "s2")) {
+          assertEquals(200, put(node.client, session, new JsonObject().put("user_id", u).put("character_id", character))
+              .statusCode());
+        }
+      }
+    }
+    JsonObject owner = new JsonObject().put("user_id", TestStack.internal(user));
+    assertEquals(2L, forget(node, owner.copy().put("character_id", "c1")));
+    assertEquals(404, Future.await(node.client.get(path("s1") + "?user_id=" + encode(user) + "&character_id=c1")
+        .send()).statusCode());
+    assertEquals(200, Future.await(node.client.get(path("s2") + "?user_id=" + encode(user) + "&character_id=c2")
+        .send()).statusCode());
+    assertEquals(2L, forget(node, owner));
+    assertEquals(0L, forget(node, owner), "a second forget finds nothing");
+    for (String character : List.of("c1", "c2")) {
+      assertEquals(404, Future.await(node.client.get(path("s2") + "?user_id=" + encode(user) + "&character_id="
+          + character).send()).statusCode());
+      assertEquals(200, Future.await(node.client.get(path("s2") + "?user_id=" + encode(other) + "&character_id="
+          + character).send()).statusCode(), "another user whose id starts alike keeps everything");
+    }
+  }
+
+  static long forget(SessionNode node, JsonObject owner) {
+    return Future.await(node.vertx.eventBus().<JsonObject>request(Addresses.SESSION_CONTEXT_FORGET, owner))
+        .body().getLong("deleted");
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   @Test
