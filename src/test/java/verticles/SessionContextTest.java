@@ -123,6 +123,29 @@ class SessionContextTest {
   }
 
   @Test
+  @DisplayName("session memory's reads and updates are counted in engram_session_memory_operations_total")
+  void metrics() {
+    double gets = operations("get", "not_found");
+    double updates = operations("update", "ok");
+    String user = "u-ctx-metrics-" + UUID.randomUUID();
+    assertEquals(404, Future.await(TestStack.get(path("s-m") + "?user_id=" + user + "&character_id=c1")).statusCode());
+    assertEquals(200, Future.await(TestStack.http().put(path("s-m")).sendJsonObject(new JsonObject()
+        .put("user_id", user).put("character_id", "c1"))).statusCode());
+    assertEquals(gets + 1, operations("get", "not_found"));
+    assertTrue(operations("update", "ok") >= updates + 1);
+  }
+
+  private static double operations(String op, String result) {
+    for (String line : Future.await(TestStack.get("/metrics")).bodyAsString().split("\n")) {
+      if (line.startsWith("engram_session_memory_operations_total{") && line.contains("op=\"" + op + "\"")
+          && line.contains("result=\"" + result + "\"")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no engram_session_memory_operations_total{op=" + op + ",result=" + result + "}");
+  }
+
+  @Test
   @DisplayName("forgetting a user's character, then the user, deletes their session contexts")
   void forgetDeletesContexts() {
     String user = "u-ctx-forget-" + UUID.randomUUID();
