@@ -74,6 +74,20 @@ class SessionContextTest {
   }
 
   @Test
+  @DisplayName("the feed sets the emotional tone from the user's last message when it says something; a neutral one"
+      + " leaves it")
+  void feedSetsTheTone() {
+    String user = "u-feed-tone-" + UUID.randomUUID();
+    long ts = Instant.now().getEpochSecond() - 100;
+    Future.await(TestStack.post("/v1/messages", messages(user, "s-tone", ts, "明天要面试了，好紧张")));
+    assertEquals("anxious", context(user, "s-tone").getString("emotional_tone"));
+    Future.await(TestStack.post("/v1/messages", messages(user, "s-tone", ts + 10, "今天吃了米饭")));
+    assertEquals("anxious", context(user, "s-tone").getString("emotional_tone"));
+    Future.await(TestStack.post("/v1/messages", messages(user, "s-tone", ts + 20, "面试过了，太开心了！")));
+    assertEquals("positive", context(user, "s-tone").getString("emotional_tone"));
+  }
+
+  @Test
   @DisplayName("a session store that does not answer never fails a message: it is accepted, only the context misses it")
   void feedFailureNeverFailsTheMessage() {
     String user = "u-feed-held-" + UUID.randomUUID();

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import verticles.bus.Failures;
 import verticles.contracts.Deleted;
 import verticles.contracts.Owner;
 import verticles.contracts.SessionMemory;
+import verticles.extractor.rules.Tone;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
 
@@ -55,9 +57,29 @@ public final class SessionMemoryVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_GET, SessionMemory.Get::fromJson,
             key -> found(store.get(key), "get")),
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_UPDATE, SessionMemory.Update::fromJson,
-            update -> found(store.update(update, Instant.now().getEpochSecond()), "update")),
+            update -> found(store.update(withTone(update), Instant.now().getEpochSecond()), "update")),
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_FORGET, Owner::required,
             owner -> store.forget(owner.userId(), owner.characterId()).map(Deleted::new)));
+  }
+
+  /**
+   * The message feed's update with the tone of its last user message (the sentiment rules: anxious, sad, excited,
+   * positive, negative), unless it says nothing either way; an update that sets a tone itself keeps it.
+   */
+  static SessionMemory.Update withTone(SessionMemory.Update update) {
+    if (!update.mode().equals("append") || update.fields().containsKey("emotional_tone")) {
+      return update;
+    }
+    JsonArray turns = update.fields().getJsonArray("turns", new JsonArray());
+    for (int i = turns.size() - 1; i >= 0; i--) {
+      JsonObject turn = turns.getJsonObject(i);
+      if ("user".equals(turn.getString("role"))) {
+        String tone = Tone.of(turn.getString("content", ""));
+        return tone == null ? update : new SessionMemory.Update(update.userId(), update.characterId(),
+            update.sessionId(), update.mode(), update.fields().copy().put("emotional_tone", tone));
+      }
+    }
+    return update;
   }
 
   /** A missing context is a 404 naming the session; each outcome is counted. */
