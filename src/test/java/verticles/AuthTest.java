@@ -110,7 +110,14 @@ class AuthTest {
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x", null, null),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/states", null, null),
         new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/relations", null, null),
-        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/events", null, null));
+        new Call(HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/events", null, null),
+        // a session's short-term context (an unknown session: 404 for a key that may ask)
+        new Call(HttpMethod.PUT, "/v1/sessions/s1/context", new JsonObject().put("user_id", user)
+            .put("character_id", "c1").put("turns", new JsonArray().add(new JsonObject().put("role", "user")
+                .put("content", "我养了一只猫"))), "memory"),
+        new Call(HttpMethod.PATCH, "/v1/sessions/s1/context", new JsonObject().put("user_id", user)
+            .put("character_id", "c1").put("emotional_tone", "开心"), "memory"),
+        new Call(HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null, null));
   }
 
   @BeforeAll

@@ -146,6 +146,52 @@ class RecallDegradationTest {
   }
 
   @Test
+  @DisplayName("Every long-term store down, a session given: 200 with the session's context, within the budget")
+  void everythingDownButTheSession(VertxTestContext ctx) {
+    String session = "s-degrade-" + UUID.randomUUID();
+    JsonObject context = new JsonObject().put("user_id", user).put("character_id", "c1")
+        .put("active_entities", new JsonArray().add("豆豆")).put("current_location", "宠物医院")
+        .put("turns", new JsonArray().add(new JsonObject().put("role", "user").put("content", "豆豆在打点滴")));
+    WorkerExecutor indexPool = TestStack.vertx().createSharedWorkerExecutor(VectorSearchVerticle.INDEX_POOL, 8);
+    CountDownLatch release = new CountDownLatch(1);
+    TestStack.http().put("/v1/sessions/" + session + "/context").sendJsonObject(context)
+        .compose(put -> {
+          ctx.verify(() -> assertEquals(200, put.statusCode(), put.bodyAsString()));
+          for (int i = 0; i < 8; i++) {
+            indexPool.executeBlocking(() -> release.await(60, TimeUnit.SECONDS), false);
+          }
+          return TestStack.vertx().executeBlocking(() -> {
+            TestStack.engram().mariaDb().stop();
+            return null;
+          });
+        })
+        .compose(x -> TestStack.post("/v1/recall", new JsonObject().put("user_id", user).put("character_id", "c1")
+            .put("message", "豆豆现在怎么样了").put("force", true).put("session_id", session)))
+        .compose(r -> {
+          ctx.verify(() -> {
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            JsonObject reply = r.bodyAsJsonObject();
+            assertTrue(reply.getJsonArray("degraded").contains("vector"), reply.encode());
+            assertTrue(reply.getJsonArray("degraded").contains("mysql"), reply.encode());
+            assertFalse(reply.getJsonArray("degraded").contains("session"), reply.encode());
+            assertTrue(reply.getJsonArray("memories").isEmpty(), reply.encode());
+            JsonObject s = reply.getJsonObject("session");
+            assertEquals("豆豆在打点滴", s.getJsonArray("turns").getJsonObject(0).getString("content"), reply.encode());
+            assertEquals("宠物医院", s.getString("current_location"));
+            assertTrue(reply.getLong("took_ms") <= BUDGET_MS, "took " + reply.getLong("took_ms"));
+          });
+          release.countDown();
+          return TestStack.vertx().executeBlocking(() -> {
+            TestStack.engram().mariaDb().start();
+            return null;
+          });
+        })
+        .compose(x -> TestStack.until(() -> recall("豆豆"), r -> r.getJsonArray("degraded").isEmpty(), 30_000))
+        .onComplete(ar -> release.countDown()) // the index's threads back whatever happened
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   @DisplayName("Everything down at once: an empty answer, fast, never an error")
   void everythingDown(VertxTestContext ctx) {
     WorkerExecutor indexPool = TestStack.vertx().createSharedWorkerExecutor(VectorSearchVerticle.INDEX_POOL, 8);

@@ -125,6 +125,12 @@ class ScopeTest {
         new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/relations", null,
             "read"),
         new Route("entities", HttpMethod.GET, "/v1/users/" + user + "/characters/c1/entities/ent-x/events", null,
+            "read"),
+        new Route("context", HttpMethod.PUT, "/v1/sessions/s1/context", owner.copy().put("current_location", "家"),
+            "memory"),
+        new Route("context", HttpMethod.PATCH, "/v1/sessions/s1/context", owner.copy().put("turns", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "到家了"))), "memory"),
+        new Route("context", HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null,
             "read"));
   }
 
@@ -172,7 +178,7 @@ class ScopeTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ingest", "memories", "recall", "tasks", "admin", "lifecycle", "transactions", "conflicts",
-      "entities"})
+      "entities", "context"})
   @DisplayName("a key without the route's scope gets 403 with a JSON error naming it; a key with it passes")
   void family(String family, VertxTestContext ctx) {
     String user = "u-scope-" + family + "-" + UUID.randomUUID();

@@ -227,6 +227,53 @@ class TenantIsolationTest {
   }
 
   @Test
+  @DisplayName("session contexts of two tenants on the same user, character and session ids stay apart: reads, writes,"
+      + " the message feed and recall's session block")
+  void sessionContextsKeepTenantsApart() throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String user = "dave-" + run;
+    String session = "s-ctx-" + run;
+    String secretA = "青团" + run + "A";
+    String secretB = "月饼" + run + "B";
+    String ctx = "/v1/sessions/" + session + "/context";
+    String query = "?user_id=" + user + "&character_id=c1";
+    JsonObject owner = new JsonObject().put("user_id", user).put("character_id", "c1");
+    // only A has the session: B can neither read nor merge into it
+    assertEquals(200, Future.await(a.put(ctx).sendJsonObject(owner.copy().put("current_location", secretA)
+        .put("turns", new JsonArray().add(new JsonObject().put("role", "user").put("content", "我爱吃" + secretA)))))
+        .statusCode());
+    assertEquals(404, Future.await(b.get(ctx + query).send()).statusCode());
+    assertEquals(404, Future.await(b.patch(ctx).sendJsonObject(owner.copy().put("emotional_tone", secretB)))
+        .statusCode());
+    // B's own session of the same ids, fed by a message too
+    assertEquals(200, Future.await(b.put(ctx).sendJsonObject(owner.copy().put("current_location", secretB)))
+        .statusCode());
+    assertEquals(202, Future.await(b.post("/v1/messages").sendJsonObject(owner.copy().put("session_id", session)
+        .put("messages", new JsonArray().add(new JsonObject().put("msg_id", "m-" + run).put("role", "user")
+            .put("content", "我爱吃" + secretB).put("timestamp", Instant.now().getEpochSecond() - 5)))))
+        .statusCode());
+    assertEquals(200, Future.await(a.patch(ctx).sendJsonObject(owner.copy().put("emotional_tone", "开心")))
+        .statusCode());
+    for (boolean asA : new boolean[] {true, false}) {
+      WebClient me = asA ? a : b;
+      String mine = asA ? secretA : secretB;
+      String theirs = asA ? secretB : secretA;
+      List<HttpResponse<Buffer>> replies = List.of(Future.await(me.get(ctx + query).send()),
+          Future.await(me.post("/v1/recall").sendJsonObject(owner.copy().put("message", "我爱吃什么")
+              .put("force", true).put("session_id", session))));
+      for (HttpResponse<Buffer> reply : replies) {
+        assertEquals(200, reply.statusCode(), reply.bodyAsString());
+        assertTrue(reply.bodyAsString().contains(mine), reply.bodyAsString());
+        assertFalse(reply.bodyAsString().contains(theirs), "crossed tenants: " + reply.bodyAsString());
+        assertFalse(reply.bodyAsString().contains("default:") || reply.bodyAsString().contains("tenant-b:"),
+            reply.bodyAsString());
+      }
+      String tone = replies.get(0).bodyAsJsonObject().getString("emotional_tone");
+      assertTrue(asA ? "开心".equals(tone) : !"开心".equals(tone), "A's merge stays A's: " + tone);
+    }
+  }
+
+  @Test
   @DisplayName("the other routes (sessions, messages and session end on the same session id, task list and retry, user stats, WebSocket, forgetting a character) keep two tenants apart too")
   void everyRouteKeepsTenantsApart() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);

@@ -32,8 +32,8 @@ import verticles.shared.Tenants;
  *
  * <p>Forget runs in an order that can be resumed after a crash: the tombstone first (from then on every write path
  * refuses what the owner's earlier tasks produce), then tasks and buffered messages (nothing new is cut from them),
- * index records, archives and exports, and the rows last. Each step is idempotent, so a forget cut short is finished
- * by asking again.
+ * index records, archives and exports, session contexts, and the rows last. Each step is idempotent, so a forget cut
+ * short is finished by asking again.
  */
 public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
@@ -65,6 +65,7 @@ public final class AdminVerticle extends VerticleBase {
     Forget.TasksDeleted[] tasks = new Forget.TasksDeleted[1];
     Deleted[] index = new Deleted[1];
     Deleted[] archives = new Deleted[1];
+    Deleted[] contexts = new Deleted[1];
     return request(Addresses.FORGET_TOMBSTONE, owner, Forget.Tombstone::fromJson)
         .compose(t -> {
           tombstone[0] = t;
@@ -81,14 +82,18 @@ public final class AdminVerticle extends VerticleBase {
         })
         .compose(r -> {
           archives[0] = r;
+          return request(Addresses.SESSION_CONTEXT_FORGET, owner, Deleted::fromJson);
+        })
+        .compose(r -> {
+          contexts[0] = r;
           return request(Addresses.FORGET_ROWS, owner, Forget.RowsDeleted::fromJson);
         })
         .map(rows -> {
           Forget.Deleted deleted = new Forget.Deleted(tasks[0].tasks() + rows.lateTasks(),
               tasks[0].bufferedMessages() + rows.lateBufferedMessages(), index[0].deleted(), archives[0].deleted(),
               rows.profiles(), rows.events(), rows.summaries(), rows.memories(), rows.versions());
-          LOG.info("Forgot user {} ({}): {}", owner.userId(), owner.characterId() == null ? "all characters"
-              : "character " + owner.characterId(), deleted.toJson().encode());
+          LOG.info("Forgot user {} ({}): {}, {} session contexts", owner.userId(), owner.characterId() == null
+              ? "all characters" : "character " + owner.characterId(), deleted.toJson().encode(), contexts[0].deleted());
           return new Forget.Forgotten(owner.userId(), owner.characterId(), tombstone[0].forgottenAt(), deleted);
         });
   }

@@ -42,6 +42,7 @@ import verticles.merger.MergerVerticle;
 import verticles.outbox.BacklogVerticle;
 import verticles.outbox.KafkaSetup;
 import verticles.outbox.OutboxVerticle;
+import verticles.session.SessionMemoryVerticle;
 import verticles.shared.Breakers;
 import verticles.shared.Meters;
 import verticles.shared.SkippedRecords;
@@ -196,6 +197,10 @@ public final class Engram implements AutoCloseable {
     if (roles.has(Roles.RECALL)) {
       stores.add(deploy(IntentDetectorVerticle::new, n.getInteger("intent", 1)));
       stores.add(deploy(MergerVerticle::new, n.getInteger("merger", 2)));
+    }
+    if (roles.has(Roles.GATEWAY) || roles.has(Roles.RECALL)) {
+      // its callers' nodes: the embedded store is the cluster's shared map, Redis is reached from anywhere
+      stores.add(deploy(SessionMemoryVerticle::new, n.getInteger("session_memory", 1)));
     }
     tiers.add(Future.await(Future.all(stores)).list());
     if (roles.has(Roles.WORKER)) {

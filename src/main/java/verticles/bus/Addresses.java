@@ -89,6 +89,12 @@ public final class Addresses {
   /** Published, not sent: the relay holding the cluster's lock drains the outbox now rather than at its next poll. */
   public static final String CHANGES_POKE = "memory.changes.poke";
 
+  // Short-term session memory (SessionMemory): on the embedded shared map or Redis
+  public static final String SESSION_CONTEXT_GET = "memory.session-context.get";
+  public static final String SESSION_CONTEXT_UPDATE = "memory.session-context.update";
+  /** Forgetting a user (AdminVerticle): every session context of the user, or of the user and one character. */
+  public static final String SESSION_CONTEXT_FORGET = "memory.session-context.forget";
+
   // Generation flow
   public static final String OUTBOX_PUBLISH = "memory.outbox.publish";
   public static final String ARCHIVE_WRITE = "memory.archive.write";

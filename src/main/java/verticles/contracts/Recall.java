@@ -16,14 +16,20 @@ public final class Recall {
    * @param topK null: the configured {@code recall.top_k}
    * @param maxTokens null: the configured {@code recall.max_tokens}
    * @param types memory types to search; empty: as the intent decides
+   * @param sessionId the chat's session: its short-term context comes back beside the memories; null: none
    */
   public record Request(String userId, String characterId, String message, String recentContext, boolean force,
-      Integer topK, Integer maxTokens, List<String> types) implements Contract {
+      Integer topK, Integer maxTokens, List<String> types, String sessionId) implements Contract {
+
+    public Request(String userId, String characterId, String message, String recentContext, boolean force,
+        Integer topK, Integer maxTokens, List<String> types) {
+      this(userId, characterId, message, recentContext, force, topK, maxTokens, types, null);
+    }
 
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
           j.getString("recent_context"), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
-          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"));
+          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"), j.getString("session_id"));
     }
 
     @Override
@@ -37,6 +43,9 @@ public final class Recall {
       if (maxTokens != null) {
         j.put("max_tokens", maxTokens);
       }
+      if (sessionId != null) {
+        j.put("session_id", sessionId);
+      }
       return j;
     }
   }
@@ -45,11 +54,23 @@ public final class Recall {
    * @param memories ranked memories, each with its score's ingredients and provenance (Ranker's output)
    * @param profiles the user's profile rows that were read
    * @param context the block the chat model receives
-   * @param degraded stores that were missing: vector, embedding, mysql, intent, or recall (answered empty)
+   * @param degraded stores that were missing: vector, embedding, mysql, intent, session, or recall (answered empty)
    * @param timings per-stage milliseconds; null when nothing was searched
+   * @param session the request's session context ({@code SessionMemory.Context}); null when none was asked, there
+   *     is none, or the session store did not answer in time (then {@code degraded} names {@code session})
    */
   public record Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context,
-      List<String> degraded, long tookMs, JsonObject timings) implements Contract {
+      List<String> degraded, long tookMs, JsonObject timings, JsonObject session) implements Contract {
+
+    public Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context, List<String> degraded,
+        long tookMs, JsonObject timings) {
+      this(intent, memories, profiles, context, degraded, tookMs, timings, null);
+    }
+
+    /** This reply with the session context beside it, and the time taken with it. */
+    public Reply withSession(JsonObject context, long tookMs) {
+      return new Reply(intent, memories, profiles, this.context, degraded, tookMs, timings, context);
+    }
 
     /** The answer when recall failed as a whole: no long-term memory, and the chat goes on. */
     public static Reply empty(boolean needRecall, List<String> degraded, long tookMs) {
@@ -60,7 +81,7 @@ public final class Recall {
       return new Reply(Intent.Reply.fromJson(j.getJsonObject("intent", new JsonObject())),
           j.getJsonArray("memories", new JsonArray()), j.getJsonArray("profiles", new JsonArray()),
           j.getString("context", ""), Json.strings(j, "degraded"), j.getLong("took_ms", 0L),
-          j.getJsonObject("timings"));
+          j.getJsonObject("timings"), j.getJsonObject("session"));
     }
 
     @Override
@@ -71,6 +92,9 @@ public final class Recall {
           .put("took_ms", tookMs);
       if (timings != null) {
         j.put("timings", timings);
+      }
+      if (session != null) {
+        j.put("session", session);
       }
       return j;
     }

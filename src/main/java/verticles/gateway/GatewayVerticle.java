@@ -113,7 +113,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The API, one line a route: method, path, the scope it needs, the handler. */
   private void routes(Router router, Calls calls) {
-    IngestRoutes ingest = new IngestRoutes(calls);
+    SessionContextRoutes contexts = new SessionContextRoutes(calls, config());
+    IngestRoutes ingest = new IngestRoutes(calls, contexts);
     RecallRoutes recall = new RecallRoutes(calls);
     MemoryRoutes memories = new MemoryRoutes(calls);
     MemoryLifecycleRoutes memory = new MemoryLifecycleRoutes(calls);
@@ -129,6 +130,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
     router.post("/v1/messages").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postMessages);
     router.post("/v1/sessions/:session_id/end").handler(require(MEMORY)).handler(ingest::endSession);
+    router.put("/v1/sessions/:session_id/context").handler(require(MEMORY)).handler(contexts::put);
+    router.patch("/v1/sessions/:session_id/context").handler(require(MEMORY)).handler(contexts::patch);
     router.post("/v1/memories").handler(require(MEMORY)).handler(memories::postMemory);
     router.patch("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::patch);
     router.delete("/v1/memories/:memory_id").handler(require(MEMORY)).handler(memory::delete);
@@ -150,6 +153,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(companion + "/relations").handler(require(READ)).handler(entities::relations);
     router.get(companion + "/events").handler(require(READ)).handler(entities::events);
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(require(READ)).handler(recall::list);
+    router.get("/v1/sessions/:session_id/context").handler(require(READ)).handler(contexts::get);
     router.get("/v1/tasks/:task_id").handler(require(READ)).handler(tasks::get);
     router.get("/v1/memories").handler(require(READ)).handler(memory::list);
     router.get("/v1/memories/:memory_id").handler(require(READ)).handler(memory::get);

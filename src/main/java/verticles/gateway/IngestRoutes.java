@@ -1,5 +1,6 @@
 package verticles.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import verticles.bus.Addresses;
@@ -9,9 +10,11 @@ import verticles.contracts.Tasks;
 /** Conversations coming in: whole sessions, buffered messages, a session's end. Each may cut a generation task. */
 final class IngestRoutes {
   private final Calls calls;
+  private final SessionContextRoutes contexts;
 
-  IngestRoutes(Calls calls) {
+  IngestRoutes(Calls calls, SessionContextRoutes contexts) {
     this.calls = calls;
+    this.contexts = contexts;
   }
 
   /**
@@ -32,11 +35,14 @@ final class IngestRoutes {
 
   /**
    * {@code POST /v1/messages}: buffered durably; a task is cut once the session has enough of them. Messages the
-   * session accepted before (a retry) are not buffered again.
+   * session accepted before (a retry) are not buffered again. Once buffered, they are appended to the session's
+   * short-term context too (best effort, within {@code session_memory.feed_timeout_ms}; a retry of them all is not).
    */
   void postMessages(RoutingContext ctx) {
     calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, Sessions.Buffer.fromJson(body),
             calls.store, Sessions.Buffered::fromJson)
+        .compose(r -> r.duplicates() >= body.getJsonArray("messages").size() ? Future.succeededFuture(r)
+            : contexts.feed(body).map(r))
         .map(r -> {
           JsonObject out = new JsonObject().put("buffered", r.buffered()).put("duplicates", r.duplicates());
           if (r.task() != null) {

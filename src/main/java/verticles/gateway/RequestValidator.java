@@ -118,7 +118,14 @@ final class RequestValidator {
     if (timestamp != null && timestamp > latest) {
       throw future("timestamp", latest);
     }
-    for (String field : List.of("message", "recent_context")) {
+    if (fields.contains("turns") && body.getJsonArray("turns") != null) {
+      checkTurns(body.getJsonArray("turns"));
+    }
+    JsonArray entities = fields.contains("active_entities") ? body.getJsonArray("active_entities") : null;
+    for (int i = 0; entities != null && i < entities.size(); i++) {
+      checkText("active_entities[" + i + "]", entities.getString(i));
+    }
+    for (String field : List.of("message", "recent_context", "current_location", "emotional_tone")) {
       String text = fields.contains(field) ? body.getString(field) : null;
       if (text != null && text.isBlank() && field.equals("message")) {
         throw new ValidationException(field, "must not be blank");
@@ -150,6 +157,30 @@ final class RequestValidator {
         throw new ValidationException(at + ".msg_id", "duplicates messages[" + first + "].msg_id \""
             + m.getString("msg_id") + "\"; msg_id must be unique within a request");
       }
+    }
+  }
+
+  /** A session context's turns: each content as a message's, each {@code at} not in the future. */
+  private void checkTurns(JsonArray turns) {
+    long latest = Instant.now().getEpochSecond() + maxFutureSkew;
+    for (int i = 0; i < turns.size(); i++) {
+      JsonObject t = turns.getJsonObject(i);
+      checkContent("turns[" + i + "].content", t.getString("content"));
+      if (t.getString("name") != null && hasLoneSurrogate(t.getString("name"))) {
+        throw new ValidationException("turns[" + i + "].name", "contains an unpaired UTF-16 surrogate");
+      }
+      if (t.getLong("at") != null && t.getLong("at") > latest) {
+        throw future("turns[" + i + "].at", latest);
+      }
+    }
+  }
+
+  private static void checkText(String field, String text) {
+    if (text.isBlank()) {
+      throw new ValidationException(field, "must not be blank");
+    }
+    if (hasLoneSurrogate(text)) {
+      throw new ValidationException(field, "contains an unpaired UTF-16 surrogate");
     }
   }
 

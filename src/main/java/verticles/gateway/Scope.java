@@ -7,9 +7,12 @@ import java.util.Locale;
  * back); {@code admin} and {@code operator} include nothing else, so a dashboard's key reads no user's memories.
  */
 public enum Scope {
-  /** Recall (HTTP and WebSocket), the profile/event/summary lists, a task's status. */
+  /** Recall (HTTP and WebSocket), the profile/event/summary lists, a task's status, a session's context. */
   READ,
-  /** Ingest, import, export and forget of the key's tenant's users; and everything {@code read} allows. */
+  /**
+   * Ingest, import, export and forget of the key's tenant's users, a session's context set or merged; and everything
+   * {@code read} allows.
+   */
   MEMORY,
   /** The key's tenant's task list, task retry and user stats. */
   ADMIN,

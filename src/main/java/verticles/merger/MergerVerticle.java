@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -18,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.contracts.Forgetting;
 import verticles.contracts.Intent;
 import verticles.contracts.Recall;
+import verticles.contracts.SessionMemory;
 import verticles.contracts.Structured;
 import verticles.contracts.VectorStore;
 import verticles.shared.JsonNumbers;
@@ -59,6 +62,7 @@ public final class MergerVerticle extends VerticleBase {
   private SkippedRecords skipped;
   private AccessLog accesses;
   private DeliveryOptions retentionCall;
+  private DeliveryOptions sessionCall;
 
   @Override
   public Future<?> start() {
@@ -73,6 +77,8 @@ public final class MergerVerticle extends VerticleBase {
     skipped = new SkippedRecords(registry);
     JsonObject compression = Retention.section(config());
     accesses = compression.getBoolean("track_accesses", true) ? new AccessLog(vertx, compression, registry) : null;
+    sessionCall = new DeliveryOptions().setSendTimeout(config().getJsonObject("session_memory", new JsonObject())
+        .getLong("recall_timeout_ms", 300L));
     retentionCall = new DeliveryOptions().setSendTimeout(recall.getLong("mysql_timeout_ms", 1000L) + 150);
     latency = Meters.timer("memory_recall_latency", 0.1, 0.25, 0.5, 1, 2, 5)
         .description("Memory recall latency").register(registry);
@@ -91,6 +97,7 @@ public final class MergerVerticle extends VerticleBase {
     long started = System.nanoTime();
     List<String> degraded = new ArrayList<>();
     String[] intentType = {"none"}; // the detector's answer, kept for the metrics even when recall then fails
+    Future<JsonObject> session = session(req, degraded); // beside everything else, under its own short budget
     return intent(req, degraded).compose(intent -> {
       intentType[0] = intent.recallType();
       double intentMs = (System.nanoTime() - started) / 1e6;
@@ -105,7 +112,7 @@ public final class MergerVerticle extends VerticleBase {
       LOG.warn("Recall failed as a whole (force={}), answering empty: {}", req.force(), e.toString());
       degraded.add("recall");
       return Future.succeededFuture(Recall.Reply.empty(req.force(), degraded, tookMs(started)));
-    }).onSuccess(reply -> {
+    }).compose(reply -> session.map(context -> reply.withSession(context, tookMs(started)))).onSuccess(reply -> {
       record(reply, intentType[0], started);
       if (accesses != null) { // after the reply is sent (this handler runs before it), counted later in a batch
         vertx.runOnContext(v -> accesses.returned(reply.memories(), reply.profiles()));
@@ -135,6 +142,26 @@ public final class MergerVerticle extends VerticleBase {
   private Counter requests(String intentType, String status) {
     return Counter.builder("memory_recall_requests").description("Total memory recall requests")
         .tag("intent_type", intentType).tag("status", status).register(registry);
+  }
+
+  /**
+   * The request's session context, or null (no session asked, none stored, or the session store late or away: then
+   * {@code session} is degraded). It never fails, and never takes longer than {@code session_memory.recall_timeout_ms}.
+   */
+  private Future<JsonObject> session(Recall.Request req, List<String> degraded) {
+    if (req.sessionId() == null) {
+      return Future.succeededFuture();
+    }
+    return Bus.request(vertx, Addresses.SESSION_CONTEXT_GET, new SessionMemory.Get(req.userId(), req.characterId(),
+            req.sessionId()), sessionCall, SessionMemory.Context::fromJson)
+        .map(SessionMemory.Context::toJson)
+        .recover(e -> {
+          if (!(e instanceof ReplyException re && re.failureCode() == Failures.NOT_FOUND)) {
+            degraded.add("session");
+            DEGRADED.warn("session", "Recall without the session context: {}", e.toString());
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private Future<Intent.Reply> intent(Recall.Request req, List<String> degraded) {

@@ -79,6 +79,31 @@ class ContractsRoundTripTest {
   }
 
   @Test
+  @DisplayName("session memory bodies, and recall's session fields, keep every field")
+  void sessionMemory() {
+    JsonObject key = new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("session_id", "s1");
+    same(key, SessionMemory.Get::fromJson, SessionMemory.Get::toJson);
+    JsonArray turns = new JsonArray().add(new JsonObject().put("role", "user").put("content", "豆豆生病了 🐶")
+        .put("at", 1_700_000_000L));
+    same(key.copy().put("mode", "merge").put("fields", new JsonObject().put("turns", turns)
+        .putNull("emotional_tone")), SessionMemory.Update::fromJson, SessionMemory.Update::toJson);
+    JsonObject context = key.copy().put("turns", turns).put("active_entities", new JsonArray().add("豆豆"))
+        .put("current_location", "宠物医院").put("emotional_tone", null).put("turns_total", 7L)
+        .put("updated_at", 1_700_000_100L);
+    same(context, SessionMemory.Context::fromJson, SessionMemory.Context::toJson);
+    assertThrows(IllegalArgumentException.class, () -> SessionMemory.Update.fromJson(key.copy().put("mode", "upsert")));
+    assertThrows(IllegalArgumentException.class, () -> SessionMemory.Get.fromJson(new JsonObject()
+        .put("user_id", "acme:u1").put("character_id", "c1")));
+    same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("message", "豆豆怎么样了")
+        .put("recent_context", null).put("force", false).put("types", new JsonArray()).put("session_id", "s1"),
+        Recall.Request::fromJson, Recall.Request::toJson);
+    same(new JsonObject().put("intent", new JsonObject().put("need_recall", false).put("recall_type", "none")
+            .put("search_query", "").put("confidence", 0.0)).put("memories", new JsonArray())
+        .put("profiles", new JsonArray()).put("context", "").put("degraded", new JsonArray()).put("took_ms", 1L)
+        .put("session", context), Recall.Reply::fromJson, Recall.Reply::toJson);
+  }
+
+  @Test
   @DisplayName("forgetting bodies (accesses, the sweep's reads, cleanup and sweep) keep every field")
   void forgetting() {
     same(new JsonObject().put("accesses", new JsonArray().add(new JsonObject().put("memory_id", "m1").put("hits", 3)
