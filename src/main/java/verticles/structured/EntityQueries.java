@@ -23,7 +23,7 @@ final class EntityQueries {
       + " ORDER BY created_at, entity_id LIMIT ? OFFSET ?";
 
   static final String UPDATE = "UPDATE entities SET aliases = ?, description = ?, attributes = ?, importance = ?,"
-      + " current_state = ?, last_appearance_id = ?, updated_at = ? WHERE entity_id = ?";
+      + " current_state = ?, last_appearance_id = ?, updated_at = ? WHERE entity_id = ? AND" + OWNED;
 
   static final String INSERT_ALIAS = "INSERT INTO entity_aliases (user_id, character_id, alias_key, entity_id)"
       + " VALUES (?, ?, ?, ?)";
@@ -39,7 +39,8 @@ final class EntityQueries {
   /** Insert or update by (owner, source, target, type): the first appearance stays, the last moves. */
   static final String UPSERT_RELATION = "INSERT INTO entity_relations (user_id, character_id, source_id, target_id,"
       + " relation_type, strength, description, first_appearance_id, last_appearance_id, writeback_id, created_at,"
-      + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE strength = VALUES(strength),"
+      + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+      + " strength = IF(? IS NULL, strength, VALUES(strength)),"
       + " description = COALESCE(VALUES(description), description),"
       + " last_appearance_id = COALESCE(VALUES(last_appearance_id), last_appearance_id), updated_at = VALUES(updated_at)";
   static final String RELATION_COLUMNS = "source_id, target_id, relation_type, strength, description,"
@@ -101,6 +102,11 @@ final class EntityQueries {
   static final String GET_WRITEBACK = "SELECT chapter_id, task_id, summary, applied, failed, extractor, updated_at"
       + " FROM chapter_writebacks WHERE" + OWNED + " AND chapter_id = ?";
   /** The task ends with its write-back: completed, the failed items (if any) named in its error message. */
+  /** The task recorded for the chapter, and whether it was made after this task (ties: not after). */
+  static final String WRITEBACK_TASKS = "SELECT w.task_id AS recorded, COALESCE(r.created_at > t.created_at, FALSE)"
+      + " AS newer FROM chapter_writebacks w LEFT JOIN memory_generation_tasks r ON r.task_id = w.task_id"
+      + " LEFT JOIN memory_generation_tasks t ON t.task_id = ? WHERE w.user_id = ? AND w.character_id = ?"
+      + " AND w.chapter_id = ?";
   static final String COMPLETE_TASK = "UPDATE memory_generation_tasks SET status = 'completed',"
       + " completed_at = UTC_TIMESTAMP(), error_message = ? WHERE task_id = ?";
 

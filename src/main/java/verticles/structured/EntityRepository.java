@@ -76,7 +76,8 @@ final class EntityRepository {
     return claim(c, user, character, e.getString("id"), newAliases)
         .compose(x -> run(c, EntityQueries.UPDATE, Tuple.from(Arrays.asList(e.getJsonArray("aliases").encode(),
             e.getString("description"), e.getJsonObject("attributes").encode(), e.getInteger("importance"),
-            e.getString("current_state"), e.getString("last_appearance"), MemoryState.now(), e.getString("id")))))
+            e.getString("current_state"), e.getString("last_appearance"), MemoryState.now(), e.getString("id"), user,
+            character))))
         .mapEmpty();
   }
 
@@ -154,7 +155,7 @@ final class EntityRepository {
     String appearance = rel.getString("appearance");
     return run(c, EntityQueries.UPSERT_RELATION, Tuple.from(Arrays.asList(user, character, rel.getString("source_id"),
         rel.getString("target_id"), rel.getString("type"), rel.getDouble("strength", 0.5), rel.getString("description"),
-        appearance, appearance, writeback, now, now)))
+        appearance, appearance, writeback, now, now, rel.getDouble("strength")))) // an upsert without one keeps it
         .compose(x -> run(c, EntityQueries.RELATION, Tuple.of(user, character, rel.getString("source_id"),
             rel.getString("target_id"), rel.getString("type"))))
         .map(rs -> relation(rs.iterator().next()));

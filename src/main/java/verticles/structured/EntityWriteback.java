@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.bus.Bus;
 import verticles.bus.Failures;
 import verticles.contracts.Entities;
 
@@ -50,10 +51,34 @@ final class EntityWriteback {
    */
   Future<Entities.Item> apply(Entities.Writeback w) {
     return vertx.sharedData().getLockWithTimeout(LOCK + w.userId() + '\u0000' + w.chapterId(), lockTimeoutMs)
-        .compose(lock -> applyLocked(w).eventually(() -> {
+        .compose(lock -> Future.succeededFuture().compose(x -> current(w)).eventually(() -> {
           lock.release();
           return Future.succeededFuture();
         }));
+  }
+
+  /**
+   * Applied unless this task's write-back is in place already (a redelivery: nothing again) or a later task of the
+   * chapter wrote it back since (an older text arriving late must not undo a newer one).
+   */
+  private Future<Entities.Item> current(Entities.Writeback w) {
+    return run(pool, EntityQueries.WRITEBACK_TASKS, Tuple.of(w.taskId(), w.userId(), w.characterId(), w.chapterId()))
+        .compose(rs -> {
+          String recorded = null;
+          boolean newer = false;
+          for (var r : rs) {
+            recorded = r.getString("recorded");
+            newer = r.getValue("newer") instanceof Number n && n.intValue() == 1;
+          }
+          if (recorded == null || !recorded.equals(w.taskId()) && !newer) {
+            return applyLocked(w);
+          }
+          String why = recorded.equals(w.taskId()) ? null : "superseded by the write-back of task " + recorded;
+          LOG.info("Write-back of chapter {} (task {}) not applied again: {}", w.chapterId(), w.taskId(),
+              why == null ? "applied already" : why);
+          return run(pool, EntityQueries.COMPLETE_TASK, Tuple.of(why, w.taskId()))
+              .compose(x -> get(new Entities.Chapter(w.userId(), w.characterId(), w.chapterId())));
+        });
   }
 
   private Future<Entities.Item> applyLocked(Entities.Writeback w) {
@@ -103,7 +128,7 @@ final class EntityWriteback {
       JsonObject counts = new JsonObject().put("entity_updates", applied[0]).put("new_events", applied[1])
           .put("relation_changes", applied[2]).put("entities_created", applied[3]);
       String summary = x.getString("summary");
-      String error = failed.isEmpty() ? null : Sql.clip("failed items: " + failed.encode(), 60_000);
+      String error = failed.isEmpty() ? null : clipBytes("failed items: " + failed.encode(), 60_000);
       if (!failed.isEmpty()) {
         LOG.warn("Write-back of chapter {} (task {}): {} items failed: {}", chapter, w.taskId(), failed.size(),
             failed.encode());
@@ -141,9 +166,26 @@ final class EntityWriteback {
       done = Future.failedFuture(e);
     }
     return done.<Void>mapEmpty().recover(e -> {
+      int code = Bus.code(e);
+      if (code >= 500) { // a store away, not the item: the whole write-back fails and is retried (its undo first)
+        return Future.failedFuture(e);
+      }
       failed.add(new JsonObject().put("item", at).put("error", String.valueOf(e.getMessage())));
       return Future.succeededFuture();
     });
+  }
+
+  /** At most {@code max} bytes of UTF-8 (a TEXT column), cut at a character. */
+  static String clipBytes(String s, int max) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (b.length <= max) {
+      return s;
+    }
+    int end = max;
+    while (end > 0 && (b[end] & 0xC0) == 0x80) {
+      end--;
+    }
+    return new String(b, 0, end, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Names to entity ids, through aliases; a name no entity holds becomes a new character. */
@@ -176,7 +218,11 @@ final class EntityWriteback {
               .map(e -> {
                 applied[3]++;
                 return e.getString("id");
-              }))
+              })
+              // another chapter's write-back created the name meanwhile: it is that entity
+              .recover(e -> Bus.code(e) == Failures.CONFLICT ? repo.resolve(pool, user, character, name)
+                  .compose(again -> again != null ? Future.succeededFuture(again) : Future.failedFuture(e))
+                  : Future.failedFuture(e)))
           .onSuccess(id -> known.put(key, id));
     }
 

@@ -50,7 +50,11 @@ final class EntityWrites {
         .put("attributes", req.getJsonObject("attributes", new JsonObject()).copy())
         .put("importance", req.getInteger("importance", 5)).put("current_state", req.getString("current_state"))
         .put("last_appearance", req.getString("appearance"));
+    // a state given at create is the first row of its history (an undone write-back falls back to it)
     return committed(user, character, e.getString("id"), c -> repo.insert(c, user, character, e)
+        .compose(x -> e.getString("current_state") == null ? Future.succeededFuture()
+            : repo.addState(c, user, character, e.getString("id"), new JsonObject()
+                .put("state", e.getString("current_state")).put("appearance", e.getString("last_appearance")), null))
         .compose(x -> repo.find(c, user, character, e.getString("id"), false))
         .compose(stored -> remember(c, user, character, stored, "create", actor, source).map(stored)));
   }

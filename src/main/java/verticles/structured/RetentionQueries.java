@@ -62,7 +62,8 @@ final class RetentionQueries {
         + " AS recent, TIMESTAMPDIFF(SECOND, COALESCE(" + LAST + ", m.created_at), ?) / (CASE m.category"
         + " WHEN 'fact' THEN ? WHEN 'preference' THEN ? WHEN 'context' THEN ? WHEN 'skill' THEN ? ELSE ? END) AS idle"
         + " FROM memories m LEFT JOIN memory_judged j ON j.memory_id = m.memory_id"
-        + " WHERE m.status = 'active' AND m.memory_type <> 'profile' AND m.created_at <= ?" + scope(tenant, user)
+        + " WHERE m.status = 'active' AND m.memory_type NOT IN ('profile', 'entity') AND m.created_at <= ?"
+        + scope(tenant, user)
         + ") c WHERE judged_level < (CASE WHEN memory_type = 'message' AND NOT (" + consolidates + ")"
         + " THEN LEAST(" + LEVEL + ", 2) ELSE " + LEVEL + " END)"
         + " AND (idle >= ? OR " + overQuotaUser + ") ORDER BY idle DESC, memory_id LIMIT ?";
