@@ -3,6 +3,7 @@ package verticles.session;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
@@ -12,6 +13,7 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.util.ArrayList;
 import java.util.List;
+import verticles.bus.Failures;
 import verticles.contracts.SessionMemory;
 import verticles.shared.Breakers;
 
@@ -68,7 +70,16 @@ final class RedisSessionStore implements SessionStore {
   @Override
   public Future<SessionMemory.Context> get(SessionMemory.Get key) {
     List<String> args = new ArrayList<>(List.of(GET, "2", hashKey(key), listKey(key)));
-    return Breakers.execute(breaker, abandoned -> api.eval(args)).map(r -> read(key, r));
+    return away(Breakers.execute(breaker, abandoned -> api.eval(args))).map(r -> read(key, r));
+  }
+
+  /**
+   * An error Redis answers (OOM, LOADING, READONLY, BUSY, MASTERDOWN, TRYAGAIN: our scripts are constant, so any
+   * error is the server's state) is the store away: 503, as an open breaker is.
+   */
+  private static <T> Future<T> away(Future<T> call) {
+    return call.recover(e -> Future.failedFuture(Failures.unavailable(e) || e instanceof ReplyException ? e
+        : Failures.of(Failures.UNAVAILABLE, "redis: " + e.getMessage())));
   }
 
   @Override
@@ -97,13 +108,13 @@ final class RedisSessionStore implements SessionStore {
     for (int i = skipped; i < turns.size(); i++) {
       args.add(turns.getJsonObject(i).encode());
     }
-    return Breakers.execute(breaker, abandoned -> api.eval(args)).map(r -> read(key, r));
+    return away(Breakers.execute(breaker, abandoned -> api.eval(args))).map(r -> read(key, r));
   }
 
   @Override
   public Future<Long> forget(String userId, String characterId) {
     String match = "{" + glob(SessionStore.prefix(userId, characterId)) + "*";
-    return scan("0", match, 0L);
+    return away(scan("0", match, 0L));
   }
 
   /** One SCAN page of the user's keys deleted, then the next page; counts the sessions (their hashes). */

@@ -38,13 +38,15 @@ public final class SessionMemoryVerticle extends VerticleBase {
     if (ttlMs <= 0 || maxTurns < 1) {
       throw new IllegalArgumentException("session_memory.ttl_seconds and max_turns must be positive");
     }
-    store = switch (cfg.getString("store", "embedded")) {
+    Future<SessionStore> made = switch (cfg.getString("store", "embedded")) {
+      // a Hazelcast map proxy is made by asking the cluster: not on an event loop
       case "embedded" -> vertx instanceof VertxInternal v && v.clusterManager() instanceof HazelcastClusterManager hz
-          ? new HazelcastSessionStore(vertx, hz.getHazelcastInstance().getMap(EmbeddedSessionStore.MAP), context, ttlMs,
-              maxTurns)
-          : new EmbeddedSessionStore(vertx, ttlMs, maxTurns, cfg.getLong("lock_timeout_ms", 1000L));
-      case "redis" -> new RedisSessionStore(vertx, cfg.getJsonObject("redis", new JsonObject()),
-          Breakers.create(vertx, config(), "redis", cfg.getLong("timeout_ms", 500L)), ttlMs, maxTurns);
+          ? vertx.executeBlocking(() -> hz.getHazelcastInstance().<String, String>getMap(EmbeddedSessionStore.MAP))
+              .map(map -> new HazelcastSessionStore(vertx, map, context, ttlMs, maxTurns))
+          : Future.succeededFuture(new EmbeddedSessionStore(vertx, ttlMs, maxTurns,
+              cfg.getLong("lock_timeout_ms", 1000L)));
+      case "redis" -> Future.succeededFuture(new RedisSessionStore(vertx, cfg.getJsonObject("redis", new JsonObject()),
+          Breakers.create(vertx, config(), "redis", cfg.getLong("timeout_ms", 500L)), ttlMs, maxTurns));
       default -> throw new IllegalArgumentException("session_memory.store must be embedded or redis");
     };
     registry = Meters.registry(config());
@@ -53,6 +55,13 @@ public final class SessionMemoryVerticle extends VerticleBase {
         counter(op, result);
       }
     }
+    return made.compose(chosen -> {
+      store = chosen;
+      return consumers();
+    });
+  }
+
+  private Future<?> consumers() {
     return Future.all(
         Bus.consume(vertx, Addresses.SESSION_CONTEXT_GET, SessionMemory.Get::fromJson,
             key -> found(store.get(key), "get")),
