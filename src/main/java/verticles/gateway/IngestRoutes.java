@@ -1,5 +1,6 @@
 package verticles.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import verticles.bus.Addresses;
@@ -35,15 +36,15 @@ final class IngestRoutes {
   /**
    * {@code POST /v1/messages}: buffered durably; a task is cut once the session has enough of them. Messages the
    * session accepted before (a retry) are not buffered again. Once buffered, they are appended to the session's
-   * short-term context too (best effort, not waited for; a retry of them all is not).
+   * short-term context too (best effort, within {@code session_memory.feed_timeout_ms}; a retry of them all is not).
+   * The reply waits for it, so that a client's next request reads its turns, in the order it sent them.
    */
   void postMessages(RoutingContext ctx) {
     calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, Sessions.Buffer.fromJson(body),
             calls.store, Sessions.Buffered::fromJson)
+        .compose(r -> r.duplicates() >= body.getJsonArray("messages").size() ? Future.succeededFuture(r)
+            : contexts.feed(body).map(r))
         .map(r -> {
-          if (r.duplicates() < body.getJsonArray("messages").size()) {
-            contexts.feed(body); // best effort and not waited for: the accept never waits on session memory
-          }
           JsonObject out = new JsonObject().put("buffered", r.buffered()).put("duplicates", r.duplicates());
           if (r.task() != null) {
             calls.publish(r.task());
