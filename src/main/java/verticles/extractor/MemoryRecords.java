@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import verticles.shared.MemoryIds;
+import verticles.shared.ProfileLabels;
 import verticles.vectorsearch.MemoryRecord;
 
 /**
@@ -14,19 +14,6 @@ import verticles.vectorsearch.MemoryRecord;
  */
 final class MemoryRecords {
   private MemoryRecords() {}
-
-  private static final Map<String, String[]> LABELS = Map.ofEntries(
-      Map.entry("name", new String[] {"名字", "name"}),
-      Map.entry("age", new String[] {"年龄", "age"}),
-      Map.entry("birthday", new String[] {"生日", "birthday"}),
-      Map.entry("occupation", new String[] {"职业", "occupation"}),
-      Map.entry("workplace", new String[] {"工作单位", "workplace"}),
-      Map.entry("location", new String[] {"居住地", "lives in"}),
-      Map.entry("hometown", new String[] {"家乡", "hometown"}),
-      Map.entry("favorite_food", new String[] {"最喜欢的食物", "favorite food"}),
-      Map.entry("likes", new String[] {"喜欢", "likes"}),
-      Map.entry("dislikes", new String[] {"不喜欢", "dislikes"}),
-      Map.entry("pet", new String[] {"宠物", "pet"}));
 
   /**
    * How messages are indexed: at all, with the speaker's name, and with how many turns before and after as
@@ -146,12 +133,9 @@ final class MemoryRecords {
   static String profileText(JsonObject p, boolean conversationIsChinese) {
     String key = p.getString("key", "");
     String value = p.getString("value", "");
-    String[] label = LABELS.get(key);
     boolean zh = conversationIsChinese || hasHan(value);
-    if (label == null) {
-      label = new String[] {key.replace('_', ' '), key.replace('_', ' ')};
-    }
-    return zh ? "用户的" + label[0] + "：" + value : "User's " + label[1] + ": " + value;
+    return zh ? "用户的" + ProfileLabels.of(key, true) + "：" + value
+        : "User's " + ProfileLabels.of(key, false) + ": " + value;
   }
 
   private static long timestampOf(JsonArray messages, List<String> msgIds, long fallback) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import verticles.shared.ProfileLabels;
 import verticles.shared.Timestamps;
 
 /**
@@ -42,7 +43,8 @@ final class ContextFormatter {
       sb.append(zh ? "### 关于用户的信息\n" : "### About the user\n");
       for (int i = 0; i < profiles.size(); i++) {
         JsonObject p = profiles.getJsonObject(i);
-        sb.append("- ").append(escape(inline(p.getString("profile_key")), quotes)).append(": ")
+        sb.append("- ").append(escape(inline(ProfileLabels.of(p.getString("profile_key"), zh)), quotes))
+            .append(zh ? "：" : ": ")
             .append(quote(p.getString("profile_value"), quotes)).append('\n');
       }
       sb.append('\n');
