@@ -71,6 +71,13 @@ class SessionContextTest {
     got = context(user, "s-feed");
     assertEquals(List.of("我妹妹叫林小晴🙂", "她多大了？", "她今年十八岁"), contents(got));
     assertEquals(3, got.getLong("turns_total"));
+    // a retry that repeats an accepted message beside a new one: only the new one is a new turn
+    JsonObject partly = messages(user, "s-feed", ts + 20, "她在读大学");
+    partly.getJsonArray("messages").add(0, first.getJsonArray("messages").getJsonObject(1));
+    assertEquals(202, Future.await(TestStack.post("/v1/messages", partly)).statusCode());
+    got = context(user, "s-feed");
+    assertEquals(List.of("我妹妹叫林小晴🙂", "她多大了？", "她今年十八岁", "她在读大学"), contents(got));
+    assertEquals(4, got.getLong("turns_total"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package verticles.contracts;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import verticles.shared.JsonNumbers;
 import verticles.shared.Timestamps;
 
@@ -42,20 +43,20 @@ public final class Sessions {
   /**
    * @param task the task cut when the buffer reached its threshold or the session ended; null if none
    * @param duplicates messages of the request the session had accepted before (a client's retry), not buffered again
+   * @param fresh the msg ids of the request's messages buffered now (the others were duplicates)
    */
-  public record Buffered(long buffered, Tasks.Work task, int duplicates) implements Contract {
+  public record Buffered(long buffered, Tasks.Work task, int duplicates, List<String> fresh) implements Contract {
     public Buffered(long buffered, Tasks.Work task) {
-      this(buffered, task, 0);
+      this(buffered, task, 0, List.of());
     }
 
     public static Buffered fromJson(JsonObject j) {
       JsonObject task = j.getJsonObject("task");
       return new Buffered(j.getLong("buffered", 0L), task == null ? null : Tasks.Work.fromJson(task),
-          j.getInteger("duplicates", 0));
+          j.getInteger("duplicates", 0), Json.strings(j, "fresh"));
     }
 
     @Override
-
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("buffered", buffered);
       if (task != null) {
@@ -63,6 +64,9 @@ public final class Sessions {
       }
       if (duplicates > 0) {
         j.put("duplicates", duplicates);
+      }
+      if (!fresh.isEmpty()) {
+        j.put("fresh", new JsonArray(fresh));
       }
       return j;
     }

@@ -1,6 +1,7 @@
 package verticles.gateway;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import verticles.bus.Addresses;
@@ -42,8 +43,7 @@ final class IngestRoutes {
   void postMessages(RoutingContext ctx) {
     calls.withBody(ctx, "messages", body -> calls.request(Addresses.MESSAGES_BUFFER, Sessions.Buffer.fromJson(body),
             calls.store, Sessions.Buffered::fromJson)
-        .compose(r -> r.duplicates() >= body.getJsonArray("messages").size() ? Future.succeededFuture(r)
-            : contexts.feed(body).map(r))
+        .compose(r -> r.fresh().isEmpty() ? Future.succeededFuture(r) : contexts.feed(fresh(body, r.fresh())).map(r))
         .map(r -> {
           JsonObject out = new JsonObject().put("buffered", r.buffered()).put("duplicates", r.duplicates());
           if (r.task() != null) {
@@ -52,6 +52,18 @@ final class IngestRoutes {
           }
           return out.put("session_id", body.getString("session_id"));
         }), 202);
+  }
+
+  /** The body with only the messages buffered now: a retry's repeated messages are no new turns. */
+  private static JsonObject fresh(JsonObject body, java.util.List<String> ids) {
+    JsonArray kept = new JsonArray();
+    body.getJsonArray("messages").forEach(m -> {
+      String id = ((JsonObject) m).getString("msg_id");
+      if (id == null || ids.contains(id)) { // a message without a msg_id is always new
+        kept.add(m);
+      }
+    });
+    return body.copy().put("messages", kept);
   }
 
   /** {@code POST /v1/sessions/{session_id}/end}: what the session has buffered becomes a task now. */

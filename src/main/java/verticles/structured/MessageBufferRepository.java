@@ -48,11 +48,13 @@ final class MessageBufferRepository {
               Future<?> insert = rows.isEmpty() ? Future.succeededFuture()
                   : batch(c, MessageBufferQueries.INSERT, rows);
               return insert.compose(x -> run(c, MessageBufferQueries.COUNT_SESSION, Tuple.of(user, character, session)))
-                  .map(rs -> new Sessions.Buffered(rs.iterator().next().getLong("n"), null, split.duplicates()));
+                  .map(rs -> new Sessions.Buffered(rs.iterator().next().getLong("n"), null, split.duplicates(),
+                      split.fresh().stream().map(m -> ((JsonObject) m).getString("msg_id")).toList()));
             }))
         .compose(buffered -> buffered.buffered() < threshold ? Future.succeededFuture(buffered)
             : tx.run(c -> cut(c, user, character, session, "threshold", threshold, maxRetries))
-                .map(task -> task == null ? buffered : new Sessions.Buffered(0, task, buffered.duplicates())));
+                .map(task -> task == null ? buffered : new Sessions.Buffered(0, task, buffered.duplicates(),
+                    buffered.fresh())));
   }
 
   /** Cuts a task from a session's buffered messages (session end); null task when nothing was buffered. */
