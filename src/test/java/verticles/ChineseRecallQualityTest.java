@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * user might ask later goes to {@code POST /v1/recall}. A question's recall@k is the share of its evidence msg_ids
  * among the first k distinct msg_ids cited by the recalled memories, in rank order. The figures and every question
  * that finds none of its evidence are logged; the floors sit a little under what was measured, so a regression fails.
+ * Its MemDaily part (generated Chinese trajectories, plain and among other topics' messages) is
+ * {@code verticles.bench.MemDailyRecallQualityTest}.
  */
 @ExtendWith(VertxExtension.class)
 @DisplayName("Recall on Chinese companion chat finds the messages that answer a user's later questions")

@@ -42,7 +42,7 @@ public final class Bench {
 
   public static void run(Deque<String> args) throws Exception {
     String what = args.isEmpty() ? "" : args.pop();
-    if (what.equals("locomo")) {
+    if (what.equals("locomo") || what.equals("memdaily")) {
       // for this benchmark --data names the dataset, not the service's data directory
       args = new java.util.ArrayDeque<>(args.stream().map(a -> a.equals("--data") ? "--dataset" : a).toList());
     }
@@ -54,10 +54,13 @@ public final class Bench {
         case "ingest" -> ingest(cfg, opts);
         case "recall" -> RecallBench.run(cfg, opts);
         case "locomo" -> LocomoBench.run(cfg, opts);
+        case "memdaily" -> MemDailyBench.run(cfg, opts);
         case "mixed" -> MixedBench.run(cfg, opts);
         case "lifecycle" -> LifecycleBench.run(cfg, opts);
-        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|lifecycle|locomo [--seconds N]"
-            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10 --compress --age-days 90]");
+        default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|lifecycle|locomo|memdaily"
+            + " [--seconds N]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10 --compress --age-days 90]"
+            + " [--types 01,02 --limit N --noise N]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       // a benchmark's own checks (a reply, a deadline, an option): the message says what went wrong

@@ -7,8 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,29 +53,11 @@ final class LocomoBench {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("no LoCoMo conversations (*.json) in " + data.toAbsolutePath());
     }
-    String url = opts.get("url");
-    Engram engram = null;
-    Vertx vertx;
-    URI base;
-    String key;
-    if (url == null) {
-      key = Bench.ownKey(cfg);
-      cfg.put("data_dir", Bench.scratch("engram-bench-locomo-").toString());
-      cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
-      engram = Engram.start(cfg);
-      vertx = engram.vertx();
-      base = URI.create("http://127.0.0.1:" + engram.port());
-    } else {
-      key = opts.getOrDefault("api-key", System.getenv().getOrDefault("ENGRAM_API_KEY", ""));
-      if (key.isBlank()) {
-        throw new IllegalArgumentException("--url needs the service's API key: --api-key KEY or ENGRAM_API_KEY");
-      }
-      vertx = Vertx.vertx();
-      base = URI.create(url);
-    }
+    BenchTarget target = BenchTarget.open(cfg, opts, "engram-bench-locomo-");
+    Engram engram = target.engram;
+    Vertx vertx = target.vertx;
     try {
-      WebClient http = Bench.withKey(WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-          .setDefaultPort(base.getPort())), key);
+      WebClient http = target.http;
       // a fresh run id keeps several runs against one running service apart; --run and --skip-ingest re-ask the
       // questions of an earlier run against a running service (ranking experiments without a minute of ingest)
       String run = opts.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
@@ -126,11 +106,7 @@ final class LocomoBench {
       Files.writeString(out, report.encodePrettily(), StandardCharsets.UTF_8);
       Bench.out("written: " + out);
     } finally {
-      if (engram != null) {
-        engram.close();
-      } else {
-        Future.await(vertx.close());
-      }
+      target.close();
     }
   }
 
@@ -165,42 +141,10 @@ final class LocomoBench {
       }
       JsonObject body = new JsonObject().put("user_id", c.userId).put("character_id", CHARACTER)
           .put("session_id", "s" + session.getKey()).put("messages", messages);
-      tasks.add(postSession(vertx, http, body, 0).map(r -> r.bodyAsJsonObject().getString("task_id")));
+      tasks.add(BenchTarget.postSession(vertx, http, body, 0).map(r -> r.bodyAsJsonObject().getString("task_id")));
     }
     for (String taskId : Future.await(Future.all(tasks)).<String>list()) {
-      awaitCompleted(http, taskId);
-    }
-  }
-
-  /**
-   * A session post; a 503 (a store away for a moment: all of a conversation's sessions are posted at once, and on a
-   * busy machine a deadlock among them can outlast the write's own retries) is posted again after a pause, a few
-   * times, as a client would; a session post is idempotent by its msg ids.
-   */
-  private static Future<HttpResponse<Buffer>> postSession(Vertx vertx, WebClient http, JsonObject body,
-      int tries) {
-    return http.post("/v1/sessions").sendJsonObject(body).compose(r -> {
-      if (r.statusCode() != 503 || tries >= 5) {
-        return Future.succeededFuture(r);
-      }
-      Bench.out("POST /v1/sessions answered 503, posted again: " + r.bodyAsString());
-      return vertx.timer(500L << tries).compose(x -> postSession(vertx, http, body, tries + 1));
-    }).expecting(Bench.replied(202, "POST /v1/sessions"));
-  }
-
-  private static void awaitCompleted(WebClient http, String taskId) throws Exception {
-    long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
-    while (true) {
-      JsonObject task = Future.await(http.get("/v1/tasks/" + taskId).send()
-          .expecting(Bench.replied(200, "GET /v1/tasks/" + taskId))).bodyAsJsonObject();
-      String status = task.getString("status");
-      if (status.equals("completed")) {
-        return;
-      }
-      if (status.equals("failed") || System.nanoTime() > deadline) {
-        throw new IllegalStateException("task " + taskId + " ended " + status + ": " + task.encode());
-      }
-      Thread.sleep(50); // a CLI polling a public endpoint; nothing to subscribe to over HTTP
+      BenchTarget.awaitCompleted(http, taskId);
     }
   }
 
@@ -260,9 +204,11 @@ final class LocomoBench {
 
   // ---------------------------------------------------------------- scoring
 
-  /** Recall@k sums overall and per category, and recall latencies. */
+  /** Recall@k sums overall and per category (or MemDaily's question type), and recall latencies. */
   static final class Result {
     final int[] ks;
+    /** The report's rows, in order: "overall" and the categories. */
+    final List<String> groups;
     final Map<String, double[]> sums = new LinkedHashMap<>();
     final Map<String, Integer> counts = new LinkedHashMap<>();
     final List<Double> latenciesMs = new ArrayList<>();
@@ -271,7 +217,12 @@ final class LocomoBench {
     int degraded;
 
     Result(int[] ks) {
+      this(ks, List.of("overall", "multi-hop", "temporal", "open-domain", "single-hop"));
+    }
+
+    Result(int[] ks, List<String> groups) {
       this.ks = ks;
+      this.groups = groups;
     }
 
     void add(LocomoConversation c, Question q, List<String> retrieved) {
@@ -283,10 +234,15 @@ final class LocomoBench {
     }
 
     void add(Question q, List<String> retrieved) {
-      for (String group : List.of("overall", CATEGORIES.get(q.category()))) {
+      add(List.of("overall", CATEGORIES.get(q.category())), q.evidence(), retrieved);
+    }
+
+    /** One question's recall@k added to each of {@code into}. */
+    void add(List<String> into, Set<String> evidence, List<String> retrieved) {
+      for (String group : into) {
         double[] s = sums.computeIfAbsent(group, g -> new double[ks.length]);
         for (int i = 0; i < ks.length; i++) {
-          s[i] += recallAt(q.evidence(), retrieved, ks[i]);
+          s[i] += recallAt(evidence, retrieved, ks[i]);
         }
         counts.merge(group, 1, Integer::sum);
       }
@@ -299,7 +255,7 @@ final class LocomoBench {
 
     JsonObject report(String mode, double ingestSeconds, int conversations) {
       JsonObject recall = new JsonObject();
-      for (String group : List.of("overall", "multi-hop", "temporal", "open-domain", "single-hop")) {
+      for (String group : groups) {
         double[] s = sums.get(group);
         if (s == null) {
           continue;
@@ -328,16 +284,18 @@ final class LocomoBench {
     }
   }
 
-  private static void print(JsonObject report, int[] ks) {
-    StringBuilder header = new StringBuilder(String.format("%-12s %9s", "category", "questions"));
+  static void print(JsonObject report, int[] ks) {
+    JsonObject recall = report.getJsonObject("recall");
+    int width = Math.max(12, recall.fieldNames().stream().mapToInt(String::length).max().orElse(0));
+    StringBuilder header = new StringBuilder(String.format("%-" + width + "s %9s", "category", "questions"));
     for (int k : ks) {
       header.append(String.format(" %6s", "R@" + k));
     }
     Bench.out(header.toString());
-    JsonObject recall = report.getJsonObject("recall");
     for (String group : recall.fieldNames()) {
       JsonObject row = recall.getJsonObject(group);
-      StringBuilder line = new StringBuilder(String.format("%-12s %9d", group, row.getInteger("questions")));
+      StringBuilder line = new StringBuilder(String.format("%-" + width + "s %9d", group,
+          row.getInteger("questions")));
       for (int k : ks) {
         line.append(String.format(" %6.1f", row.getDouble("R@" + k)));
       }

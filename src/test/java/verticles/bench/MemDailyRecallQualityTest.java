@@ -1,0 +1,161 @@
+package verticles.bench;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verticles.TestStack;
+import verticles.bench.MemDaily.Question;
+import verticles.bench.MemDaily.Trajectory;
+
+/**
+ * The Chinese quality test's MemDaily part ({@code ChineseRecallQualityTest} has the hand-written companion chats):
+ * a fixed subset of MemDaily ({@code src/test/resources/quality/memdaily-subset.json}: the first 4 trajectories of
+ * each question type's events and roles files, 48 questions) goes in and is recalled exactly as
+ * {@code bin/engram bench memdaily} does it, plain and with 20 noise messages per user, and scored the same way
+ * (recall@k: the share of the evidence messages among the first k cited). The floors sit a few points under what was
+ * measured, so a regression fails the suite.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("Recall on MemDaily's Chinese trajectories finds the evidence messages, also among other topics' messages")
+class MemDailyRecallQualityTest {
+  private static final Logger LOG = LoggerFactory.getLogger(MemDailyRecallQualityTest.class);
+  private static final int NOISE = 20;
+  private static final int[] KS = {1, 3, 5, 10};
+
+  // Floors at k = 1, 3, 5, 10, against what was measured on 2026-12-07 (commented: R@1 / R@3 / R@5 / R@10): overall
+  // 5 points under, per question type 13 under (a type has 8 questions, one of them is up to 12.5 points: one
+  // question may move, two fail), each rounded down to a multiple of 5.
+  private static final Map<String, double[]> PLAIN_FLOORS = Map.of(
+      "overall", new double[] {30, 65, 80, 95}, // 35.4 / 72.4 / 88.5 / 100.0
+      "01 simple", new double[] {35, 85, 85, 85}, // 50.0 / 100.0 / 100.0 / 100.0
+      "02 conditional", new double[] {20, 40, 60, 85}, // 37.5 / 56.3 / 75.0 / 100.0
+      "03 comparative", new double[] {35, 85, 85, 85}, // 50.0 / 100.0 / 100.0 / 100.0
+      "04 aggregative", new double[] {10, 45, 80, 85}, // 25.0 / 59.4 / 93.8 / 100.0
+      "05 post-processing", new double[] {0, 45, 70, 85}, // 12.5 / 62.5 / 87.5 / 100.0
+      "06 noisy", new double[] {20, 40, 60, 85}); // 37.5 / 56.3 / 75.0 / 100.0
+  private static final Map<String, double[]> NOISE_FLOORS = Map.of(
+      "overall", new double[] {35, 60, 65, 85}, // 40.6 / 67.2 / 72.4 / 93.8
+      "01 simple", new double[] {70, 85, 85, 85}, // 87.5 / 100.0 / 100.0 / 100.0
+      "02 conditional", new double[] {30, 45, 55, 85}, // 43.8 / 62.5 / 68.8 / 100.0
+      "03 comparative", new double[] {30, 85, 85, 85}, // 43.8 / 100.0 / 100.0 / 100.0
+      "04 aggregative", new double[] {5, 30, 45, 80}, // 18.8 / 46.9 / 59.4 / 93.8
+      "05 post-processing", new double[] {10, 35, 40, 80}, // 25.0 / 50.0 / 56.3 / 93.8
+      "06 noisy", new double[] {10, 30, 35, 60}); // 25.0 / 43.8 / 50.0 / 75.0
+
+  private static final List<Trajectory> TRAJECTORIES = new ArrayList<>();
+  private static final List<Trajectory> POOL = new ArrayList<>();
+  // fresh users per run (ids stay within the API's 64 characters)
+  private static final String PLAIN = "p" + UUID.randomUUID().toString().substring(0, 8);
+  private static final String NOISY = "n" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void ingest() throws Exception {
+    TestStack.engram();
+    JsonObject data;
+    try (InputStream in = MemDailyRecallQualityTest.class.getResourceAsStream("/quality/memdaily-subset.json")) {
+      data = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    JsonObject files = data.getJsonObject("files");
+    files.fieldNames().stream().sorted().forEach(f -> POOL.addAll(MemDaily.parse(f, files.getJsonArray(f))));
+    TRAJECTORIES.addAll(MemDailyBench.select(POOL, List.of(), 0));
+    long now = Instant.now().getEpochSecond();
+    long started = System.nanoTime();
+    // one session after another: concurrent ones would share embedding batches and move near-tied scores
+    Future<Void> chain = Future.succeededFuture();
+    for (Trajectory t : TRAJECTORIES) {
+      chain = chain.compose(x -> ingest(MemDailyBench.session(t, t.messages(), PLAIN, now)))
+          .compose(x -> ingest(MemDailyBench.session(t, MemDaily.withNoise(t, POOL, NOISE, MemDailyBench.DEFAULT_SEED),
+              NOISY, now)));
+    }
+    chain.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    LOG.info("MemDaily subset: {} trajectories ingested plain and with {} noise messages in {} ms",
+        TRAJECTORIES.size(), NOISE, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static Future<Void> ingest(JsonObject session) {
+    return TestStack.post("/v1/sessions", session).compose(r -> {
+      assertEquals(202, r.statusCode(), r.bodyAsString());
+      return TestStack.awaitTask(r.bodyAsJsonObject().getString("task_id"), "completed");
+    }).mapEmpty();
+  }
+
+  @Test
+  @Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+  @DisplayName("Recall@1, 3, 5 and 10 stay above the measured floors, overall and per question type, plain and among"
+      + " noise")
+  void recallQuality(VertxTestContext ctx) {
+    LocomoBench.Result plain = result();
+    LocomoBench.Result noisy = result();
+    Future<Void> chain = Future.succeededFuture();
+    for (Trajectory t : TRAJECTORIES) {
+      for (Question q : t.questions()) {
+        chain = chain.compose(x -> ask(plain, t, q, PLAIN)).compose(x -> ask(noisy, t, q, NOISY));
+      }
+    }
+    chain.onComplete(ctx.succeeding(x -> ctx.verify(() -> {
+      JsonObject plainRecall = plain.report("messages", 0, 12).getJsonObject("recall");
+      JsonObject noisyRecall = noisy.report("messages", 0, 12).getJsonObject("recall");
+      LOG.info("MemDaily subset, plain: {}", plainRecall.encode());
+      LOG.info("MemDaily subset, {} noise messages per user: {}", NOISE, noisyRecall.encode());
+      List<Executable> checks = new ArrayList<>();
+      floors(checks, "plain", plainRecall, PLAIN_FLOORS);
+      floors(checks, "noise", noisyRecall, NOISE_FLOORS);
+      assertAll(checks);
+      ctx.completeNow();
+    })));
+  }
+
+  private static LocomoBench.Result result() {
+    List<String> groups = new ArrayList<>(List.of("overall"));
+    TRAJECTORIES.stream().map(Trajectory::typeName).distinct().sorted().forEach(groups::add);
+    return new LocomoBench.Result(KS, groups);
+  }
+
+  /** As the bench asks: messages only, top_k 10, force. */
+  private static Future<Void> ask(LocomoBench.Result result, Trajectory t, Question q, String run) {
+    JsonObject body = new JsonObject().put("user_id", MemDailyBench.userId(t, run))
+        .put("character_id", MemDailyBench.CHARACTER).put("message", q.text()).put("force", true)
+        .put("top_k", KS[KS.length - 1]).put("max_tokens", 32_000).put("types", new JsonArray().add("message"));
+    return TestStack.post("/v1/recall", body).map(r -> {
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      JsonObject reply = r.bodyAsJsonObject();
+      assertTrue(reply.getJsonArray("degraded").isEmpty(), q.text() + " → degraded " + reply.getJsonArray("degraded"));
+      MemDailyBench.score(result, t, q, LocomoBench.retrievedTurns(reply));
+      return null;
+    });
+  }
+
+  private static void floors(List<Executable> checks, String variant, JsonObject recall, Map<String, double[]> floors) {
+    floors.forEach((group, floor) -> {
+      for (int i = 0; i < KS.length; i++) {
+        double measured = recall.getJsonObject(group).getDouble("R@" + KS[i]);
+        double min = floor[i];
+        int k = KS[i];
+        checks.add(() -> assertTrue(measured >= min,
+            String.format("%s %s recall@%d %.1f fell below its floor %.1f", variant, group, k, measured, min)));
+      }
+    });
+  }
+}
