@@ -14,8 +14,8 @@ import verticles.contracts.Entities;
 
 /**
  * Companion extraction's entity writes, for one chat task: the people, pets and places a conversation names, through
- * the same {@link EntityWrites} as the story API. A name or alias an entity already holds resolves to it (no
- * duplicate); a new name creates one; a new state is a row of its history (with an event of the mention); a relation
+ * the same {@link EntityWrites} as the story API. A name an entity already holds resolves to it (no duplicate), a bare
+ * mention ("妹妹") by any name or alias; a new name creates one (with the aliases no other entity holds); a new state is a row of its history (with an event of the mention); a relation
  * joins the user's own entity (name {@value #SELF}, attribute {@code self}) to it. Replaying the task first removes
  * what its previous run wrote (states, events, relations carry the task id as their write-back), so it is idempotent.
  * An item that fails (a name another entity holds, say) is logged and the rest go on.
@@ -58,13 +58,15 @@ final class EntityMentions {
     String name = item.getString("name");
     List<String> aliases = new ArrayList<>();
     item.getJsonArray("aliases", new JsonArray()).forEach(a -> aliases.add(String.valueOf(a)));
+    // a name is resolved by itself (a second sister with another name is another entity, though both are 妹妹);
+    // a bare mention by any of its words
     List<String> names = new ArrayList<>();
     if (name != null) {
       names.add(name);
     } else if (item.getString("mention") != null) {
       names.add(item.getString("mention"));
+      names.addAll(aliases);
     }
-    names.addAll(aliases);
     if (names.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -77,7 +79,7 @@ final class EntityMentions {
               .put("name", name.strip()).put("type", item.getString("type", "person")).put("aliases", new JsonArray(free))
               .put("appearance", m.sessionId()), ACTOR, ACTOR).map(e -> e.getString("id")));
       return entity.compose(eid -> {
-        names.forEach(n -> known.put(EntityRepository.aliasKey(n), eid));
+        known.put(EntityRepository.aliasKey(names.get(0)), eid);
         return state(m, eid, item).compose(x -> relation(m, eid, item, known));
       });
     });
