@@ -128,6 +128,10 @@ public final class Addresses {
   public static final String EVENTS_CREATE = "memory.events.create";
   /** A chapter's extraction applied (the write-back task's last step), and the latest write-back of a chapter. */
   public static final String CHAPTERS_APPLY = "memory.chapters.apply";
+  /** A chat task's entity mentions applied (companion extraction). */
+  public static final String ENTITIES_MENTIONS = "memory.entities.mentions";
+  /** Recall's entity read: the entities a message names by an alias, with relations, one hop and recent events. */
+  public static final String ENTITIES_RECALL = "memory.entities.recall";
   public static final String CHAPTERS_GET = "memory.chapters.get";
   /** Published, not sent: every EntityVerticle instance drops an entity from its read cache. */
   public static final String ENTITIES_CACHE_CLEAR = "memory.entities.cache-clear";

@@ -204,4 +204,41 @@ public final class Entities {
       return new JsonObject().put("user_id", userId).put("character_id", characterId).put("chapter_id", chapterId);
     }
   }
+
+  /**
+   * {@code memory.entities.mentions}: what a chat task's extraction says of the user's people, pets and places
+   * ({@code items}: {@code name?, mention?, type, aliases, relation?, state?, summary, source_msg_id}), applied for the
+   * task {@code taskId} of session {@code sessionId} at {@code time} (epoch s).
+   */
+  public record Mentions(String taskId, String userId, String characterId, String sessionId, long time,
+      JsonArray items) implements Contract {
+    public static Mentions fromJson(JsonObject j) {
+      return new Mentions(Json.required(j, "task_id"), Json.present(j, "user_id"), Json.present(j, "character_id"),
+          j.getString("session_id"), j.getLong("time", 0L), j.getJsonArray("items", new JsonArray()));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("task_id", taskId).put("user_id", userId).put("character_id", characterId)
+          .put("session_id", sessionId).put("time", time).put("items", items);
+    }
+  }
+
+  /**
+   * {@code memory.entities.recall}: the entities {@code text} names by any alias (reply: {@link Items}, each entity
+   * with its relations, their other ends' states when {@code hops} is 1, and its latest {@code eventLimit} events).
+   */
+  public record Recall(String userId, String characterId, String text, int hops, int limit, int eventLimit)
+      implements Contract {
+    public static Recall fromJson(JsonObject j) {
+      return new Recall(Json.present(j, "user_id"), Json.present(j, "character_id"), j.getString("text", ""),
+          j.getInteger("hops", 1), j.getInteger("limit", 5), j.getInteger("event_limit", 3));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("text", text)
+          .put("hops", hops).put("limit", limit).put("event_limit", eventLimit);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -271,6 +272,7 @@ public final class LLMExtractorVerticle extends VerticleBase {
         : extractor.extract(task);
     Tasks.Work work = Tasks.Work.fromJson(task);
     return extracted
+        .compose(extraction -> mentions(task, extraction).map(extraction))
         .compose(extraction -> {
           List<MemoryRecord> records = MemoryRecords.from(task, extraction, messageIndexing);
           return indexable(work.taskId(), records)
@@ -291,6 +293,22 @@ public final class LLMExtractorVerticle extends VerticleBase {
           vertx.eventBus().send(Addresses.ARCHIVE_WRITE, new Memories.Write(work, extraction).toJson());
           return null;
         });
+  }
+
+  /**
+   * The people, pets and places the conversation names, applied by the entity store before the task's memories are
+   * written: a failure fails the task, whose replay first undoes what this run wrote.
+   */
+  private Future<Void> mentions(JsonObject task, JsonObject extraction) {
+    JsonArray items = extraction.getJsonArray("entities");
+    if (items == null || items.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray messages = task.getJsonArray("messages");
+    long time = messages.isEmpty() ? 0L : messages.getJsonObject(messages.size() - 1).getLong("timestamp", 0L);
+    return Bus.request(vertx, Addresses.ENTITIES_MENTIONS, new Entities.Mentions(task.getString("task_id"),
+        task.getString("user_id"), task.getString("character_id"), task.getString("session_id"), time, items),
+        writebackCall, Entities.Item::fromJson).mapEmpty();
   }
 
   /**

@@ -163,6 +163,50 @@ public final class ModelAnswers {
     return out;
   }
 
+  private static final Set<String> ENTITY_TYPES = Set.of("person", "pet", "place", "item", "organisation");
+
+  /**
+   * The people, pets and places of the user's life the model found (in the profiles answer): {@code name} or a bare
+   * {@code mention}, type, aliases, relation and state, in {@link verticles.extractor.rules.EntityRules}' shape.
+   */
+  static JsonArray normaliseEntities(JsonObject raw, Set<String> knownIds) {
+    JsonArray out = new JsonArray();
+    for (Object o : array(raw.getValue("entities"))) {
+      if (!(o instanceof JsonObject e)) {
+        continue;
+      }
+      String name = text(e.getValue("name"), MAX_SHORT_CHARS);
+      String mention = text(e.getValue("mention"), MAX_SHORT_CHARS);
+      if (name == null && mention == null) {
+        continue;
+      }
+      JsonArray aliases = new JsonArray();
+      for (Object a : array(e.getValue("aliases"))) {
+        String alias = text(a, MAX_SHORT_CHARS);
+        if (alias != null && !aliases.contains(alias) && !alias.equals(name) && aliases.size() < 10) {
+          aliases.add(alias);
+        }
+      }
+      String relation = text(e.getValue("relation"), 64);
+      JsonObject item = new JsonObject().put("aliases", aliases)
+          .put("state", text(e.getValue("state"), MAX_VALUE_CHARS))
+          .put("summary", text(e.getValue("summary"), MAX_VALUE_CHARS))
+          .put("source_msg_id", knownId(e.getValue("source_msg_id"), knownIds));
+      if (name != null) {
+        item.put("name", name).put("type", vocabulary(e.getValue("type"), ENTITY_TYPES, "person"))
+            .put("relation", relation == null ? null : relation.toLowerCase(Locale.ROOT).replaceAll("[\\s-]+", "_"));
+      } else {
+        item.put("mention", mention);
+      }
+      if (item.getString("summary") == null) {
+        item.put("summary", (name != null ? name : mention) + (item.getString("state") == null ? ""
+            : ": " + item.getString("state")));
+      }
+      out.add(item);
+    }
+    return out;
+  }
+
   static JsonArray normaliseEvents(JsonObject raw, Set<String> knownIds) {
     JsonArray out = new JsonArray();
     for (Object o : array(raw.getValue("events"))) {

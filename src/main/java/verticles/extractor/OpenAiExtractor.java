@@ -130,6 +130,7 @@ public final class OpenAiExtractor implements Extractor {
         .map(done -> new JsonObject()
             .put("summary", ModelAnswers.normaliseSummary(summary.result(), knownIds))
             .put("profiles", ModelAnswers.normaliseProfiles(profiles.result(), knownIds))
+            .put("entities", ModelAnswers.normaliseEntities(profiles.result(), knownIds))
             .put("events", ModelAnswers.normaliseEvents(events.result(), knownIds)))
         .onFailure(err -> {
           if (Breakers.shortCircuited(err)) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
 import verticles.bus.Failures;
+import verticles.contracts.Entities;
 import verticles.contracts.Forgetting;
 import verticles.contracts.Intent;
 import verticles.contracts.Recall;
@@ -235,7 +236,9 @@ public final class MergerVerticle extends VerticleBase {
           });
     });
 
-    return instead.transform(x -> {
+    Future<Entities.Items> entities = entities(req, type).onComplete(x -> timings.put("entities_ms",
+        (System.nanoTime() - fanOut) / 1e6));
+    return Future.join(instead, entities).transform(x -> {
       boolean zh = ContextFormatter.isChinese(req.message());
       List<Ranker.Candidate> candidates = new ArrayList<>();
       if (vector.succeeded()) {
@@ -244,6 +247,13 @@ public final class MergerVerticle extends VerticleBase {
       } else {
         degraded.add("vector");
         DEGRADED.warn("vector", "Recall without the vector index: {}", vector.cause().toString());
+      }
+      if (entities.succeeded()) {
+        entities.result().items().forEach(e -> admit(candidates, SkippedRecords.MYSQL,
+            () -> StructuredMemories.entity((JsonObject) e, zh)));
+      } else {
+        degraded.add("entities");
+        DEGRADED.warn("entities", "Recall without the entities: {}", entities.cause().toString());
       }
       JsonArray profiles = new JsonArray();
       if (structured.succeeded()) {
@@ -308,6 +318,21 @@ public final class MergerVerticle extends VerticleBase {
       return;
     }
     out.add(c);
+  }
+
+  /**
+   * The entities the message names by an alias (one MySQL query behind the {@code mysql} breaker, beside the other
+   * reads): off with {@code recall.entities} false, or when the asked types leave out {@code entity}.
+   */
+  private Future<Entities.Items> entities(Recall.Request req, String intentType) {
+    List<String> asked = req.types();
+    if (!recall.getBoolean("entities", true) || (!asked.isEmpty() && !asked.contains("entity"))
+        || req.message() == null || req.message().isBlank()) {
+      return Future.succeededFuture(new Entities.Items(new JsonArray(), null));
+    }
+    return Bus.request(vertx, Addresses.ENTITIES_RECALL, new Entities.Recall(req.userId(), req.characterId(),
+        req.message(), recall.getInteger("entity_hops", 1), recall.getInteger("entity_limit", 3),
+        recall.getInteger("entity_events", 3)), mysqlCall, Entities.Items::fromJson);
   }
 
   private Future<Structured.Found> structured(String user, String character, List<String> kinds,

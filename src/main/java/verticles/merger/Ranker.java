@@ -53,6 +53,11 @@ final class Ranker {
     return new Candidate(m, h.getDouble("score", 0.0));
   }
 
+  /** An entity that recall's entity read found by a name in the message (not the index's copy). */
+  private static boolean named(Candidate c) {
+    return "entity".equals(c.memory().getString("memory_type")) && "mysql".equals(c.memory().getString("source"));
+  }
+
   /** Scores, merges candidates with the same id, drops identical text, keeps topK within maxTokens. */
   List<JsonObject> rank(List<Candidate> candidates, long nowSeconds, int topK, int maxTokens) {
     return rank(candidates, new JsonObject(), nowSeconds, topK, maxTokens);
@@ -65,6 +70,13 @@ final class Ranker {
       // The same memory found by both stores: the index's copy was scored against the query and carries the time
       // it was said, MySQL's has a fixed relevance and the row's time; keep the index's, note both sources.
       byId.merge(c.memory().getString("id"), c, (a, b) -> {
+        Candidate named = named(a) ? a : named(b) ? b : null;
+        if (named != null) {
+          // an entity the message names: the entity read's copy has its state, relations and events
+          Candidate other = named == a ? b : a;
+          named.memory().put("source", other.memory().getString("source") + "+" + named.memory().getString("source"));
+          return new Candidate(named.memory(), Math.max(a.relevance(), b.relevance()));
+        }
         Candidate keep = "vector".equals(a.memory().getString("source")) ? a
             : "vector".equals(b.memory().getString("source")) ? b : a.relevance() >= b.relevance() ? a : b;
         Candidate other = keep == a ? b : a;

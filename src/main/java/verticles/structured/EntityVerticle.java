@@ -42,6 +42,7 @@ public final class EntityVerticle extends VerticleBase {
     // a write-back of the same chapter waits for the one running (the extractor's call allows four store timeouts)
     EntityWriteback writeback = new EntityWriteback(vertx, entityCfg.getLong("writeback_lock_timeout_ms", 60_000L), pool,
         repo, writes);
+    EntityMentions mentions = new EntityMentions(pool, repo, writes);
     vertx.eventBus().<JsonObject>consumer(Addresses.ENTITIES_CACHE_CLEAR, msg -> {
       Entities.CacheClear c = Entities.CacheClear.fromJson(msg.body());
       cache.drop(c.userId(), c.characterId(), c.entityId());
@@ -56,6 +57,7 @@ public final class EntityVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.EVENTS_CREATE, Entities.EventCreate::fromJson, e -> writes.createEvent(
             e.userId(), e.characterId(), e.event(), null).map(Entities.Item::new)),
         Bus.consume(vertx, Addresses.CHAPTERS_APPLY, Entities.Writeback::fromJson, writeback::apply),
+        Bus.consume(vertx, Addresses.ENTITIES_MENTIONS, Entities.Mentions::fromJson, mentions::apply),
         Bus.consume(vertx, Addresses.CHAPTERS_GET, Entities.Chapter::fromJson, writeback::get),
         Bus.consume(vertx, Addresses.ENTITIES_GET, Entities.Ref::fromJson, reads::get),
         Bus.consume(vertx, Addresses.ENTITIES_LIST, Entities.Query::fromJson, reads::list),

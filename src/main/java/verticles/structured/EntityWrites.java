@@ -90,6 +90,26 @@ final class EntityWrites {
     }));
   }
 
+  /** New aliases of an entity (each claimed; one another entity holds is a 409), its memory a new version. */
+  Future<JsonObject> addAliases(String user, String character, String id, List<String> names, String actor) {
+    return committed(user, character, id, c -> repo.find(c, user, character, id, true).compose(e -> {
+      if (e == null) {
+        return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "no entity " + id,
+            new JsonObject().put("field", "entity_id").put("entity_id", id)));
+      }
+      List<String> added = new ArrayList<>();
+      for (String a : names) {
+        if (!e.getJsonArray("aliases").contains(a) && !a.equals(e.getString("name"))) {
+          e.getJsonArray("aliases").add(a);
+          added.add(a);
+        }
+      }
+      return repo.update(c, user, character, e, added)
+          .compose(x -> repo.find(c, user, character, id, false))
+          .compose(stored -> remember(c, user, character, stored, "update", actor, actor).map(stored));
+    }));
+  }
+
   /** A relation upserted by (source, target, type); both ends must be the owner's entities. */
   Future<JsonObject> upsertRelation(String user, String character, JsonObject rel, String writeback) {
     if (rel.getString("source_id").equals(rel.getString("target_id"))) {

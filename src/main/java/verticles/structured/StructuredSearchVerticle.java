@@ -45,6 +45,7 @@ public final class StructuredSearchVerticle extends VerticleBase {
     StatsRepository stats = new StatsRepository(pool);
     MemoryReads memories = new MemoryReads(pool);
     ConflictReview conflicts = new ConflictReview(pool);
+    EntityRecall entities = new EntityRecall(pool);
     mysqlBreaker = Breakers.create(vertx, cfg, "mysql", cfg.getJsonObject("recall").getLong("mysql_timeout_ms", 1000L));
 
     return Future.all(List.of(
@@ -63,7 +64,9 @@ public final class StructuredSearchVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.MEMORY_COMPARE, Lifecycle.Compare::fromJson, memories::compare),
         // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
         Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, Structured.Search::fromJson,
-            search -> mysqlBreaker.<Structured.Found>execute(() -> search(search)))));
+            search -> mysqlBreaker.<Structured.Found>execute(() -> search(search))),
+        Bus.consume(vertx, Addresses.ENTITIES_RECALL, verticles.contracts.Entities.Recall::fromJson,
+            q -> mysqlBreaker.<verticles.contracts.Entities.Items>execute(() -> entities.find(q)))));
   }
 
   private Future<Structured.Items> list(Structured.Page page) {

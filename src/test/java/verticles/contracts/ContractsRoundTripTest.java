@@ -356,6 +356,11 @@ class ContractsRoundTripTest {
     same(owner.copy().put("task_id", "t1").put("chapter_id", "第1章").put("extractor", "llm").put("extraction",
         new JsonObject().put("summary", "沈砚下山 ⛰")), Entities.Writeback::fromJson, Entities.Writeback::toJson);
     same(owner.copy().put("chapter_id", "第1章"), Entities.Chapter::fromJson, Entities.Chapter::toJson);
+    same(owner.copy().put("task_id", "t1").put("session_id", "s1").put("time", 1_700_000_000L).put("items",
+        new JsonArray().add(new JsonObject().put("name", "林小晴").put("aliases", new JsonArray().add("妹妹")))),
+        Entities.Mentions::fromJson, Entities.Mentions::toJson);
+    same(owner.copy().put("text", "我妹妹最近怎么样").put("hops", 1).put("limit", 3).put("event_limit", 3),
+        Entities.Recall::fromJson, Entities.Recall::toJson);
     assertThrows(IllegalArgumentException.class, () -> Entities.RelationQuery.fromJson(owner.copy()
         .put("entity_id", "e").put("hops", Entities.MAX_HOPS + 1)));
   }

@@ -63,6 +63,7 @@ public final class RuleExtractor implements Extractor {
     List<Msg> messages = parse(task);
     ProfileBook profiles = new ProfileBook();
     Map<String, JsonObject> events = new LinkedHashMap<>();
+    JsonArray entities = new JsonArray();
     List<Summarizer.Candidate> candidates = new ArrayList<>();
     JsonArray msgIds = new JsonArray();
 
@@ -80,6 +81,8 @@ public final class RuleExtractor implements Extractor {
             List<String> clauses = Text.usableClauses(sentence);
             if (!clauses.isEmpty()) {
               findings = extractFrom(clauses, ref, msg.id(), profiles, events);
+              EntityRules.extract(clauses.stream().map(c -> c.strip().replaceAll("[，,、；;]+$", ""))
+                  .collect(java.util.stream.Collectors.joining(zh ? "，" : ", ")), msg.id()).forEach(entities::add);
             }
           }
           boolean question = sentence.questionMark() || Text.isQuestion(sentence.text(), false);
@@ -99,7 +102,8 @@ public final class RuleExtractor implements Extractor {
     return new JsonObject()
         .put("summary", summaryJson)
         .put("profiles", profiles.toJson())
-        .put("events", new JsonArray(new ArrayList<>(events.values())));
+        .put("events", new JsonArray(new ArrayList<>(events.values())))
+        .put("entities", entities);
   }
 
   /**
