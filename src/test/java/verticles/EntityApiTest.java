@@ -207,6 +207,16 @@ class EntityApiTest {
     bad(patch(p + "/entities/" + a + "/state", new JsonObject().put("state", "x").put("story_time", "早上")), 400,
         "story_time");
     bad(patch(p + "/entities/ent-none/state", new JsonObject().put("state", "x")), 404, "entity_id");
+    // aliases grow by at most 50 a change, and to at most 100 in all
+    for (int round = 0; round < 2; round++) {
+      JsonArray fifty = new JsonArray();
+      for (int i = 0; i < 50; i++) {
+        fifty.add("别名" + round + "-" + i);
+      }
+      ok(patch(p + "/entities/" + a + "/state", new JsonObject().put("state", "x" + round).put("aliases", fifty)), 200);
+    }
+    bad(patch(p + "/entities/" + a + "/state", new JsonObject().put("state", "y").put("aliases",
+        new JsonArray().add("第一百零一"))), 400, "aliases");
     bad(get(p + "/entities/ent-none"), 404, "entity_id");
     bad(post(p + "/relations", new JsonObject().put("source_id", a).put("target_id", "ent-none").put("type", "友")),
         404, "target_id");

@@ -79,6 +79,11 @@ final class EntityWrites {
         }
       }
       e.getJsonObject("attributes").mergeIn(update.getJsonObject("attribute_changes", new JsonObject()));
+      String full = overfull(e);
+      if (full != null) {
+        return Future.failedFuture(Failures.of(Failures.BAD_REQUEST, "an entity holds at most " + MAX_ALIASES
+            + " aliases and " + MAX_ATTRIBUTES + " attributes", new JsonObject().put("field", full)));
+      }
       e.put("current_state", update.getString("state"));
       if (update.getString("appearance") != null) {
         e.put("last_appearance", update.getString("appearance"));
@@ -104,10 +109,24 @@ final class EntityWrites {
           added.add(a);
         }
       }
+      if (overfull(e) != null) {
+        return Future.failedFuture(Failures.of(Failures.BAD_REQUEST, "an entity holds at most " + MAX_ALIASES
+            + " aliases", new JsonObject().put("field", "aliases")));
+      }
       return repo.update(c, user, character, e, added)
           .compose(x -> repo.find(c, user, character, id, false))
           .compose(stored -> remember(c, user, character, stored, "update", actor, actor).map(stored));
     }));
+  }
+
+  /** Totals an entity may reach over its updates (each request is capped too): its memory text stays readable. */
+  static final int MAX_ALIASES = 100;
+  static final int MAX_ATTRIBUTES = 200;
+
+  /** The field past its total, or null. */
+  private static String overfull(JsonObject e) {
+    return e.getJsonArray("aliases").size() > MAX_ALIASES ? "aliases"
+        : e.getJsonObject("attributes").size() > MAX_ATTRIBUTES ? "attribute_changes" : null;
   }
 
   /** A relation upserted by (source, target, type); both ends must be the owner's entities. */
