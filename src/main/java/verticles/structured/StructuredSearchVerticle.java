@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 import verticles.bus.Addresses;
 import verticles.bus.Bus;
-import verticles.contracts.Empty;
 import verticles.contracts.Conflicts;
+import verticles.contracts.Empty;
+import verticles.contracts.Entities;
 import verticles.contracts.Lifecycle;
 import verticles.contracts.Owner;
 import verticles.contracts.Structured;
@@ -65,8 +66,8 @@ public final class StructuredSearchVerticle extends VerticleBase {
         // recall's reads go through the "mysql" breaker: a down or slow MySQL fails them fast
         Bus.consume(vertx, Addresses.STRUCTURED_SEARCH, Structured.Search::fromJson,
             search -> mysqlBreaker.<Structured.Found>execute(() -> search(search))),
-        Bus.consume(vertx, Addresses.ENTITIES_RECALL, verticles.contracts.Entities.Recall::fromJson,
-            q -> mysqlBreaker.<verticles.contracts.Entities.Items>execute(() -> entities.find(q)))));
+        Bus.consume(vertx, Addresses.ENTITIES_RECALL, Entities.Recall::fromJson,
+            q -> mysqlBreaker.<Entities.Items>execute(() -> entities.find(q)))));
   }
 
   private Future<Structured.Items> list(Structured.Page page) {

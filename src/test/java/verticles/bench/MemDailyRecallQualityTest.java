@@ -45,24 +45,26 @@ class MemDailyRecallQualityTest {
   private static final int[] KS = {1, 3, 5, 10};
 
   // Floors at k = 1, 3, 5, 10, against what was measured on 2026-12-07 (commented: R@1 / R@3 / R@5 / R@10): overall
-  // 5 points under, per question type 13 under (a type has 8 questions, one of them is up to 12.5 points: one
-  // question may move, two fail), each rounded down to a multiple of 5.
+  // 8 points under, per question type 25 under (a type has 8 questions, one of them up to 12.5 points), each rounded
+  // down to a multiple of 5. The keyword statistics are the whole index's, so what other tests stored before moves
+  // these figures: in full-suite runs a type moved by up to 19 points (noise, post-processing R@3: 50.0 and 31.3)
+  // and the overall by up to 3.
   private static final Map<String, double[]> PLAIN_FLOORS = Map.of(
-      "overall", new double[] {30, 65, 80, 95}, // 35.4 / 72.4 / 88.5 / 100.0
-      "01 simple", new double[] {35, 85, 85, 85}, // 50.0 / 100.0 / 100.0 / 100.0
-      "02 conditional", new double[] {20, 40, 60, 85}, // 37.5 / 56.3 / 75.0 / 100.0
-      "03 comparative", new double[] {35, 85, 85, 85}, // 50.0 / 100.0 / 100.0 / 100.0
-      "04 aggregative", new double[] {10, 45, 80, 85}, // 25.0 / 59.4 / 93.8 / 100.0
-      "05 post-processing", new double[] {0, 45, 70, 85}, // 12.5 / 62.5 / 87.5 / 100.0
-      "06 noisy", new double[] {20, 40, 60, 85}); // 37.5 / 56.3 / 75.0 / 100.0
+      "overall", new double[] {25, 60, 80, 90}, // 35.4 / 72.4 / 88.5 / 100.0
+      "01 simple", new double[] {25, 75, 75, 75}, // 50.0 / 100.0 / 100.0 / 100.0
+      "02 conditional", new double[] {10, 30, 50, 75}, // 37.5 / 56.3 / 75.0 / 100.0
+      "03 comparative", new double[] {25, 75, 75, 75}, // 50.0 / 100.0 / 100.0 / 100.0
+      "04 aggregative", new double[] {0, 30, 65, 75}, // 25.0 / 59.4 / 93.8 / 100.0
+      "05 post-processing", new double[] {0, 35, 60, 75}, // 12.5 / 62.5 / 87.5 / 100.0
+      "06 noisy", new double[] {10, 30, 50, 75}); // 37.5 / 56.3 / 75.0 / 100.0
   private static final Map<String, double[]> NOISE_FLOORS = Map.of(
-      "overall", new double[] {35, 60, 65, 85}, // 40.6 / 67.2 / 72.4 / 93.8
-      "01 simple", new double[] {70, 85, 85, 85}, // 87.5 / 100.0 / 100.0 / 100.0
-      "02 conditional", new double[] {30, 45, 55, 85}, // 43.8 / 62.5 / 68.8 / 100.0
-      "03 comparative", new double[] {30, 85, 85, 85}, // 43.8 / 100.0 / 100.0 / 100.0
-      "04 aggregative", new double[] {5, 30, 45, 80}, // 18.8 / 46.9 / 59.4 / 93.8
-      "05 post-processing", new double[] {10, 35, 40, 80}, // 25.0 / 50.0 / 56.3 / 93.8
-      "06 noisy", new double[] {10, 30, 35, 60}); // 25.0 / 43.8 / 50.0 / 75.0
+      "overall", new double[] {30, 55, 60, 85}, // 40.6 / 67.2 / 72.4 / 93.8
+      "01 simple", new double[] {60, 75, 75, 75}, // 87.5 / 100.0 / 100.0 / 100.0
+      "02 conditional", new double[] {15, 35, 40, 75}, // 43.8 / 62.5 / 68.8 / 100.0
+      "03 comparative", new double[] {15, 75, 75, 75}, // 43.8 / 100.0 / 100.0 / 100.0
+      "04 aggregative", new double[] {0, 20, 30, 65}, // 18.8 / 46.9 / 59.4 / 93.8
+      "05 post-processing", new double[] {0, 25, 30, 65}, // 25.0 / 50.0 / 56.3 / 93.8
+      "06 noisy", new double[] {0, 15, 25, 50}); // 25.0 / 43.8 / 50.0 / 75.0
 
   private static final List<Trajectory> TRAJECTORIES = new ArrayList<>();
   private static final List<Trajectory> POOL = new ArrayList<>();
