@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verticles.bus.Bus;
+import verticles.bus.Failures;
 import verticles.contracts.Entities;
 
 /**
@@ -77,12 +79,22 @@ final class EntityMentions {
       Future<String> entity = id != null ? addAliases(user, character, id, aliases)
           : free(user, character, aliases).compose(free -> writes.create(user, character, new JsonObject()
               .put("name", name.strip()).put("type", item.getString("type", "person")).put("aliases", new JsonArray(free))
-              .put("appearance", m.sessionId()), ACTOR, ACTOR).map(e -> e.getString("id")));
+              .put("appearance", m.sessionId()), ACTOR, ACTOR).map(e -> e.getString("id")))
+              .recover(e -> createdMeanwhile(e, user, character, name.strip()));
       return entity.compose(eid -> {
         known.put(EntityRepository.aliasKey(names.get(0)), eid);
         return state(m, eid, item).compose(x -> relation(m, eid, item, known));
       });
     });
+  }
+
+  /**
+   * A name another task of the user created at the same time (its claim is a 409 here): that entity. Two sessions of
+   * a new user, both naming 咪咪 (or both needing the user's own entity), then make one entity, not lose a mention.
+   */
+  private Future<String> createdMeanwhile(Throwable e, String user, String character, String name) {
+    return Bus.code(e) != Failures.CONFLICT ? Future.failedFuture(e) : repo.resolve(pool, user, character, name)
+        .compose(id -> id != null ? Future.succeededFuture(id) : Future.failedFuture(e));
   }
 
   /** The first of these names an entity holds, or null. */
@@ -156,7 +168,8 @@ final class EntityMentions {
     return resolve(user, character, List.of(SELF), 0, known)
         .compose(self -> self != null ? Future.succeededFuture(self) : writes.create(user, character, new JsonObject()
             .put("name", SELF).put("type", "person").put("description", "the user")
-            .put("attributes", new JsonObject().put("self", true)), ACTOR, ACTOR).map(e -> e.getString("id")))
+            .put("attributes", new JsonObject().put("self", true)), ACTOR, ACTOR).map(e -> e.getString("id"))
+            .recover(e -> createdMeanwhile(e, user, character, SELF)))
         .compose(self -> {
           known.put(SELF, self);
           return self.equals(id) ? Future.succeededFuture() : writes.upsertRelation(user, character, new JsonObject()
