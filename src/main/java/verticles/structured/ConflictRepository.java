@@ -110,26 +110,10 @@ final class ConflictRepository {
   Future<List<Report>> list(SqlClient c, Conflicts.Query q) {
     StringBuilder where = new StringBuilder();
     List<Object> args = new ArrayList<>();
-    if (q.userId() != null) {
-      where.append(" AND user_id = ?");
-      args.add(q.userId());
-    } else if (q.tenant() != null) { // every user of the tenant: the byte range of "tenant:"
-      where.append(" AND user_id >= ? AND user_id < ?");
-      args.add(q.tenant() + ":");
-      args.add(q.tenant() + ";");
-    }
-    if (q.characterId() != null) {
-      where.append(" AND character_id = ?");
-      args.add(q.characterId());
-    }
-    if (q.status() != null) {
-      where.append(" AND resolved = ?");
-      args.add("resolved".equals(q.status()) ? 1 : 0);
-    }
-    if (q.type() != null) {
-      where.append(" AND conflict_type = ?");
-      args.add(q.type());
-    }
+    Sql.scope(where, args, q.userId(), q.tenant());
+    Sql.equal(where, args, "character_id", q.characterId());
+    Sql.equal(where, args, "resolved", q.status() == null ? null : "resolved".equals(q.status()) ? 1 : 0);
+    Sql.equal(where, args, "conflict_type", q.type());
     if (q.cursor() != null) {
       where.append(" AND id < ?");
       args.add(Long.parseLong(q.cursor()));

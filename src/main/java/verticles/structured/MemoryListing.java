@@ -29,18 +29,11 @@ final class MemoryListing {
   static MemoryListing of(Lifecycle.Query q) {
     StringBuilder where = new StringBuilder();
     List<Object> args = new ArrayList<>();
-    if (q.userId() != null) {
-      where.append(" AND user_id = ?");
-      args.add(q.userId());
-    } else if (q.tenant() != null) { // every user of the tenant: the byte range of "tenant:"
-      where.append(" AND user_id >= ? AND user_id < ?");
-      args.add(q.tenant() + ":");
-      args.add(q.tenant() + ";");
-    }
-    filter(where, args, "character_id", q.characterId());
-    filter(where, args, "memory_type", q.type());
-    filter(where, args, "category", q.category());
-    filter(where, args, "status", q.status());
+    Sql.scope(where, args, q.userId(), q.tenant());
+    Sql.equal(where, args, "character_id", q.characterId());
+    Sql.equal(where, args, "memory_type", q.type());
+    Sql.equal(where, args, "category", q.category());
+    Sql.equal(where, args, "status", q.status());
     if (q.since() != null) {
       where.append(" AND created_at >= ?");
       args.add(MemoryState.utc(q.since()));
@@ -70,12 +63,5 @@ final class MemoryListing {
     String sql = "SELECT " + MemoryQueries.COLUMNS + " FROM memories WHERE 1 = 1" + where
         + " ORDER BY created_at DESC, memory_id DESC LIMIT ?";
     return new MemoryListing(sql, Tuple.from(args));
-  }
-
-  private static void filter(StringBuilder where, List<Object> args, String column, String value) {
-    if (value != null) {
-      where.append(" AND ").append(column).append(" = ?");
-      args.add(value);
-    }
   }
 }

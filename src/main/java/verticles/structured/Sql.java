@@ -54,6 +54,29 @@ final class Sql {
     return s == null || s.length() <= max ? s : s.substring(0, max);
   }
 
+  /**
+   * Appends the listing's owner scope: one user, or else every user of the tenant (the byte range of "tenant:"), or
+   * else nothing (an operator's listing).
+   */
+  static void scope(StringBuilder where, List<Object> args, String user, String tenant) {
+    if (user != null) {
+      where.append(" AND user_id = ?");
+      args.add(user);
+    } else if (tenant != null) {
+      where.append(" AND user_id >= ? AND user_id < ?");
+      args.add(tenant + ":");
+      args.add(tenant + ";");
+    }
+  }
+
+  /** Appends {@code AND column = ?} when the filter is given. */
+  static void equal(StringBuilder where, List<Object> args, String column, Object value) {
+    if (value != null) {
+      where.append(" AND ").append(column).append(" = ?");
+      args.add(value);
+    }
+  }
+
   /** " WHERE user_id = ?", and " AND character_id = ?" when one character is meant. */
   static String ownerWhere(boolean byCharacter) {
     return byCharacter ? " WHERE user_id = ? AND character_id = ?" : " WHERE user_id = ?";
