@@ -131,4 +131,44 @@ final class MemDaily {
     }
     return out;
   }
+
+  /** What a question's recall sends: the message, and the conversation before it (null: none). */
+  record Asked(String message, JsonArray recentContext) {}
+
+  /** The vague follow-ups of {@code --conversation followup}, in the user's words. */
+  private static final List<String> FOLLOW_UPS = List.of("你觉得呢？", "帮我想想吧。", "嗯，然后呢？", "那该怎么办？",
+      "你帮我理一理。");
+
+  /**
+   * How a question is asked in a conversation ({@code --conversation}): {@code none}, the question alone;
+   * {@code followup}, the question is the user's previous turn, the companion answered, and the message is a vague
+   * follow-up (what the memory needs is only in the conversation); {@code distract}, the question is the message and
+   * the turns before it are two messages of another topic's trajectory (the conversation says nothing useful, and
+   * must not cost the question its answer). Deterministic in the seed, the trajectory and the question.
+   */
+  static Asked ask(Trajectory t, Question q, List<Trajectory> pool, String mode, long seed) {
+    Random r = new Random(seed * 17 + (t.file() + "#" + t.tid() + "#" + q.text()).hashCode());
+    return switch (mode) {
+      case "none" -> new Asked(q.text(), null);
+      case "followup" -> new Asked(FOLLOW_UPS.get(r.nextInt(FOLLOW_UPS.size())), new JsonArray()
+          .add(turn("user", q.text())).add(turn("assistant", "嗯，我在听，你接着说。")));
+      case "distract" -> {
+        List<Trajectory> others = pool.stream()
+            .filter(o -> !o.type().equals(t.type()) && !o.entity().equals(t.entity())).toList();
+        Trajectory o = others.get(r.nextInt(others.size()));
+        int at = r.nextInt(Math.max(1, o.messages().size() - 1));
+        JsonArray turns = new JsonArray().add(turn("user", o.messages().get(at).text()))
+            .add(turn("assistant", "嗯，我记下了。"));
+        if (at + 1 < o.messages().size()) {
+          turns.add(turn("user", o.messages().get(at + 1).text())).add(turn("assistant", "好的。"));
+        }
+        yield new Asked(q.text(), turns);
+      }
+      default -> throw new IllegalArgumentException("--conversation must be none, followup or distract: " + mode);
+    };
+  }
+
+  private static JsonObject turn(String role, String content) {
+    return new JsonObject().put("role", role).put("content", content);
+  }
 }

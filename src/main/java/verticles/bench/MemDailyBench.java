@@ -43,6 +43,7 @@ final class MemDailyBench {
         .sorted().toArray();
     int limit = Integer.parseInt(opts.getOrDefault("limit", "0"));
     int noise = Integer.parseInt(opts.getOrDefault("noise", "0"));
+    String conversation = opts.getOrDefault("conversation", "none");
     long seed = Long.parseLong(opts.getOrDefault("seed", Long.toString(DEFAULT_SEED)));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "8"));
     List<String> types = opts.containsKey("types") ? Arrays.stream(opts.get("types").split(",")).map(String::trim)
@@ -75,7 +76,8 @@ final class MemDailyBench {
       for (Trajectory t : chosen) {
         for (Question q : t.questions()) {
           long started = System.nanoTime();
-          JsonObject reply = recall(target.http, userId(t, run), q.text(), ks[ks.length - 1], mode);
+          MemDaily.Asked asked = MemDaily.ask(t, q, pool, conversation, seed);
+          JsonObject reply = recall(target.http, userId(t, run), asked, ks[ks.length - 1], mode);
           result.latenciesMs.add((System.nanoTime() - started) / 1e6);
           if (!reply.getJsonArray("degraded", new JsonArray()).isEmpty()) {
             result.degraded++;
@@ -87,10 +89,10 @@ final class MemDailyBench {
       JsonObject report = result.report(mode, ingestSeconds, (int) chosen.stream().map(Trajectory::file).distinct()
           .count());
       report.put("files", report.remove("conversations")).put("trajectories", chosen.size()).put("noise", noise)
-          .put("seed", seed).put("limit", limit).put("types", new JsonArray(types));
+          .put("conversation", conversation).put("seed", seed).put("limit", limit).put("types", new JsonArray(types));
       LocomoBench.print(report, ks);
       Path out = Path.of(opts.getOrDefault("out", "target/memdaily-" + mode + (noise > 0 ? "-noise" + noise : "")
-          + ".json"));
+          + (conversation.equals("none") ? "" : "-" + conversation) + ".json"));
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, report.encodePrettily(), StandardCharsets.UTF_8);
       Bench.out("written: " + out);
@@ -153,10 +155,13 @@ final class MemDailyBench {
     }
   }
 
-  private static JsonObject recall(WebClient http, String user, String question, int topK, String mode)
+  private static JsonObject recall(WebClient http, String user, MemDaily.Asked asked, int topK, String mode)
       throws Exception {
-    JsonObject body = new JsonObject().put("user_id", user).put("character_id", CHARACTER).put("message", question)
-        .put("force", true).put("top_k", topK).put("max_tokens", 32_000);
+    JsonObject body = new JsonObject().put("user_id", user).put("character_id", CHARACTER)
+        .put("message", asked.message()).put("force", true).put("top_k", topK).put("max_tokens", 32_000);
+    if (asked.recentContext() != null) {
+      body.put("recent_context", asked.recentContext());
+    }
     if (mode.equals("messages")) {
       body.put("types", new JsonArray().add("message"));
     }

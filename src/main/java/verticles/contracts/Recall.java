@@ -16,19 +16,19 @@ public final class Recall {
    * @param topK null: the configured {@code recall.top_k}
    * @param maxTokens null: the configured {@code recall.max_tokens}
    * @param types memory types to search; empty: as the intent decides
+   * @param recentContext the conversation before the message (as text or turns); it shapes the search
    * @param sessionId the chat's session: its short-term context comes back beside the memories; null: none
    */
-  public record Request(String userId, String characterId, String message, String recentContext, boolean force,
-      Integer topK, Integer maxTokens, List<String> types, String sessionId) implements Contract {
+  public record Request(String userId, String characterId, String message, RecentContext recentContext,
+      boolean force, Integer topK, Integer maxTokens, List<String> types, String sessionId) implements Contract {
 
-    public Request(String userId, String characterId, String message, String recentContext, boolean force,
-        Integer topK, Integer maxTokens, List<String> types) {
-      this(userId, characterId, message, recentContext, force, topK, maxTokens, types, null);
+    public Request {
+      recentContext = recentContext == null ? RecentContext.NONE : recentContext;
     }
 
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
-          j.getString("recent_context"), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
+          RecentContext.fromJson(j.getValue("recent_context")), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
           Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"), j.getString("session_id"));
     }
 
@@ -36,7 +36,7 @@ public final class Recall {
 
     public JsonObject toJson() {
       JsonObject j = new JsonObject().put("user_id", userId).put("character_id", characterId).put("message", message)
-          .put("recent_context", recentContext).put("force", force).put("types", Json.array(types));
+          .put("recent_context", recentContext.toJson()).put("force", force).put("types", Json.array(types));
       if (topK != null) {
         j.put("top_k", topK);
       }

@@ -15,20 +15,61 @@ public final class VectorStore {
   /** The deepest search: the merger asks three times a recall's top_k (at most 100). */
   public static final int MAX_TOP_K = 1000;
 
-  /** {@code memory.vector.search}: hybrid search inside one user + character. @param types empty: every type */
-  public record Search(String userId, String characterId, String query, List<String> types, int topK) implements Contract {
+  /**
+   * {@code memory.vector.search}: hybrid search inside one user + character. @param types empty: every type
+   * @param context earlier turns of the conversation, each with its weight: their embeddings join the query's in the
+   *     dense query (the keyword query is the query's alone); empty: the query alone
+   */
+  public record Search(String userId, String characterId, String query, List<String> types, int topK,
+      List<Cue> context) implements Contract {
+    /** The most context texts one search may carry. */
+    public static final int MAX_CONTEXT = 8;
+
+    public Search {
+      context = context == null ? List.of() : List.copyOf(context);
+    }
+
+    public Search(String userId, String characterId, String query, List<String> types, int topK) {
+      this(userId, characterId, query, types, topK, List.of());
+    }
 
     public static Search fromJson(JsonObject j) {
       Integer topK = Json.integer(j, "top_k", 1, MAX_TOP_K);
+      List<Cue> context = Json.objects(j, "context").stream().map(Cue::fromJson).toList();
+      if (context.size() > MAX_CONTEXT) {
+        throw new IllegalArgumentException("context: at most " + MAX_CONTEXT + " texts");
+      }
       return new Search(j.getString("user_id"), j.getString("character_id"), j.getString("query", ""),
-          Json.strings(j, "types"), topK == null ? 10 : topK);
+          Json.strings(j, "types"), topK == null ? 10 : topK, context);
     }
 
     @Override
 
     public JsonObject toJson() {
-      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("query", query)
+      JsonObject j = new JsonObject().put("user_id", userId).put("character_id", characterId).put("query", query)
           .put("types", Json.array(types)).put("top_k", topK);
+      if (!context.isEmpty()) {
+        JsonArray a = new JsonArray();
+        context.forEach(c -> a.add(c.toJson()));
+        j.put("context", a);
+      }
+      return j;
+    }
+  }
+
+  /** A text of the conversation and how much it counts beside the query (the query counts 1). */
+  public record Cue(String text, double weight) {
+    public static Cue fromJson(JsonObject j) {
+      Object weight = j.getValue("weight");
+      if (!(j.getValue("text") instanceof String text) || !(weight instanceof Number w)
+          || !(w.doubleValue() >= 0 && w.doubleValue() <= 1)) {
+        throw new IllegalArgumentException("context: each is {text, weight in [0, 1]}");
+      }
+      return new Cue(text, w.doubleValue());
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("text", text).put("weight", weight);
     }
   }
 

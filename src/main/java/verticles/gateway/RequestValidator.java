@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  */
 final class RequestValidator {
   private static final int MAX_METADATA_CHARS = 16_384;
+  /** The string form of recent_context may carry this much (the API schema), and so may its turns together. */
+  private static final int MAX_RECENT_CONTEXT_CHARS = 20_000;
   private static final Pattern REQUIRED = Pattern.compile("required property \"?([^\"\\s]+)\"?");
 
   private final Map<String, Validator> validators = new HashMap<>();
@@ -125,8 +127,11 @@ final class RequestValidator {
     for (int i = 0; entities != null && i < entities.size(); i++) {
       checkText("active_entities[" + i + "]", entities.getString(i));
     }
+    if (fields.contains("recent_context") && body.getValue("recent_context") instanceof JsonArray turns) {
+      checkRecentTurns(turns);
+    }
     for (String field : List.of("message", "recent_context", "current_location", "emotional_tone")) {
-      String text = fields.contains(field) ? body.getString(field) : null;
+      String text = fields.contains(field) && body.getValue(field) instanceof String s ? s : null;
       if (text != null && text.isBlank() && field.equals("message")) {
         throw new ValidationException(field, "must not be blank");
       }
@@ -135,6 +140,25 @@ final class RequestValidator {
       }
     }
     return body;
+  }
+
+  /** recent_context as turns: as much text in all as the string form may carry, and no broken UTF-16. */
+  private static void checkRecentTurns(JsonArray turns) {
+    int chars = 0;
+    for (int i = 0; i < turns.size(); i++) {
+      JsonObject turn = turns.getJsonObject(i);
+      for (String part : List.of("content", "name")) {
+        String text = turn.getString(part);
+        if (text != null && hasLoneSurrogate(text)) {
+          throw new ValidationException("recent_context[" + i + "]." + part, "contains an unpaired UTF-16 surrogate");
+        }
+      }
+      chars += turn.getString("content").length();
+      if (chars > MAX_RECENT_CONTEXT_CHARS) {
+        throw new ValidationException("recent_context", "at most " + MAX_RECENT_CONTEXT_CHARS
+            + " characters of content in all");
+      }
+    }
   }
 
   private void checkMessages(JsonArray messages) {

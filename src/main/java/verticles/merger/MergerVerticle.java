@@ -24,6 +24,7 @@ import verticles.contracts.Entities;
 import verticles.contracts.Forgetting;
 import verticles.contracts.Intent;
 import verticles.contracts.Recall;
+import verticles.contracts.RecentContext;
 import verticles.contracts.SessionMemory;
 import verticles.contracts.Structured;
 import verticles.contracts.VectorStore;
@@ -53,6 +54,7 @@ public final class MergerVerticle extends VerticleBase {
   private static final Structured.Found NOTHING = new Structured.Found(new JsonObject());
 
   private Ranker ranker;
+  private ConversationCues cues;
   private JsonObject recall;
   private DeliveryOptions intentCall;
   private DeliveryOptions vectorCall;
@@ -69,6 +71,7 @@ public final class MergerVerticle extends VerticleBase {
   public Future<?> start() {
     recall = config().getJsonObject("recall");
     ranker = new Ranker(recall);
+    cues = new ConversationCues(recall);
     // The stores enforce their own budgets with breakers; these outer timeouts only catch a missing or stuck verticle.
     intentCall = new DeliveryOptions().setSendTimeout(recall.getLong("intent_timeout_ms", 500L));
     vectorCall = new DeliveryOptions().setSendTimeout(recall.getLong("embedding_timeout_ms", 700L)
@@ -106,7 +109,8 @@ public final class MergerVerticle extends VerticleBase {
         return Future.succeededFuture(new Recall.Reply(intent, new JsonArray(), new JsonArray(), "", degraded,
             tookMs(started), null));
       }
-      return search(req, intent, degraded, started).map(found -> new Recall.Reply(intent, found.memories(),
+      return conversation(req, session).compose(turns -> search(req, intent, cues.cues(req.message(), turns),
+          degraded, started)).map(found -> new Recall.Reply(intent, found.memories(),
           found.profiles(), ContextFormatter.format(req.message(), found.profiles(), found.memories()), degraded,
           tookMs(started), found.timings().put("intent_ms", intentMs)));
     }).recover(e -> {
@@ -165,9 +169,18 @@ public final class MergerVerticle extends VerticleBase {
         });
   }
 
+  /** The conversation before the message: as the caller sent it, or else as the session holds it. */
+  private static Future<List<RecentContext.Turn>> conversation(Recall.Request req, Future<JsonObject> session) {
+    if (!req.recentContext().isEmpty() || req.sessionId() == null) {
+      return Future.succeededFuture(req.recentContext().asTurns());
+    }
+    return session.map(context -> ConversationCues.turns(RecentContext.NONE, context));
+  }
+
   private Future<Intent.Reply> intent(Recall.Request req, List<String> degraded) {
     boolean force = req.force();
-    return Bus.request(vertx, Addresses.INTENT_DETECT, new Intent.Request(req.message(), req.recentContext(), force),
+    return Bus.request(vertx, Addresses.INTENT_DETECT, new Intent.Request(req.message(), req.recentContext().joined(),
+            force),
             intentCall, Intent.Reply::fromJson)
         .recover(e -> {
           degraded.add("intent");
@@ -181,7 +194,8 @@ public final class MergerVerticle extends VerticleBase {
   /** What the stores found, ranked: the memories, the profile rows read, and each stage's time. */
   private record Found(JsonArray memories, JsonArray profiles, JsonObject timings) {}
 
-  private Future<Found> search(Recall.Request req, Intent.Reply intent, List<String> degraded, long started) {
+  private Future<Found> search(Recall.Request req, Intent.Reply intent, List<VectorStore.Cue> context,
+      List<String> degraded, long started) {
     String type = intent.recallType();
     String user = req.userId();
     String character = req.characterId();
@@ -212,7 +226,7 @@ public final class MergerVerticle extends VerticleBase {
     long fanOut = System.nanoTime();
     JsonObject timings = new JsonObject();
     Future<VectorStore.Hits> vector = Bus.request(vertx, Addresses.VECTOR_SEARCH, new VectorStore.Search(user,
-            character, req.message(), types, Math.max(topK * 3, 12)), vectorCall, VectorStore.Hits::fromJson)
+            character, req.message(), types, Math.max(topK * 3, 12), context), vectorCall, VectorStore.Hits::fromJson)
         .onComplete(x -> {
           timings.put("vector_ms", (System.nanoTime() - fanOut) / 1e6);
           if (x.succeeded()) {
@@ -236,8 +250,8 @@ public final class MergerVerticle extends VerticleBase {
           });
     });
 
-    Future<Entities.Items> entities = entities(req, type).onComplete(x -> timings.put("entities_ms",
-        (System.nanoTime() - fanOut) / 1e6));
+    Future<Entities.Items> entities = entities(req, ConversationCues.withCues(req.message(), context))
+        .onComplete(x -> timings.put("entities_ms", (System.nanoTime() - fanOut) / 1e6));
     return Future.join(instead, entities).transform(x -> {
       boolean zh = ContextFormatter.isChinese(req.message());
       List<Ranker.Candidate> candidates = new ArrayList<>();
@@ -324,14 +338,14 @@ public final class MergerVerticle extends VerticleBase {
    * The entities the message names by an alias (one MySQL query behind the {@code mysql} breaker, beside the other
    * reads): off with {@code recall.entities} false, or when the asked types leave out {@code entity}.
    */
-  private Future<Entities.Items> entities(Recall.Request req, String intentType) {
+  private Future<Entities.Items> entities(Recall.Request req, String text) {
     List<String> asked = req.types();
     if (!recall.getBoolean("entities", true) || (!asked.isEmpty() && !asked.contains("entity"))
         || req.message() == null || req.message().isBlank()) {
       return Future.succeededFuture(new Entities.Items(new JsonArray(), null));
     }
     return Bus.request(vertx, Addresses.ENTITIES_RECALL, new Entities.Recall(req.userId(), req.characterId(),
-        req.message(), recall.getInteger("entity_hops", 1), recall.getInteger("entity_limit", 3),
+        text, recall.getInteger("entity_hops", 1), recall.getInteger("entity_limit", 3),
         recall.getInteger("entity_events", 3)), mysqlCall, Entities.Items::fromJson);
   }
 

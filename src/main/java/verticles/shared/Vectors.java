@@ -18,6 +18,14 @@ public final class Vectors {
     return out;
   }
 
+  /** Adds {@code weight · v} to {@code sum} in place (over the shorter length). */
+  public static void addScaled(float[] sum, float[] v, double weight) {
+    int n = Math.min(sum.length, v.length);
+    for (int i = 0; i < n; i++) {
+      sum[i] += (float) (weight * v[i]);
+    }
+  }
+
   /** Dot product over the shorter length; the cosine when both are unit vectors. */
   public static float dot(float[] a, float[] b) {
     int n = Math.min(a.length, b.length);

@@ -26,6 +26,7 @@ import verticles.contracts.Forget;
 import verticles.contracts.Owner;
 import verticles.contracts.VectorStore;
 import verticles.shared.Breakers;
+import verticles.shared.Vectors;
 import verticles.shared.Meters;
 import verticles.vectorsearch.embedding.Embedder;
 
@@ -60,6 +61,9 @@ public final class VectorSearchVerticle extends VerticleBase {
   private WorkerExecutor indexPool;
   private WorkerExecutor writePool;
   private double duplicateCosine;
+  private String contextFusion;
+  private boolean contextJoined;
+  private double contextQueryWeight;
   private MeterRegistry registry;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
@@ -77,6 +81,9 @@ public final class VectorSearchVerticle extends VerticleBase {
     writeTimeoutMs = config().getJsonObject("index").getLong("write_timeout_ms", 15_000L);
     writeBreaker = Breakers.create(vertx, config(), "vector-index-write", writeTimeoutMs);
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
+    contextFusion = recall.getString("context_fusion", "max");
+    contextJoined = recall.getString("context_embedding", "joined").equals("joined");
+    contextQueryWeight = recall.getDouble("context_query_weight", 1.0);
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
     writePool = vertx.createSharedWorkerExecutor(WRITE_POOL,
@@ -250,16 +257,16 @@ public final class VectorSearchVerticle extends VerticleBase {
     List<String> degraded = new ArrayList<>();
     long t0 = System.nanoTime();
     long[] embedded = new long[1];
-    return queryVector(query)
+    return queryVector(query, body.context())
         .onComplete(x -> embedded[0] = System.nanoTime())
         .recover(e -> {
           degraded.add("embedding"); // keyword search still works without the model
-          return Future.succeededFuture(null);
+          return Future.succeededFuture(new ConversationSearch.DenseQuery(null, null));
         })
         // near-duplicates go on the index pool, where the vectors are, so replies stay small
         .compose(v -> guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
-            index.search(new MemoryIndex.Query(body.userId(), body.characterId(), types, v, query, topK)),
-            duplicateCosine)))
+            ConversationSearch.search(index, new MemoryIndex.Query(body.userId(), body.characterId(), types,
+                v.message(), query, topK), v, body.context(), contextFusion, contextQueryWeight), duplicateCosine)))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -294,6 +301,39 @@ public final class VectorSearchVerticle extends VerticleBase {
           }
           return new VectorStore.Neighbourhoods(out);
         }));
+  }
+
+  /**
+   * The dense query: the query's vector, joined by the conversation's turns by their weights (each turn's vector comes
+   * from the same cache, so in a chat only the newest turns are embedded). A turn that fails to embed is left out.
+   */
+  private Future<ConversationSearch.DenseQuery> queryVector(String query, List<VectorStore.Cue> context) {
+    if (context.isEmpty()) {
+      return queryVector(query).map(q -> new ConversationSearch.DenseQuery(q, null));
+    }
+    if (contextJoined) { // the conversation as one text, oldest turn first, as a dense retriever reads a dialogue
+      StringBuilder joined = new StringBuilder();
+      for (int i = context.size() - 1; i >= 0; i--) {
+        joined.append(context.get(i).text()).append('\n');
+      }
+      Future<float[]> whole = queryVector(joined.append(query).toString()).recover(e -> Future.succeededFuture(null));
+      return queryVector(query).compose(q -> whole.map(c -> new ConversationSearch.DenseQuery(q, c)));
+    }
+    List<Future<float[]>> turns = context.stream().map(c -> queryVector(c.text())
+        .recover(e -> Future.succeededFuture(null))).toList();
+    return queryVector(query).compose(q -> Future.all(turns).map(all -> {
+      if (q == null) {
+        return new ConversationSearch.DenseQuery(null, null);
+      }
+      float[] sum = Vectors.unit(q);
+      for (int i = 0; i < context.size(); i++) {
+        float[] turn = all.resultAt(i);
+        if (turn != null && turn.length == sum.length) {
+          Vectors.addScaled(sum, Vectors.unit(turn), context.get(i).weight());
+        }
+      }
+      return new ConversationSearch.DenseQuery(q, Vectors.unit(sum));
+    }));
   }
 
   private Future<float[]> queryVector(String query) {

@@ -67,6 +67,16 @@ class ContractsRoundTripTest {
     same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("message", "还记得我妹妹吗？")
         .put("recent_context", "昨天聊了猫").put("force", true).put("types", new JsonArray().add("event"))
         .put("top_k", 3).put("max_tokens", 200), Recall.Request::fromJson, Recall.Request::toJson);
+    same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("message", "穿什么好呢？")
+        .put("recent_context", new JsonArray().add(new JsonObject().put("role", "user").put("content", "元旦晚会🎤")
+            .put("name", "小林")).add(new JsonObject().put("role", "assistant").put("content", "表演什么？")))
+        .put("force", false).put("types", new JsonArray()), Recall.Request::fromJson, Recall.Request::toJson);
+    same(new JsonObject().put("user_id", "acme:u1").put("character_id", "c1").put("query", "穿什么好呢？")
+        .put("types", new JsonArray()).put("top_k", 12).put("context", new JsonArray()
+            .add(new JsonObject().put("text", "元旦晚会").put("weight", 0.5))), VectorStore.Search::fromJson,
+        VectorStore.Search::toJson);
+    assertThrows(IllegalArgumentException.class, () -> VectorStore.Search.fromJson(new JsonObject()
+        .put("context", new JsonArray().add(new JsonObject().put("text", "x").put("weight", 2)))));
     JsonObject intent = new JsonObject().put("need_recall", true).put("recall_type", "profile")
         .put("search_query", "妹妹").put("confidence", 0.9);
     same(intent, Intent.Reply::fromJson, Intent.Reply::toJson);
