@@ -245,21 +245,24 @@ public final class VectorSearchVerticle extends VerticleBase {
   /** Hybrid search inside one user + character. */
   private Future<VectorStore.Hits> search(VectorStore.Search body) {
     String query = body.query();
-    List<String> types = body.types();
-    int topK = body.topK();
     List<String> degraded = new ArrayList<>();
     long t0 = System.nanoTime();
     long[] embedded = new long[1];
-    return queryVector(query)
+    return queryVector(embedder, query)
         .onComplete(x -> embedded[0] = System.nanoTime())
         .recover(e -> {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(null);
         })
-        // near-duplicates go on the index pool, where the vectors are, so replies stay small
-        .compose(v -> guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
-            index.search(new MemoryIndex.Query(body.userId(), body.characterId(), types, v, query, topK)),
-            duplicateCosine)))
+        .compose(v -> indexSearch(body, v).compose(found -> {
+          Embedder other = v == null ? null : embedder.otherModel(query);
+          if (other == null || found.stream().anyMatch(h -> h.denseScore() != 0)) {
+            return Future.succeededFuture(found);
+          }
+          // none of the owner's records is of the query's model (a Chinese user's question without a Han
+          // character, "[ERRORQ]" or "iPhone?"): the other model's vector, rather than keywords alone
+          return queryVector(other, query).compose(v2 -> indexSearch(body, v2)).recover(e -> Future.succeededFuture(found));
+        }))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -296,16 +299,24 @@ public final class VectorSearchVerticle extends VerticleBase {
         }));
   }
 
-  private Future<float[]> queryVector(String query) {
+  /** One hybrid search; near-duplicates go on the index pool, where the vectors are, so replies stay small. */
+  private Future<List<MemoryIndex.Hit>> indexSearch(VectorStore.Search body, float[] v) {
+    return guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
+        index.search(new MemoryIndex.Query(body.userId(), body.characterId(), body.types(), v, body.query(),
+            body.topK())), duplicateCosine));
+  }
+
+  private Future<float[]> queryVector(Embedder embedder, String query) {
     if (query.isBlank()) {
       return Future.succeededFuture(null);
     }
-    float[] cached = cache.get(query);
+    String model = embedder.modelFor(query);
+    float[] cached = cache.get(model, query);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
     return embeddingBreaker.<float[]>execute(() -> embedder.embedQuery(query)).map(v -> {
-      cache.put(query, v);
+      cache.put(model, query, v);
       return v;
     });
   }
