@@ -105,6 +105,21 @@ class BilingualSearchTest {
   }
 
   @Test
+  @DisplayName("with HNSW graphs (index.dense hnsw) each model has its own vector field, and each query searches its own")
+  void hnswFieldPerModel() {
+    try (LuceneMemoryIndex index = new LuceneMemoryIndex(dir, auto.dimensions(), new JsonObject().put("dense", "hnsw"),
+        SkippedRecords.unscraped())) {
+      index.replaceTask("t1", records("t1", auto.embed(MEMORIES).await()));
+      List<Hit> english = dense(index, "Where does my pet like to nap?");
+      assertEquals(MEMORIES.get(0), english.get(0).record().content());
+      english.forEach(h -> assertEquals(384, h.record().vector().length));
+      List<Hit> chinese = dense(index, "你知道我是做什么工作的吗");
+      assertEquals(MEMORIES.get(4), chinese.get(0).record().content());
+      chinese.forEach(h -> assertEquals(512, h.record().vector().length));
+    }
+  }
+
+  @Test
   @DisplayName("an index written by the Chinese model alone keeps working under auto: Chinese queries as before, "
       + "English memories by keyword until re-embedded, then by their own model")
   void oldChineseIndex() {
