@@ -260,8 +260,13 @@ public final class VectorSearchVerticle extends VerticleBase {
             return Future.succeededFuture(found);
           }
           // none of the owner's records is of the query's model (a Chinese user's question without a Han
-          // character, "[ERRORQ]" or "iPhone?"): the other model's vector, rather than keywords alone
-          return queryVector(other, query).compose(v2 -> indexSearch(body, v2)).recover(e -> Future.succeededFuture(found));
+          // character, "[ERRORQ]" or "iPhone?"): the other model's vector, rather than keywords alone; an owner
+          // without any record (a new user) is not worth the second embedding
+          Future<Boolean> any = !found.isEmpty() ? Future.succeededFuture(true)
+              : indexPool.executeBlocking(() -> index.count(body.userId(), body.characterId()) > 0, false);
+          return any.compose(has -> !has ? Future.succeededFuture(found)
+              : queryVector(other, query).compose(v2 -> indexSearch(body, v2)))
+              .recover(e -> Future.succeededFuture(found));
         }))
         .map(found -> {
           JsonArray hits = new JsonArray();
