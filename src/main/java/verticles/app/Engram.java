@@ -56,6 +56,7 @@ import verticles.vectorsearch.HybridScorer;
 import verticles.vectorsearch.MemoryIndex;
 import verticles.vectorsearch.VectorSearchVerticle;
 import verticles.vectorsearch.embedding.Embedder;
+import verticles.vectorsearch.embedding.BilingualEmbedder;
 import verticles.vectorsearch.embedding.OnnxEmbedder;
 import verticles.vectorsearch.embedding.OpenAiEmbedder;
 import verticles.vectorsearch.lucene.LuceneMemoryIndex;
@@ -67,6 +68,8 @@ import verticles.vectorsearch.vikingdb.VikingDbMemoryIndex;
  */
 public final class Engram implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engram.class);
+  private static final String ZH_MODEL = "bge-small-zh-v15-q";
+  private static final String EN_MODEL = "bge-small-en-v15-q";
 
   private final JsonObject config;
   private EmbeddedMariaDb mariaDb;
@@ -237,10 +240,25 @@ public final class Engram implements AutoCloseable {
   private Embedder createEmbedder() {
     JsonObject cfg = config.getJsonObject("embedding");
     return switch (cfg.getString("provider", "onnx")) {
-      case "onnx" -> new OnnxEmbedder(vertx, cfg.getString("model", "bge-small-zh-v15-q"));
+      case "onnx" -> onnxEmbedder(cfg.getString("model", BilingualEmbedder.NAME));
       case "openai" -> new OpenAiEmbedder(vertx, cfg);
       default -> throw new IllegalArgumentException("embedding.provider must be onnx or openai");
     };
+  }
+
+  /**
+   * One ONNX model, or for {@code "auto"} the Chinese and the English model, each text embedded by its language's. An
+   * engine that holds one vector per record (VikingDB: its collection has one dimension) gets the Chinese model alone.
+   */
+  private Embedder onnxEmbedder(String model) {
+    if (!BilingualEmbedder.NAME.equals(model)) {
+      return new OnnxEmbedder(vertx, model);
+    }
+    if ("vikingdb".equals(config.getJsonObject("index").getString("type", "lucene"))) {
+      LOG.info("embedding.model auto with index.type vikingdb: one vector per record, the Chinese model for all texts");
+      return new OnnxEmbedder(vertx, ZH_MODEL);
+    }
+    return new BilingualEmbedder(new OnnxEmbedder(vertx, ZH_MODEL), new OnnxEmbedder(vertx, EN_MODEL));
   }
 
   private Extractor createExtractor() {
@@ -286,7 +304,7 @@ public final class Engram implements AutoCloseable {
     JsonObject cfg = config.getJsonObject("index");
     SkippedRecords skipped = new SkippedRecords(Meters.registry(config)); // the registry every verticle reports to
     return switch (cfg.getString("type", "lucene")) {
-      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimension(), cfg, skipped);
+      case "lucene" -> new LuceneMemoryIndex(data.resolve("index"), embedder.dimensions(), cfg, skipped);
       case "vikingdb" -> new VikingDbMemoryIndex(embedder.dimension(), cfg.getJsonObject("vikingdb", new JsonObject()),
           new HybridScorer(cfg, skipped));
       default -> throw new IllegalArgumentException("index.type must be lucene or vikingdb");
@@ -365,8 +383,12 @@ public final class Engram implements AutoCloseable {
     if (vertx != null) {
       stop.then(() -> Shutdown.undeployTiers(vertx, tiers, drainMs));
     }
-    if (embedder instanceof OnnxEmbedder onnx) {
-      stop.then(() -> onnx.close(drainMs)); // its callers are gone: what it still runs is theirs
+    List<Embedder> models = embedder instanceof BilingualEmbedder both ? List.of(both.chinese(), both.english())
+        : embedder == null ? List.of() : List.of(embedder);
+    for (Embedder model : models) {
+      if (model instanceof OnnxEmbedder onnx) {
+        stop.then(() -> onnx.close(drainMs)); // its callers are gone: what it still runs is theirs
+      }
     }
     if (vertx != null) {
       stop.then(() -> Future.await(vertx.close()));

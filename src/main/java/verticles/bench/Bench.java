@@ -130,7 +130,9 @@ public final class Bench {
     double seconds = Double.parseDouble(opts.getOrDefault("seconds", "15"));
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      String model = cfg.getJsonObject("embedding").getString("model");
+      String configured = cfg.getJsonObject("embedding").getString("model");
+      // "auto" runs two models, one per language; the raw rate is one model's, the Chinese
+      String model = "auto".equals(configured) ? "bge-small-zh-v15-q" : configured;
       OnnxEmbedder embedder = new OnnxEmbedder(vertx, model);
       double rate = embedThroughput(embedder, seconds);
       out("model: " + model + " (" + embedder.dimension() + " dims), cores: "

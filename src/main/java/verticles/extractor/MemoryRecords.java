@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import verticles.shared.Languages;
 import verticles.shared.MemoryIds;
 import verticles.shared.ProfileLabels;
 import verticles.vectorsearch.MemoryRecord;
@@ -17,13 +18,38 @@ final class MemoryRecords {
 
   /**
    * How messages are indexed: at all, with the speaker's name, and with how many turns before and after as
-   * context (see {@link MemoryRecord#indexText()}).
+   * context (see {@link MemoryRecord#indexText()}); {@code afterEnglish} turns after a message without a Han
+   * character, {@code after} after a Chinese one.
    */
-  record MessageIndexing(boolean enabled, boolean speakers, int before, int after) {
+  record MessageIndexing(boolean enabled, boolean speakers, int before, int after, int afterEnglish) {
+    MessageIndexing(boolean enabled, boolean speakers, int before, int after) {
+      this(enabled, speakers, before, after, after);
+    }
+
+    /**
+     * {@code message_context_after} "auto" (the default): the next turn for an English message, none for a Chinese
+     * one (measured: it helps the English model on LoCoMo and lowers Chinese R@5, see docs/benchmarks.md).
+     */
     static MessageIndexing from(JsonObject extractorConfig) {
+      Object after = extractorConfig.getValue("message_context_after", "auto");
+      int zh;
+      int en;
+      if ("auto".equals(after)) {
+        zh = 0;
+        en = 1;
+      } else if (after instanceof Number n) {
+        zh = en = n.intValue();
+      } else {
+        throw new IllegalArgumentException("extractor.message_context_after must be a number of turns or \"auto\": "
+            + after);
+      }
       return new MessageIndexing(extractorConfig.getBoolean("index_messages", true),
           extractorConfig.getBoolean("message_speakers", true), extractorConfig.getInteger("message_context_before", 1),
-          extractorConfig.getInteger("message_context_after", 0));
+          zh, en);
+    }
+
+    int after(String content) {
+      return Languages.chinese(content) ? after : afterEnglish;
     }
   }
 
@@ -111,7 +137,8 @@ final class MemoryRecords {
   /** The turns around message i, "speaker: text" each, in order, each cut to {@value #CONTEXT_CHARS} characters. */
   private static String context(JsonArray messages, int i, MessageIndexing how) {
     List<String> turns = new ArrayList<>();
-    for (int j = Math.max(0, i - how.before()); j <= Math.min(messages.size() - 1, i + how.after()); j++) {
+    int after = how.after(messages.getJsonObject(i).getString("content", ""));
+    for (int j = Math.max(0, i - how.before()); j <= Math.min(messages.size() - 1, i + after); j++) {
       String text = messages.getJsonObject(j).getString("content", "");
       if (j == i || text.isBlank()) {
         continue;

@@ -245,7 +245,9 @@ public final class HybridScorer {
       // Two messages are two turns, never one memory twice: their vectors also carry the neighbouring turns they
       // share, so the vector test would merge a question with its answer.
       boolean message = "message".equals(h.record().memoryType());
+      // vectors of different lengths come from different models (embedding.model auto): never compared
       if (v != null && out.stream().anyMatch(k -> k.record().vector() != null
+          && k.record().vector().length == v.length
           && !(message && "message".equals(k.record().memoryType()))
           && Vectors.dot(k.record().vector(), v) >= minCosine)) {
         continue;

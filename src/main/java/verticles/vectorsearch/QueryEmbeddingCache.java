@@ -4,8 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * LRU cache of query embeddings, keyed by the query text only: a vector says nothing about who asked, so sharing it
- * across users leaks nothing. Used on the verticle's event loop only, hence unsynchronised.
+ * LRU cache of query embeddings, keyed by the model and the query text: a vector says nothing about who asked, so
+ * sharing it across users leaks nothing, and a text's vector from one model is never served for another's
+ * ({@code embedding.model auto} picks the model per text). Used on the verticle's event loop only, hence
+ * unsynchronised.
  */
 final class QueryEmbeddingCache {
   private final Map<String, float[]> map;
@@ -19,12 +21,16 @@ final class QueryEmbeddingCache {
     };
   }
 
-  float[] get(String query) {
-    return map.get(query);
+  float[] get(String model, String query) {
+    return map.get(key(model, query));
   }
 
-  void put(String query, float[] vector) {
-    map.put(query, vector);
+  void put(String model, String query, float[] vector) {
+    map.put(key(model, query), vector);
+  }
+
+  private static String key(String model, String query) {
+    return model + '\u0000' + query;
   }
 
   void clear() {

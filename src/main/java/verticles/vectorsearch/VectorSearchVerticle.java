@@ -62,8 +62,8 @@ public final class VectorSearchVerticle extends VerticleBase {
   private WorkerExecutor writePool;
   private double duplicateCosine;
   private String contextFusion;
-  private boolean contextJoined;
   private double contextQueryWeight;
+  private boolean contextJoined;
   private MeterRegistry registry;
 
   public VectorSearchVerticle(Embedder embedder, MemoryIndex index) {
@@ -82,8 +82,8 @@ public final class VectorSearchVerticle extends VerticleBase {
     writeBreaker = Breakers.create(vertx, config(), "vector-index-write", writeTimeoutMs);
     duplicateCosine = recall.getDouble("duplicate_cosine", 0.93);
     contextFusion = recall.getString("context_fusion", "max");
-    contextJoined = recall.getString("context_embedding", "joined").equals("joined");
     contextQueryWeight = recall.getDouble("context_query_weight", 1.0);
+    contextJoined = recall.getString("context_embedding", "joined").equals("joined");
     cache = new QueryEmbeddingCache(recall.getInteger("query_cache_size", 10_000));
     indexPool = vertx.createSharedWorkerExecutor(INDEX_POOL, config().getJsonObject("index").getInteger("threads", 8));
     writePool = vertx.createSharedWorkerExecutor(WRITE_POOL,
@@ -252,8 +252,6 @@ public final class VectorSearchVerticle extends VerticleBase {
   /** Hybrid search inside one user + character. */
   private Future<VectorStore.Hits> search(VectorStore.Search body) {
     String query = body.query();
-    List<String> types = body.types();
-    int topK = body.topK();
     List<String> degraded = new ArrayList<>();
     long t0 = System.nanoTime();
     long[] embedded = new long[1];
@@ -263,10 +261,21 @@ public final class VectorSearchVerticle extends VerticleBase {
           degraded.add("embedding"); // keyword search still works without the model
           return Future.succeededFuture(new ConversationSearch.DenseQuery(null, null));
         })
-        // near-duplicates go on the index pool, where the vectors are, so replies stay small
-        .compose(v -> guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
-            ConversationSearch.search(index, new MemoryIndex.Query(body.userId(), body.characterId(), types,
-                v.message(), query, topK), v, body.context(), contextFusion, contextQueryWeight), duplicateCosine)))
+        .compose(v -> indexSearch(body, v).compose(found -> {
+          Embedder other = v.message() == null ? null : embedder.otherModel(query);
+          if (other == null || found.stream().anyMatch(h -> h.denseScore() != 0)) {
+            return Future.succeededFuture(found);
+          }
+          // none of the owner's records is of the query's model (a Chinese user's question without a Han
+          // character, "[ERRORQ]" or "iPhone?"): the other model's vector, rather than keywords alone; an owner
+          // without any record (a new user) is not worth the second embedding
+          Future<Boolean> any = !found.isEmpty() ? Future.succeededFuture(true)
+              : indexPool.executeBlocking(() -> index.count(body.userId(), body.characterId()) > 0, false);
+          return any.compose(has -> !has ? Future.succeededFuture(found)
+              : queryVector(other, query).compose(v2 -> indexSearch(body,
+                  new ConversationSearch.DenseQuery(v2, v.conversation()))))
+              .recover(e -> Future.succeededFuture(found));
+        }))
         .map(found -> {
           JsonArray hits = new JsonArray();
           for (MemoryIndex.Hit h : found) {
@@ -304,24 +313,38 @@ public final class VectorSearchVerticle extends VerticleBase {
   }
 
   /**
-   * The dense query: the query's vector, joined by the conversation's turns by their weights (each turn's vector comes
-   * from the same cache, so in a chat only the newest turns are embedded). A turn that fails to embed is left out.
+   * One hybrid search (with the conversation, two: {@link ConversationSearch}); near-duplicates go on the index pool,
+   * where the vectors are, so replies stay small.
+   */
+  private Future<List<MemoryIndex.Hit>> indexSearch(VectorStore.Search body, ConversationSearch.DenseQuery v) {
+    return guarded(indexPool, indexBreaker, indexTimeoutMs, "search", () -> HybridScorer.withoutNearDuplicates(
+        ConversationSearch.search(index, new MemoryIndex.Query(body.userId(), body.characterId(), body.types(),
+            v.message(), body.query(), body.topK()), v, body.context(), contextFusion, contextQueryWeight),
+        duplicateCosine));
+  }
+
+  /**
+   * The dense queries: the message's vector, and with a conversation the conversation's: the turns, oldest first, and
+   * the message as one text ({@code recall.context_embedding} joined), or the unit sum of the message's vector and
+   * each turn's by its weight ({@code weighted}: each turn through the query cache, so in a chat only the newest turns
+   * are embedded; a turn of the other language's model is left out). A conversation that fails to embed is left out.
    */
   private Future<ConversationSearch.DenseQuery> queryVector(String query, List<VectorStore.Cue> context) {
     if (context.isEmpty()) {
-      return queryVector(query).map(q -> new ConversationSearch.DenseQuery(q, null));
+      return queryVector(embedder, query).map(q -> new ConversationSearch.DenseQuery(q, null));
     }
-    if (contextJoined) { // the conversation as one text, oldest turn first, as a dense retriever reads a dialogue
+    if (contextJoined) { // as a dense retriever reads a dialogue
       StringBuilder joined = new StringBuilder();
       for (int i = context.size() - 1; i >= 0; i--) {
         joined.append(context.get(i).text()).append('\n');
       }
-      Future<float[]> whole = queryVector(joined.append(query).toString()).recover(e -> Future.succeededFuture(null));
-      return queryVector(query).compose(q -> whole.map(c -> new ConversationSearch.DenseQuery(q, c)));
+      Future<float[]> whole = queryVector(embedder, joined.append(query).toString())
+          .recover(e -> Future.succeededFuture(null));
+      return queryVector(embedder, query).compose(q -> whole.map(c -> new ConversationSearch.DenseQuery(q, c)));
     }
-    List<Future<float[]>> turns = context.stream().map(c -> queryVector(c.text())
+    List<Future<float[]>> turns = context.stream().map(c -> queryVector(embedder, c.text())
         .recover(e -> Future.succeededFuture(null))).toList();
-    return queryVector(query).compose(q -> Future.all(turns).map(all -> {
+    return queryVector(embedder, query).compose(q -> Future.all(turns).map(all -> {
       if (q == null) {
         return new ConversationSearch.DenseQuery(null, null);
       }
@@ -336,16 +359,17 @@ public final class VectorSearchVerticle extends VerticleBase {
     }));
   }
 
-  private Future<float[]> queryVector(String query) {
+  private Future<float[]> queryVector(Embedder embedder, String query) {
     if (query.isBlank()) {
       return Future.succeededFuture(null);
     }
-    float[] cached = cache.get(query);
+    String model = embedder.modelFor(query);
+    float[] cached = cache.get(model, query);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
     return embeddingBreaker.<float[]>execute(() -> embedder.embedQuery(query)).map(v -> {
-      cache.put(query, v);
+      cache.put(model, query, v);
       return v;
     });
   }

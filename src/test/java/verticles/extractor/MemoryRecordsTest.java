@@ -67,4 +67,22 @@ class MemoryRecordsTest {
 
     assertTrue(messages(conversation, new MemoryRecords.MessageIndexing(false, true, 1, 0)).isEmpty());
   }
+
+  @Test
+  @DisplayName("message_context_after \"auto\" (the default) adds the next turn to an English message and none to a Chinese one")
+  void nextTurnByLanguage() {
+    JsonArray conversation = new JsonArray()
+        .add(msg("m1", "user", "Caroline", "I adopted a dog last week."))
+        .add(msg("m2", "assistant", "小月", "真好！它叫什么名字？"))
+        .add(msg("m3", "user", "Caroline", "His name is Max."));
+    MemoryRecords.MessageIndexing auto = MemoryRecords.MessageIndexing.from(new JsonObject());
+    List<MemoryRecord> out = messages(conversation, auto);
+    assertEquals("Caroline: I adopted a dog last week.\n小月: 真好！它叫什么名字？", out.get(0).indexText());
+    assertEquals("小月: 真好！它叫什么名字？\nCaroline: I adopted a dog last week.", out.get(1).indexText());
+    assertEquals("Caroline: His name is Max.\n小月: 真好！它叫什么名字？", out.get(2).indexText());
+
+    MemoryRecords.MessageIndexing none = MemoryRecords.MessageIndexing.from(
+        new JsonObject().put("message_context_after", 0));
+    assertEquals("Caroline: I adopted a dog last week.", messages(conversation, none).get(0).indexText());
+  }
 }

@@ -18,5 +18,26 @@ public interface Embedder {
 
   int dimension();
 
+  /**
+   * Every dimension this embedder's vectors may have, the primary one ({@link #dimension}) first: one per model, so
+   * an index can tell apart vectors of different models ({@link BilingualEmbedder}).
+   */
+  default List<Integer> dimensions() {
+    return List.of(dimension());
+  }
+
+  /** The model that embeds {@code text}: {@link #name} unless the model depends on the text. */
+  default String modelFor(String text) {
+    return name();
+  }
+
+  /**
+   * The model that did not embed {@code text} but could, for a search that finds none of its owner's records of
+   * {@code text}'s model; null when there is one model.
+   */
+  default Embedder otherModel(String text) {
+    return null;
+  }
+
   String name();
 }

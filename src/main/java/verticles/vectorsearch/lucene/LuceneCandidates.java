@@ -1,7 +1,6 @@
 package verticles.vectorsearch.lucene;
 
 import static verticles.vectorsearch.lucene.LuceneDocuments.F_SPEAKER;
-import static verticles.vectorsearch.lucene.LuceneDocuments.F_VECTOR;
 import static verticles.vectorsearch.lucene.LuceneDocuments.F_VECTOR_BIN;
 
 import java.io.IOException;
@@ -68,19 +67,20 @@ final class LuceneCandidates implements Candidates {
   /**
    * Runs both paths: dense when {@code vector} is given, keyword when {@code terms} has any.
    *
-   * @param exactDense score every record of the owner (true), or Lucene's filtered HNSW search
+   * @param hnswField null to score every record of the owner (exact), else the field of Lucene's filtered HNSW search
+   *     (the query model's)
    * @param maxNorm keyword_norm "max" rather than "idf"
    */
   LuceneCandidates(OwnerSearcher s, Analyzer analyzer, Query filter, float[] vector, Map<String, Set<String>> terms,
-      int candidates, boolean exactDense, boolean maxNorm) {
+      int candidates, String hnswField, boolean maxNorm) {
     this.s = s;
     this.analyzer = analyzer;
     this.filter = filter;
     this.terms = terms;
     this.candidates = candidates;
     try {
-      dense = vector == null ? null : scored(exactDense ? exactScan(s, filter, Vectors.unit(vector), candidates)
-          : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, vector, candidates, filter), candidates)
+      dense = vector == null ? null : scored(hnswField == null ? exactScan(s, filter, Vectors.unit(vector), candidates)
+          : cosineScores(s.search(new KnnFloatVectorQuery(hnswField, vector, candidates, filter), candidates)
               .scoreDocs));
       keyword = terms.isEmpty() ? null : keywordPath(maxNorm);
     } catch (IOException e) {
@@ -228,8 +228,9 @@ final class LuceneCandidates implements Candidates {
   }
 
   /**
-   * Exact dense search: the cosine of the query with every live record the filter admits (one owner's records),
-   * best {@code k} first. No graph is built at write time, and a query's cost is the owner's record count.
+   * Exact dense search: the cosine of the query with every live record the filter admits (one owner's records) whose
+   * vector is of the query's model (its length), best {@code k} first. No graph is built at write time, and a
+   * query's cost is the owner's record count.
    */
   private static ScoreDoc[] exactScan(IndexSearcher s, Query filter, float[] q, int k) throws IOException {
     PriorityQueue<ScoreDoc> best = new PriorityQueue<>(Comparator.comparingDouble(d -> d.score));
@@ -248,8 +249,11 @@ final class LuceneCandidates implements Candidates {
           continue;
         }
         BytesRef b = vectors.binaryValue();
+        if (b.length != 4 * v.length) {
+          continue; // another model's vector: its cosine with this query means nothing
+        }
         // one bulk copy, then a plain loop: per-element buffer reads were the scan's main cost in a profile
-        LuceneDocuments.floats(b).get(v, 0, Math.min(v.length, b.length / 4));
+        LuceneDocuments.floats(b).get(v, 0, v.length);
         float dot = Vectors.dot(q, v);
         if (best.size() < k) {
           best.add(new ScoreDoc(leaf.docBase + doc, dot));

@@ -18,6 +18,7 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
@@ -106,7 +107,7 @@ final class LuceneDocuments {
   }
 
   /** @param exactDense store the vector for the exact scan rather than in an HNSW graph */
-  static Document toDocument(MemoryRecord r, int dimension, boolean exactDense) {
+  static Document toDocument(MemoryRecord r, List<Integer> dimensions, boolean exactDense) {
     MemoryIndex.requireText(r.id(), "record id");
     requireId(r.userId(), "record userId");
     requireId(r.characterId(), "record characterId");
@@ -141,20 +142,31 @@ final class LuceneDocuments {
     d.add(new BinaryDocValuesField(F_RECORD, new BytesRef(r.toJson().encode().getBytes(StandardCharsets.UTF_8))));
     // A record without a vector is still found by keyword; the contract says replaceTask records carry one.
     if (r.vector() != null) {
-      checkDimension(r.vector(), dimension, "record " + r.id());
+      checkDimension(r.vector(), dimensions, "record " + r.id());
       if (exactDense) {
+        // one field for every model: a search scores only the vectors of its query's length (its model)
         d.add(new BinaryDocValuesField(F_VECTOR_BIN, toBytes(Vectors.unit(r.vector()))));
       } else {
-        d.add(new KnnFloatVectorField(F_VECTOR, r.vector(), VectorSimilarityFunction.COSINE));
+        d.add(new KnnFloatVectorField(knnField(r.vector().length, dimensions.get(0)), r.vector(),
+            VectorSimilarityFunction.COSINE));
       }
     }
     return d;
   }
 
-  static void checkDimension(float[] v, int dimension, String what) {
-    if (v.length != dimension) {
-      throw new IllegalArgumentException(what + " has " + v.length + " dims, index expects " + dimension);
+  static void checkDimension(float[] v, List<Integer> dimensions, String what) {
+    if (!dimensions.contains(v.length)) {
+      throw new IllegalArgumentException(what + " has " + v.length + " dims, index expects "
+          + (dimensions.size() == 1 ? dimensions.get(0) : "one of " + dimensions));
     }
+  }
+
+  /**
+   * The HNSW field of vectors of {@code dimension}: {@link #F_VECTOR} for the primary model's (as before there were
+   * two), {@code vector_<dim>} for the other's, since a Lucene vector field has one dimension.
+   */
+  static String knnField(int dimension, int primary) {
+    return dimension == primary ? F_VECTOR : F_VECTOR + "_" + dimension;
   }
 
   static LeafReaderContext leafOf(IndexSearcher s, int doc) {
@@ -182,12 +194,16 @@ final class LuceneDocuments {
       floats(b).get(out);
       return out;
     }
-    FloatVectorValues values = leaf.reader().getFloatVectorValues(F_VECTOR);
     int target = doc - leaf.docBase;
-    if (values == null || values.advance(target) != target) {
-      return null;
+    for (FieldInfo field : leaf.reader().getFieldInfos()) { // HNSW: one field per model, a record in one of them
+      if (field.getVectorDimension() > 0) {
+        FloatVectorValues values = leaf.reader().getFloatVectorValues(field.name);
+        if (values != null && values.advance(target) == target) {
+          return Vectors.unit(values.vectorValue());
+        }
+      }
     }
-    return Vectors.unit(values.vectorValue());
+    return null;
   }
 
   /** The little-endian floats of a {@link #F_VECTOR_BIN} value. */

@@ -61,7 +61,8 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private static final Logger log = LoggerFactory.getLogger(LuceneMemoryIndex.class);
 
   private final Path dir;
-  private final int dimension;
+  /** The dimensions vectors may have, one per embedding model, the primary first. */
+  private final List<Integer> dimensions;
   private final HybridScorer scorer;
   private final boolean maxKeywordNorm;
   private final boolean exactDense;
@@ -84,13 +85,22 @@ public final class LuceneMemoryIndex implements MemoryIndex {
 
   /** @param config the {@code index} section: the engine's settings and the {@link HybridScorer}'s */
   public LuceneMemoryIndex(Path dir, int dimension, JsonObject config) {
-    this(dir, dimension, config, SkippedRecords.unscraped());
+    this(dir, List.of(dimension), config, SkippedRecords.unscraped());
   }
 
-  /** @param skipped where searches count the records they skip because they cannot be read as a memory */
   public LuceneMemoryIndex(Path dir, int dimension, JsonObject config, SkippedRecords skipped) {
-    if (dimension <= 0) {
-      throw new IllegalArgumentException("dimension must be positive: " + dimension);
+    this(dir, List.of(dimension), config, skipped);
+  }
+
+  /**
+   * @param dimensions the vectors' dimensions, one per embedding model (two for {@code embedding.model: "auto"}),
+   *     the primary first; a query vector is compared only with records of its own dimension, that is its model's
+   * @param skipped where searches count the records they skip because they cannot be read as a memory
+   */
+  public LuceneMemoryIndex(Path dir, List<Integer> dimensions, JsonObject config, SkippedRecords skipped) {
+    if (dimensions.isEmpty() || dimensions.stream().anyMatch(d -> d <= 0)
+        || dimensions.stream().distinct().count() != dimensions.size()) {
+      throw new IllegalArgumentException("dimensions must be positive and distinct: " + dimensions);
     }
     JsonObject cfg = config == null ? new JsonObject() : config;
     this.scorer = new HybridScorer(cfg, skipped);
@@ -99,7 +109,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       throw new IllegalArgumentException("keyword_norm must be idf or max: " + keywordNorm);
     }
     this.dir = dir;
-    this.dimension = dimension;
+    this.dimensions = List.copyOf(dimensions);
     this.maxKeywordNorm = keywordNorm.equals("max");
     // "exact" (default): score every record of the owner, no graph to build; "hnsw": Lucene's filtered kNN.
     exactDense = !"hnsw".equals(cfg.getString("dense", "exact"));
@@ -120,7 +130,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       throw new UncheckedIOException("cannot open Lucene index at " + dir, e);
     }
     log.info("Lucene memory index at {}: {} docs, dim {}, keyword_norm {}, {}",
-        dir, writer.getDocStats().numDocs, dimension, keywordNorm, scorer);
+        dir, writer.getDocStats().numDocs, dimensions, keywordNorm, scorer);
   }
 
   /** The default codec with our HNSW parameters; segments record the format by name, so reading needs nothing. */
@@ -165,7 +175,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
   private void write(String what, List<MemoryRecord> records, org.apache.lucene.search.Query alsoDelete) {
     List<Document> docs = new ArrayList<>(records.size());
     for (MemoryRecord r : records) {
-      docs.add(LuceneDocuments.toDocument(r, dimension, exactDense));
+      docs.add(LuceneDocuments.toDocument(r, dimensions, exactDense));
     }
     BooleanQuery.Builder del = new BooleanQuery.Builder();
     if (alsoDelete != null) {
@@ -310,7 +320,7 @@ public final class LuceneMemoryIndex implements MemoryIndex {
       return List.of();
     }
     if (query.vector() != null) {
-      LuceneDocuments.checkDimension(query.vector(), dimension, "query vector");
+      LuceneDocuments.checkDimension(query.vector(), dimensions, "query vector");
     }
     org.apache.lucene.search.Query filter =
         LuceneDocuments.filterQuery(query.userId(), query.characterId(), query.memoryTypes());
@@ -326,10 +336,15 @@ public final class LuceneMemoryIndex implements MemoryIndex {
         }
         // Either way the cost follows this owner's records, not the whole index.
         LuceneCandidates found = new LuceneCandidates(s, analyzer, filter, query.vector(), terms,
-            HybridScorer.candidates(query.topK()), exactDense, maxKeywordNorm);
+            HybridScorer.candidates(query.topK()), exactDense ? null : hnswField(query.vector()), maxKeywordNorm);
         return scorer.rank(found, query.text(), query.topK());
       }
     });
+  }
+
+  /** The HNSW field of the query's model (null without a query vector). */
+  private String hnswField(float[] vector) {
+    return vector == null ? null : LuceneDocuments.knnField(vector.length, dimensions.get(0));
   }
 
   /** BM25 statistics of the searcher's generation, shared by the searches that run on it. */

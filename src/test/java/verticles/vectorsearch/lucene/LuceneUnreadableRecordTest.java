@@ -47,7 +47,7 @@ class LuceneUnreadableRecordTest {
     // A record whose doc-values JSON is damaged, written beside the index's own, as a crash or an old bug could.
     try (Directory d = FSDirectory.open(dir);
         IndexWriter w = new IndexWriter(d, new IndexWriterConfig(LuceneText.analyzer()))) {
-      Document doc = LuceneDocuments.toDocument(record("poison-json", "火锅 火锅", 1_700_000_200L), DIM, true);
+      Document doc = LuceneDocuments.toDocument(record("poison-json", "火锅 火锅", 1_700_000_200L), List.of(DIM), true);
       doc.removeField(LuceneDocuments.F_RECORD);
       doc.add(new BinaryDocValuesField(LuceneDocuments.F_RECORD, new BytesRef("{\"id\":\"poison-json\",\"conte")));
       w.addDocument(doc);
