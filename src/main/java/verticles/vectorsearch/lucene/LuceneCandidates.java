@@ -79,7 +79,7 @@ final class LuceneCandidates implements Candidates {
     this.terms = terms;
     this.candidates = candidates;
     try {
-      dense = vector == null ? null : scored(exactDense ? exactScan(s, filter, Vectors.unit(vector), candidates)
+      dense = vector == null ? null : scored(exactDense ? SignBits.search(s, filter, Vectors.unit(vector), candidates)
           : cosineScores(s.search(new KnnFloatVectorQuery(F_VECTOR, vector, candidates, filter), candidates)
               .scoreDocs));
       keyword = terms.isEmpty() ? null : keywordPath(maxNorm);
@@ -225,43 +225,6 @@ final class LuceneCandidates implements Candidates {
       d.score = 2.0f * d.score - 1.0f;
     }
     return docs;
-  }
-
-  /**
-   * Exact dense search: the cosine of the query with every live record the filter admits (one owner's records),
-   * best {@code k} first. No graph is built at write time, and a query's cost is the owner's record count.
-   */
-  private static ScoreDoc[] exactScan(IndexSearcher s, Query filter, float[] q, int k) throws IOException {
-    PriorityQueue<ScoreDoc> best = new PriorityQueue<>(Comparator.comparingDouble(d -> d.score));
-    float[] v = new float[q.length];
-    Weight weight = s.createWeight(s.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-      Scorer scorer = weight.scorer(leaf);
-      BinaryDocValues vectors = leaf.reader().getBinaryDocValues(F_VECTOR_BIN);
-      if (scorer == null || vectors == null) {
-        continue;
-      }
-      Bits live = leaf.reader().getLiveDocs();
-      DocIdSetIterator it = scorer.iterator();
-      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-        if ((live != null && !live.get(doc)) || !vectors.advanceExact(doc)) {
-          continue;
-        }
-        BytesRef b = vectors.binaryValue();
-        // one bulk copy, then a plain loop: per-element buffer reads were the scan's main cost in a profile
-        LuceneDocuments.floats(b).get(v, 0, Math.min(v.length, b.length / 4));
-        float dot = Vectors.dot(q, v);
-        if (best.size() < k) {
-          best.add(new ScoreDoc(leaf.docBase + doc, dot));
-        } else if (dot > best.peek().score) {
-          best.poll();
-          best.add(new ScoreDoc(leaf.docBase + doc, dot));
-        }
-      }
-    }
-    ScoreDoc[] out = best.toArray(new ScoreDoc[0]);
-    Arrays.sort(out, Comparator.comparingDouble((ScoreDoc d) -> d.score).reversed());
-    return out;
   }
 
   /**
