@@ -48,11 +48,7 @@ public final class OnnxEmbedder implements Embedder {
   private static final int MAX_TOKENS = 512;
   private static final int BATCH = 32;
 
-  /**
-   * A query run's size: a burst of recalls is shared among the runners rather than taken whole by the first, which
-   * left the other core idle while 64 queries waited on one thread past the embedding budget (bench recall, 64 clients).
-   */
-  private static final int MAX_QUERY_RUN = 16;
+  private static final int MAX_COALESCED = 256;
   /** A document run's size: small enough that a query waiting for a core (not a runner) does not wait long. */
   private static final int MAX_DOCUMENT_RUN = 64;
 
@@ -248,7 +244,7 @@ public final class OnnxEmbedder implements Embedder {
 
   private void drain() {
     while (true) {
-      List<Pending> batch = take(queries, MAX_QUERY_RUN);
+      List<Pending> batch = take(queries, MAX_COALESCED);
       boolean onDocs = batch.isEmpty() && tryIncrement(onDocuments, documentRunners);
       if (onDocs) {
         batch = take(documents, MAX_DOCUMENT_RUN);
