@@ -59,7 +59,7 @@ public final class Bench {
         case "lifecycle" -> LifecycleBench.run(cfg, opts);
         default -> throw new IllegalArgumentException("usage: engram bench embed|ingest|recall|mixed|lifecycle|locomo|memdaily"
             + " [--seconds N]"
-            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10 --compress --age-days 90]"
+            + " [--sessions N] [--nodes N --llm-ms 200 --in-flight K] [--users N] [--memories N] [--sizes 100,1000,10000 --history real|short --users-per-size N --questions N --top-k N] [--ingest-clients N] [--data DIR --mode messages|extracted|observations --k 5,10 --compress --age-days 90]"
             + " [--types 01,02 --limit N --noise N]");
       }
     } catch (IllegalStateException | IllegalArgumentException e) {

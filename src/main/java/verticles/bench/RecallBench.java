@@ -25,13 +25,18 @@ import verticles.vectorsearch.MemoryRecord;
  * all ask for memory (forced), so neither the intent gate nor the query cache flatters it.
  *
  * <p>Seeding writes straight into the index and MySQL (the ingest path has its own benchmark): a pool of distinct
- * memory sentences is embedded once by the real model, and each user gets {@code --memories} of them.
+ * memory sentences is embedded once by the real model, and each user gets {@code --memories} of them. With
+ * {@code --sizes}, {@link RecallSizes} runs instead: real-length histories per user size, through the public API.
  */
 final class RecallBench {
   private static final Map<String, List<Double>> SERVER_TIMINGS = new java.util.HashMap<>();
   private RecallBench() {}
 
   static void run(JsonObject cfg, Map<String, String> opts) throws Exception {
+    if (opts.containsKey("sizes")) {
+      RecallSizes.run(cfg, opts);
+      return;
+    }
     int users = Integer.parseInt(opts.getOrDefault("users", "10000"));
     int perUser = Integer.parseInt(opts.getOrDefault("memories", "100"));
     int firstPhase = Math.min(users, Integer.parseInt(opts.getOrDefault("first-users", "1000")));

@@ -6,18 +6,14 @@ import static verticles.vectorsearch.lucene.LuceneDocuments.F_VECTOR_BIN;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
@@ -25,18 +21,11 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.CollectionStatistics;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TermStatistics;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.similarities.BM25Similarity;
-import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 import verticles.shared.Vectors;
 import verticles.vectorsearch.Candidates;
 import verticles.vectorsearch.MemoryRecord;
@@ -79,7 +68,7 @@ final class LuceneCandidates implements Candidates {
     this.terms = terms;
     this.candidates = candidates;
     try {
-      dense = vector == null ? null : scored(hnswField == null ? exactScan(s, filter, Vectors.unit(vector), candidates)
+      dense = vector == null ? null : scored(hnswField == null ? SignBits.search(s, filter, Vectors.unit(vector), candidates)
           : cosineScores(s.search(new KnnFloatVectorQuery(hnswField, vector, candidates, filter), candidates)
               .scoreDocs));
       keyword = terms.isEmpty() ? null : keywordPath(maxNorm);
@@ -225,47 +214,6 @@ final class LuceneCandidates implements Candidates {
       d.score = 2.0f * d.score - 1.0f;
     }
     return docs;
-  }
-
-  /**
-   * Exact dense search: the cosine of the query with every live record the filter admits (one owner's records) whose
-   * vector is of the query's model (its length), best {@code k} first. No graph is built at write time, and a
-   * query's cost is the owner's record count.
-   */
-  private static ScoreDoc[] exactScan(IndexSearcher s, Query filter, float[] q, int k) throws IOException {
-    PriorityQueue<ScoreDoc> best = new PriorityQueue<>(Comparator.comparingDouble(d -> d.score));
-    float[] v = new float[q.length];
-    Weight weight = s.createWeight(s.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-      Scorer scorer = weight.scorer(leaf);
-      BinaryDocValues vectors = leaf.reader().getBinaryDocValues(F_VECTOR_BIN);
-      if (scorer == null || vectors == null) {
-        continue;
-      }
-      Bits live = leaf.reader().getLiveDocs();
-      DocIdSetIterator it = scorer.iterator();
-      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-        if ((live != null && !live.get(doc)) || !vectors.advanceExact(doc)) {
-          continue;
-        }
-        BytesRef b = vectors.binaryValue();
-        if (b.length != 4 * v.length) {
-          continue; // another model's vector: its cosine with this query means nothing
-        }
-        // one bulk copy, then a plain loop: per-element buffer reads were the scan's main cost in a profile
-        LuceneDocuments.floats(b).get(v, 0, v.length);
-        float dot = Vectors.dot(q, v);
-        if (best.size() < k) {
-          best.add(new ScoreDoc(leaf.docBase + doc, dot));
-        } else if (dot > best.peek().score) {
-          best.poll();
-          best.add(new ScoreDoc(leaf.docBase + doc, dot));
-        }
-      }
-    }
-    ScoreDoc[] out = best.toArray(new ScoreDoc[0]);
-    Arrays.sort(out, Comparator.comparingDouble((ScoreDoc d) -> d.score).reversed());
-    return out;
   }
 
   /**
