@@ -17,9 +17,15 @@ public final class Recall {
    * @param maxTokens null: the configured {@code recall.max_tokens}
    * @param types memory types to search; empty: as the intent decides
    * @param sessionId the chat's session: its short-term context comes back beside the memories; null: none
+   * @param explain the reply also lists what the ranking cut ({@link Reply#cut})
    */
   public record Request(String userId, String characterId, String message, String recentContext, boolean force,
-      Integer topK, Integer maxTokens, List<String> types, String sessionId) implements Contract {
+      Integer topK, Integer maxTokens, List<String> types, String sessionId, boolean explain) implements Contract {
+
+    public Request(String userId, String characterId, String message, String recentContext, boolean force,
+        Integer topK, Integer maxTokens, List<String> types, String sessionId) {
+      this(userId, characterId, message, recentContext, force, topK, maxTokens, types, sessionId, false);
+    }
 
     public Request(String userId, String characterId, String message, String recentContext, boolean force,
         Integer topK, Integer maxTokens, List<String> types) {
@@ -29,7 +35,8 @@ public final class Recall {
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
           j.getString("recent_context"), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
-          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"), j.getString("session_id"));
+          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"), j.getString("session_id"),
+          j.getBoolean("explain", false));
     }
 
     @Override
@@ -46,6 +53,9 @@ public final class Recall {
       if (sessionId != null) {
         j.put("session_id", sessionId);
       }
+      if (explain) {
+        j.put("explain", true);
+      }
       return j;
     }
   }
@@ -58,9 +68,15 @@ public final class Recall {
    * @param timings per-stage milliseconds; null when nothing was searched
    * @param session the request's session context ({@code SessionMemory.Context}); null when none was asked, there
    *     is none, or the session store did not answer in time (then {@code degraded} names {@code session})
+   * @param cut with {@code explain}: the candidates the ranking left out, each with its scores and reason; else null
    */
   public record Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context,
-      List<String> degraded, long tookMs, JsonObject timings, JsonObject session) implements Contract {
+      List<String> degraded, long tookMs, JsonObject timings, JsonObject session, JsonArray cut) implements Contract {
+
+    public Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context, List<String> degraded,
+        long tookMs, JsonObject timings, JsonObject session) {
+      this(intent, memories, profiles, context, degraded, tookMs, timings, session, null);
+    }
 
     public Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context, List<String> degraded,
         long tookMs, JsonObject timings) {
@@ -69,7 +85,12 @@ public final class Recall {
 
     /** This reply with the session context beside it, and the time taken with it. */
     public Reply withSession(JsonObject context, long tookMs) {
-      return new Reply(intent, memories, profiles, this.context, degraded, tookMs, timings, context);
+      return new Reply(intent, memories, profiles, this.context, degraded, tookMs, timings, context, cut);
+    }
+
+    /** This reply with what the ranking cut (null: not asked). */
+    public Reply withCut(JsonArray cut) {
+      return new Reply(intent, memories, profiles, context, degraded, tookMs, timings, session, cut);
     }
 
     /** The answer when recall failed as a whole: no long-term memory, and the chat goes on. */
@@ -81,7 +102,7 @@ public final class Recall {
       return new Reply(Intent.Reply.fromJson(j.getJsonObject("intent", new JsonObject())),
           j.getJsonArray("memories", new JsonArray()), j.getJsonArray("profiles", new JsonArray()),
           j.getString("context", ""), Json.strings(j, "degraded"), j.getLong("took_ms", 0L),
-          j.getJsonObject("timings"), j.getJsonObject("session"));
+          j.getJsonObject("timings"), j.getJsonObject("session"), j.getJsonArray("cut"));
     }
 
     @Override
@@ -95,6 +116,9 @@ public final class Recall {
       }
       if (session != null) {
         j.put("session", session);
+      }
+      if (cut != null) {
+        j.put("cut", cut);
       }
       return j;
     }
