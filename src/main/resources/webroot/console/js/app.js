@@ -8,9 +8,11 @@ import memories from './views/memories.js';
 import memory from './views/memory.js';
 import sources from './views/sources.js';
 import profile from './views/profile.js';
+import playground from './views/playground.js';
+import ops from './views/ops.js';
 
 /** Every view, in navigation order; a view module exports {id, nav, title: {en, zh}, render(container, params)}. */
-export const VIEWS = [signin, users, memories, profile, memory, sources];
+export const VIEWS = [signin, users, memories, profile, memory, sources, playground, ops];
 
 const HOME = 'users';
 
