@@ -29,9 +29,10 @@ class RecallExplainTest {
   @BeforeAll
   static void memories() {
     TestStack.engram();
+    // three unlike memories sharing one rare word, so none is a near-duplicate of another
     SHORT.add(imported("c1", "Lin drinks green tea at the " + TOKEN + " teahouse"));
-    SHORT.add(imported("c1", "Lin reads poetry at the " + TOKEN + " teahouse on Sundays"));
-    SHORT.add(imported("c1", "Lin met her friend Mei at the " + TOKEN + " teahouse"));
+    SHORT.add(imported("c1", "The " + TOKEN + " bakery sells the almond croissants Lin's brother loves"));
+    SHORT.add(imported("c1", "Lin's cousin studies marine biology at " + TOKEN + " harbour"));
     imported("c2", "Lin plays chess at the " + TOKEN + " teahouse");
     longId = imported("c2", ("Lin told a long story about the " + TOKEN + " teahouse, its garden and its old owner. ")
         .repeat(12));
@@ -47,7 +48,7 @@ class RecallExplainTest {
 
   private static JsonObject recall(String character, JsonObject extra) {
     HttpResponse<Buffer> r = Future.await(TestStack.post("/v1/recall", new JsonObject().put("user_id", USER)
-        .put("character_id", character).put("message", "What do I do at the " + TOKEN + " teahouse?")
+        .put("character_id", character).put("message", "What do you remember about " + TOKEN + "?")
         .put("force", true).put("types", new JsonArray().add("event")).mergeIn(extra)));
     assertEquals(200, r.statusCode(), r.bodyAsString());
     JsonObject body = r.bodyAsJsonObject();
