@@ -18,9 +18,16 @@ public final class Recall {
    * @param types memory types to search; empty: as the intent decides
    * @param recentContext the conversation before the message (as text or turns); it shapes the search
    * @param sessionId the chat's session: its short-term context comes back beside the memories; null: none
+   * @param explain the reply also lists what the ranking cut ({@link Reply#cut})
    */
   public record Request(String userId, String characterId, String message, RecentContext recentContext,
-      boolean force, Integer topK, Integer maxTokens, List<String> types, String sessionId) implements Contract {
+      boolean force, Integer topK, Integer maxTokens, List<String> types, String sessionId, boolean explain)
+      implements Contract {
+
+    public Request(String userId, String characterId, String message, RecentContext recentContext, boolean force,
+        Integer topK, Integer maxTokens, List<String> types, String sessionId) {
+      this(userId, characterId, message, recentContext, force, topK, maxTokens, types, sessionId, false);
+    }
 
     public Request {
       recentContext = recentContext == null ? RecentContext.NONE : recentContext;
@@ -28,8 +35,9 @@ public final class Recall {
 
     public static Request fromJson(JsonObject j) {
       return new Request(j.getString("user_id"), j.getString("character_id"), j.getString("message", ""),
-          RecentContext.fromJson(j.getValue("recent_context")), j.getBoolean("force", false), Json.integer(j, "top_k", 1, MAX_TOP_K),
-          Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"), j.getString("session_id"));
+          RecentContext.fromJson(j.getValue("recent_context")), j.getBoolean("force", false),
+          Json.integer(j, "top_k", 1, MAX_TOP_K), Json.integer(j, "max_tokens", 1, MAX_TOKENS), Json.strings(j, "types"),
+          j.getString("session_id"), j.getBoolean("explain", false));
     }
 
     @Override
@@ -46,6 +54,9 @@ public final class Recall {
       if (sessionId != null) {
         j.put("session_id", sessionId);
       }
+      if (explain) {
+        j.put("explain", true);
+      }
       return j;
     }
   }
@@ -58,9 +69,15 @@ public final class Recall {
    * @param timings per-stage milliseconds; null when nothing was searched
    * @param session the request's session context ({@code SessionMemory.Context}); null when none was asked, there
    *     is none, or the session store did not answer in time (then {@code degraded} names {@code session})
+   * @param cut with {@code explain}: the candidates the ranking left out, each with its scores and reason; else null
    */
   public record Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context,
-      List<String> degraded, long tookMs, JsonObject timings, JsonObject session) implements Contract {
+      List<String> degraded, long tookMs, JsonObject timings, JsonObject session, JsonArray cut) implements Contract {
+
+    public Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context, List<String> degraded,
+        long tookMs, JsonObject timings, JsonObject session) {
+      this(intent, memories, profiles, context, degraded, tookMs, timings, session, null);
+    }
 
     public Reply(Intent.Reply intent, JsonArray memories, JsonArray profiles, String context, List<String> degraded,
         long tookMs, JsonObject timings) {
@@ -69,7 +86,12 @@ public final class Recall {
 
     /** This reply with the session context beside it, and the time taken with it. */
     public Reply withSession(JsonObject context, long tookMs) {
-      return new Reply(intent, memories, profiles, this.context, degraded, tookMs, timings, context);
+      return new Reply(intent, memories, profiles, this.context, degraded, tookMs, timings, context, cut);
+    }
+
+    /** This reply with what the ranking cut (null: not asked). */
+    public Reply withCut(JsonArray cut) {
+      return new Reply(intent, memories, profiles, context, degraded, tookMs, timings, session, cut);
     }
 
     /** The answer when recall failed as a whole: no long-term memory, and the chat goes on. */
@@ -81,7 +103,7 @@ public final class Recall {
       return new Reply(Intent.Reply.fromJson(j.getJsonObject("intent", new JsonObject())),
           j.getJsonArray("memories", new JsonArray()), j.getJsonArray("profiles", new JsonArray()),
           j.getString("context", ""), Json.strings(j, "degraded"), j.getLong("took_ms", 0L),
-          j.getJsonObject("timings"), j.getJsonObject("session"));
+          j.getJsonObject("timings"), j.getJsonObject("session"), j.getJsonArray("cut"));
     }
 
     @Override
@@ -95,6 +117,9 @@ public final class Recall {
       }
       if (session != null) {
         j.put("session", session);
+      }
+      if (cut != null) {
+        j.put("cut", cut);
       }
       return j;
     }

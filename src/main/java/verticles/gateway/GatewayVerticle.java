@@ -195,6 +195,9 @@ public final class GatewayVerticle extends VerticleBase {
     // the cluster's operators: every tenant's totals and tasks
     router.get("/v1/stats").handler(require(OPERATOR)).handler(admin::stats);
     router.post("/v1/dlq/replay").handler(require(OPERATOR)).handler(admin::replayDlq);
+
+    // public, no key and no scope: the console's static files (its pages call the routes above with the user's key)
+    ConsoleRoutes.mount(router);
   }
 
   /** At most 200 characters of a client's text for a log line, controls escaped (a log line stays one line). */

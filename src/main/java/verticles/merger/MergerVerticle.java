@@ -109,10 +109,11 @@ public final class MergerVerticle extends VerticleBase {
         return Future.succeededFuture(new Recall.Reply(intent, new JsonArray(), new JsonArray(), "", degraded,
             tookMs(started), null));
       }
+      Cuts cuts = req.explain() ? new Cuts() : null;
       return conversation(req, session).compose(turns -> search(req, intent, cues.cues(req.message(), turns),
-          degraded, started)).map(found -> new Recall.Reply(intent, found.memories(),
+          degraded, started, cuts)).map(found -> new Recall.Reply(intent, found.memories(),
           found.profiles(), ContextFormatter.format(req.message(), found.profiles(), found.memories()), degraded,
-          tookMs(started), found.timings().put("intent_ms", intentMs)));
+          tookMs(started), found.timings().put("intent_ms", intentMs)).withCut(cuts == null ? null : cuts.toJson()));
     }).recover(e -> {
       LOG.warn("Recall failed as a whole (force={}), answering empty: {}", req.force(), e.toString());
       degraded.add("recall");
@@ -195,7 +196,7 @@ public final class MergerVerticle extends VerticleBase {
   private record Found(JsonArray memories, JsonArray profiles, JsonObject timings) {}
 
   private Future<Found> search(Recall.Request req, Intent.Reply intent, List<VectorStore.Cue> context,
-      List<String> degraded, long started) {
+      List<String> degraded, long started, Cuts cuts) {
     String type = intent.recallType();
     String user = req.userId();
     String character = req.characterId();
@@ -285,7 +286,7 @@ public final class MergerVerticle extends VerticleBase {
       }
       JsonArray foundProfiles = profiles;
       return retention(candidates, started).map(kept -> new Found(new JsonArray(ranker.rank(candidates, kept,
-          Instant.now().getEpochSecond(), topK, maxTokens)), foundProfiles, timings));
+          Instant.now().getEpochSecond(), topK, maxTokens, cuts)), foundProfiles, timings));
     });
   }
 

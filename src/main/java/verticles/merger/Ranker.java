@@ -65,6 +65,12 @@ final class Ranker {
 
   /** As above, with each memory's retention (id → (0, 1]; a missing id counts as 1) when the ranking weighs it. */
   List<JsonObject> rank(List<Candidate> candidates, JsonObject retention, long nowSeconds, int topK, int maxTokens) {
+    return rank(candidates, retention, nowSeconds, topK, maxTokens, null);
+  }
+
+  /** As above; {@code cuts}, when not null, receives every scored candidate left out and why. */
+  List<JsonObject> rank(List<Candidate> candidates, JsonObject retention, long nowSeconds, int topK, int maxTokens,
+      Cuts cuts) {
     Map<String, Candidate> byId = new LinkedHashMap<>();
     for (Candidate c : candidates) {
       // The same memory found by both stores: the index's copy was scored against the query and carries the time
@@ -108,14 +114,24 @@ final class Ranker {
     int tokens = 0;
     for (Candidate c : scored) {
       if (out.size() >= topK) {
-        break;
+        if (cuts == null) {
+          break;
+        }
+        cuts.add(c.memory(), Cuts.TOP_K);
+        continue;
       }
       String text = c.memory().getString("content", "").strip();
       if (!texts.add(text)) {
+        if (cuts != null) {
+          cuts.add(c.memory(), Cuts.DUPLICATE);
+        }
         continue;
       }
       int cost = Tokens.estimate(text) + 4; // the date prefix and line break
       if (tokens + cost > maxTokens) {
+        if (cuts != null) {
+          cuts.add(c.memory(), Cuts.MAX_TOKENS);
+        }
         continue; // a shorter memory further down may still fit
       }
       tokens += cost;
