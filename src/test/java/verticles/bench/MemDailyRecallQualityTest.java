@@ -67,12 +67,13 @@ class MemDailyRecallQualityTest {
       "06 noisy", new double[] {0, 15, 25, 50}); // 25.0 / 43.8 / 50.0 / 75.0
 
   // The same questions asked in a conversation (bench memdaily --conversation), overall floors 8 points under what
-  // was measured on 2026-12-08: "followup", the question was the user's previous turn and the message is a vague
-  // follow-up; "distract", the turns before the question are of another topic.
+  // was measured on 2026-12-08, rounded down to a multiple of 5: "followup", the question was the user's previous
+  // turn and the message is a vague follow-up; "distract", the turns before the question are of another topic (here
+  // drawn from the same small pool as the noise, so the user holds them or their neighbours as memories).
   private static final Map<String, double[]> CONVERSATION_FLOORS = Map.of(
-      "followup plain", new double[] {0, 0, 0, 0},
-      "followup noise", new double[] {0, 0, 0, 0},
-      "distract noise", new double[] {0, 0, 0, 0});
+      "followup plain", new double[] {25, 60, 75, 90}, // 34.4 / 69.3 / 87.5 / 100.0
+      "followup noise", new double[] {20, 50, 65, 80}, // 29.2 / 62.0 / 74.0 / 88.5
+      "distract noise", new double[] {15, 40, 50, 65}); // 26.0 / 49.0 / 61.5 / 76.6
 
   private static final List<Trajectory> TRAJECTORIES = new ArrayList<>();
   private static final List<Trajectory> POOL = new ArrayList<>();
