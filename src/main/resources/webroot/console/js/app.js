@@ -8,9 +8,11 @@ import memories from './views/memories.js';
 import memory from './views/memory.js';
 import sources from './views/sources.js';
 import profile from './views/profile.js';
+import conflicts from './views/conflicts.js';
+import entities from './views/entities.js';
 
 /** Every view, in navigation order; a view module exports {id, nav, title: {en, zh}, render(container, params)}. */
-export const VIEWS = [signin, users, memories, profile, memory, sources];
+export const VIEWS = [signin, users, memories, profile, memory, sources, conflicts, entities];
 
 const HOME = 'users';
 
