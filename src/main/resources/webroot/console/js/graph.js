@@ -67,7 +67,8 @@ export function layout(nodes, edges, rootId) {
   const pos = new Map();
   for (const [h, ids] of rings) {
     ids.forEach((id, i) => {
-      const a = -Math.PI / 2 + 2 * Math.PI * i / ids.length + (h % 2 ? 0 : Math.PI / ids.length);
+      // each ring turned a little more, so an edge between rings never runs through the centre node
+      const a = -Math.PI / 2 + 2 * Math.PI * i / ids.length + h * 0.9;
       const r = h === 0 && ids.length === 1 ? 0 : Math.max(step * h, step * 0.6);
       pos.set(id, {x: W / 2 + r * Math.cos(a) * 1.35, y: H / 2 + r * Math.sin(a)});
     });

@@ -20,6 +20,8 @@ addStrings({
     'conf.resolution': 'resolution', 'conf.by': 'by', 'conf.at': 'resolved', 'conf.same': 'two versions of one memory',
     'conf.409': 'The API refused ({status}): {message}. Reload the queue to see its current state.',
     'conf.actions': 'Resolve this conflict', 'conf.empty.content': 'Type the text first.',
+    'conf.t.duplicate': 'duplicate', 'conf.t.outdated': 'outdated', 'conf.t.contradiction': 'contradiction',
+    'conf.t.inconsistent': 'inconsistent',
   },
   zh: {
     'conf.heading': '审核队列', 'conf.filters': '哪些冲突？', 'conf.user': '用户 ID',
@@ -35,6 +37,8 @@ addStrings({
     'conf.resolution': '处理', 'conf.by': '处理人', 'conf.at': '解决于', 'conf.same': '同一条记忆的两个版本',
     'conf.409': 'API 拒绝了（{status}）：{message}。请重新加载队列查看当前状态。',
     'conf.actions': '解决这个冲突', 'conf.empty.content': '请先输入文字。',
+    'conf.t.duplicate': '重复', 'conf.t.outdated': '过时', 'conf.t.contradiction': '矛盾',
+    'conf.t.inconsistent': '不一致',
   },
 });
 
@@ -51,7 +55,7 @@ function filters(params) {
     spellcheck: 'false'});
   const status = select('conf-status', ['open', 'resolved'], params.status === undefined ? 'open' : params.status,
     {open: t('conf.open'), resolved: t('conf.resolved')});
-  const type = select('conf-type', TYPES, params.type);
+  const type = select('conf-type', TYPES, params.type, Object.fromEntries(TYPES.map(v => [v, t('conf.t.' + v)])));
   return el('form', {class: 'filters', 'aria-label': t('conf.filters'), onsubmit: e => {
     e.preventDefault();
     go('conflicts', {user: user.value.trim(), character: character.value.trim(), status: status.value || 'all',
@@ -140,7 +144,8 @@ function card(c) {
   const article = el('article', {class: 'card conflict' + (c.resolved ? ' resolved' : ''),
     'data-conflict-id': c.conflict_id, 'aria-labelledby': 'h-' + c.conflict_id});
   const body = () => [
-    el('h3', {id: 'h-' + c.conflict_id}, c.type, ' ', el('span', {class: 'mono small'}, c.conflict_id)),
+    el('h3', {id: 'h-' + c.conflict_id}, TYPES.includes(c.type) ? t('conf.t.' + c.type) : c.type, ' ',
+      el('span', {class: 'mono small'}, c.conflict_id)),
     el('div', {class: 'chips'}, chip(t('conf.status'), c.resolved ? t('conf.resolved') : t('conf.open'),
       c.resolved ? 'active' : 'open'), chip(t('conf.severity'), c.severity), chip(t('conf.detector'), c.detector),
     chip(t('conf.detected'), time(c.detected_at)), chip(t('conf.owner'), c.user_id + ' / ' + c.character_id)),
