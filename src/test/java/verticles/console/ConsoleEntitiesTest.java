@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -192,5 +193,29 @@ class ConsoleEntitiesTest {
     assertEquals("怀孕", Browser.await(By.id("entity-current-state")).getText());
     Browser.await(By.cssSelector("#timeline li"));
     Screenshots.save("entities-zh");
+  }
+
+  @Test
+  @DisplayName("On a phone-sized window the entities and review pages fit its width: nothing scrolls sideways")
+  void phone() {
+    Browser.signIn("en", TestStack.API_KEY);
+    Dimension before = Browser.driver().manage().window().getSize();
+    Browser.driver().manage().window().setSize(new Dimension(390, 844));
+    try {
+      Browser.go("#/entities?project=" + PROJECT + "&entity=" + sister);
+      Browser.awaitText(By.id("entity-detail-h"), "林小晴");
+      Browser.await(By.cssSelector("#timeline li"));
+      assertTrue(((Number) Browser.js("return window.innerWidth")).intValue() <= 400, "a phone's width");
+      assertEquals(Boolean.TRUE, Browser.js("return document.documentElement.scrollWidth"
+          + " <= document.documentElement.clientWidth"), "the entities page fits");
+      Browser.go("#/conflicts?status=all");
+      Browser.await(By.id("conf-submit"));
+      Browser.waiting().until(d -> Browser.all(By.cssSelector(".notice.info")).stream()
+          .noneMatch(e -> e.getText().contains("Loading")));
+      assertEquals(Boolean.TRUE, Browser.js("return document.documentElement.scrollWidth"
+          + " <= document.documentElement.clientWidth"), "the review page fits");
+    } finally {
+      Browser.driver().manage().window().setSize(before);
+    }
   }
 }
