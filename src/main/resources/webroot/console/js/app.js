@@ -10,9 +10,11 @@ import sources from './views/sources.js';
 import profile from './views/profile.js';
 import playground from './views/playground.js';
 import ops from './views/ops.js';
+import conflicts from './views/conflicts.js';
+import entities from './views/entities.js';
 
 /** Every view, in navigation order; a view module exports {id, nav, title: {en, zh}, render(container, params)}. */
-export const VIEWS = [signin, users, memories, profile, memory, sources, playground, ops];
+export const VIEWS = [signin, users, memories, profile, memory, sources, conflicts, entities, playground, ops];
 
 const HOME = 'users';
 
