@@ -65,13 +65,13 @@ class ConsoleOpsTest {
     assertTrue(Browser.js("return document.querySelector(\"#ops-latency svg[data-metric="
         + "'memory_recall_latency_seconds'] title\").textContent").toString().contains("memory_recall_latency_seconds"));
     Browser.await(By.id("ops-replay"));
-    ConsolePlaygroundTest.screenshot("ops-en");
+    Screenshots.save("ops-en");
 
     new Select(Browser.driver().findElement(By.id("lang-select"))).selectByValue("zh");
     Browser.awaitText(By.cssSelector("#ops-breakers tr[data-breaker='mysql'] td"), "闭合");
     Browser.awaitText(By.id("ops-tasks-section"), "任务");
     Browser.await(By.cssSelector("#ops-latency svg rect.bar"));
-    ConsolePlaygroundTest.screenshot("ops-zh");
+    Screenshots.save("ops-zh");
   }
 
   @Test

@@ -8,18 +8,12 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import verticles.TestStack;
@@ -52,27 +46,6 @@ class ConsolePlaygroundTest {
         .put("importance", importance).put("timestamp", Instant.now().getEpochSecond() - 3600)));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getString("id");
-  }
-
-  /** With -Dconsole.screenshots=DIR, the page as it is now (whole height) into DIR/name.png; otherwise nothing. */
-  static void screenshot(String name) {
-    String dir = System.getProperty("console.screenshots");
-    if (dir == null || dir.isBlank()) {
-      return;
-    }
-    var window = Browser.driver().manage().window();
-    Dimension before = window.getSize();
-    try {
-      long height = ((Number) Browser.js("return document.documentElement.scrollHeight")).longValue();
-      window.setSize(new Dimension(before.getWidth(), (int) Math.min(3000, Math.max(before.getHeight(), height + 140))));
-      Path out = Path.of(dir).resolve(name + ".png");
-      Files.createDirectories(out.getParent());
-      Files.write(out, ((TakesScreenshot) Browser.driver()).getScreenshotAs(OutputType.BYTES));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write the screenshot " + name, e);
-    } finally {
-      window.setSize(before);
-    }
   }
 
   private static void recallInThePage() {
@@ -129,13 +102,13 @@ class ConsolePlaygroundTest {
     assertFalse(Browser.alertRaised(), "no alert");
     assertTrue(Browser.driver().findElement(By.id("pg-summary")).getText().contains("1 returned, 1 cut"),
         Browser.driver().findElement(By.id("pg-summary")).getText());
-    screenshot("playground-en");
+    Screenshots.save("playground-en");
 
     new Select(Browser.driver().findElement(By.id("lang-select"))).selectByValue("zh");
     Browser.awaitText(By.id("pg-summary"), "预算裁掉 1 条");
     Browser.awaitText(By.cssSelector("#pg-candidates tr[data-memory-id='" + markupId + "']"), "裁掉：超出 top_k");
     assertEquals(MESSAGE, Browser.driver().findElement(By.id("pg-message")).getAttribute("value"),
         "the form survives the switch");
-    screenshot("playground-zh");
+    Screenshots.save("playground-zh");
   }
 }
