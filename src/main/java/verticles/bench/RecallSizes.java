@@ -37,6 +37,9 @@ final class RecallSizes {
   private final Engram engram;
   private final RealHistory real;
   private final AtomicInteger asked = new AtomicInteger();
+  /** With {@code --conversation N}: the questions asked last, sent as the conversation before the next one. */
+  private final java.util.ArrayDeque<String> lastAsked = new java.util.ArrayDeque<>();
+  private int conversationTurns;
 
   private RecallSizes(Engram engram, RealHistory real) {
     this.engram = engram;
@@ -90,6 +93,14 @@ final class RecallSizes {
         Stats stats = bench.sequential(one, e.getValue(), questions, topK, false);
         bySize.put(e.getKey(), stats);
         Bench.out(String.format("size %d, one connection, %d uncached questions: %s", e.getKey(), questions, stats));
+      }
+      int turns = Integer.parseInt(opts.getOrDefault("conversation", "0"));
+      if (turns > 0) { // the same size again, each question after the last `turns` questions as its conversation
+        bench.conversationTurns = turns;
+        Stats talk = bench.sequential(one, users.get(sizes[0]), questions, topK, false);
+        bench.conversationTurns = 0;
+        Bench.out(String.format("size %d, one connection, %d uncached questions, each with the %d before it as"
+            + " recent_context: %s", sizes[0], questions, turns, talk));
       }
       Stats first = bySize.get(sizes[0]);
       Stats last = bySize.get(sizes[sizes.length - 1]);
@@ -172,8 +183,21 @@ final class RecallSizes {
   }
 
   private JsonObject body(String user, int topK) {
-    return new JsonObject().put("user_id", user).put("character_id", CHARACTER).put("message", nextQuestion())
+    String question = nextQuestion();
+    JsonObject body = new JsonObject().put("user_id", user).put("character_id", CHARACTER).put("message", question)
         .put("force", true).put("top_k", topK);
+    if (conversationTurns > 0) {
+      if (!lastAsked.isEmpty()) {
+        JsonArray turns = new JsonArray();
+        lastAsked.forEach(t -> turns.add(new JsonObject().put("role", "user").put("content", t)));
+        body.put("recent_context", turns);
+      }
+      lastAsked.addLast(question);
+      while (lastAsked.size() > conversationTurns) {
+        lastAsked.removeFirst();
+      }
+    }
+    return body;
   }
 
   /** Single questions from 64 concurrent callers straight into the model, as recalls embed them: texts/s. */
