@@ -117,7 +117,9 @@ class AuthTest {
                 .put("content", "我养了一只猫"))), "memory"),
         new Call(HttpMethod.PATCH, "/v1/sessions/s1/context", new JsonObject().put("user_id", user)
             .put("character_id", "c1").put("emotional_tone", "开心"), "memory"),
-        new Call(HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null, null));
+        new Call(HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null, null),
+        // a session's archived conversation (none yet: 404 for a key that may ask)
+        new Call(HttpMethod.GET, "/v1/sessions/s1/archive?user_id=" + user + "&character_id=c1", null, null));
   }
 
   @BeforeAll

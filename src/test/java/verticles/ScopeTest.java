@@ -131,6 +131,8 @@ class ScopeTest {
         new Route("context", HttpMethod.PATCH, "/v1/sessions/s1/context", owner.copy().put("turns", new JsonArray()
             .add(new JsonObject().put("role", "user").put("content", "到家了"))), "memory"),
         new Route("context", HttpMethod.GET, "/v1/sessions/s1/context?user_id=" + user + "&character_id=c1", null,
+            "read"),
+        new Route("context", HttpMethod.GET, "/v1/sessions/s1/archive?user_id=" + user + "&character_id=c1", null,
             "read"));
   }
 

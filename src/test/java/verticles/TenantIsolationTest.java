@@ -306,6 +306,19 @@ class TenantIsolationTest {
       assertTrue(tasksB.contains(wholeB) && tasksB.stream().noneMatch(tasksA::contains), tasksB.toString());
       String allOfB = Future.await(bAdmin.get("/v1/tasks?limit=500").send()).bodyAsString();
       assertTrue(tasksA.stream().noneMatch(allOfB::contains), allOfB);
+      // the archived conversation of the same session id: each tenant reads its own; a session only the other has is 404
+      String archive = "/v1/sessions/" + session + "-w1/archive?user_id=" + user + "&character_id=c1";
+      JsonObject archiveA = archived(a, archive);
+      JsonObject archiveB = archived(bAdmin, archive);
+      assertTrue(archiveA.encode().contains(secretA) && !archiveA.encode().contains(secretB), archiveA.encode());
+      assertTrue(archiveB.encode().contains(secretB) && !archiveB.encode().contains(secretA), archiveB.encode());
+      assertEquals(user, archiveA.getString("user_id"), archiveA.encode());
+      assertFalse(leaks(archiveB), archiveB.encode());
+      archived(a, "/v1/sessions/" + session + "-w2/archive?user_id=" + user + "&character_id=c1");
+      HttpResponse<Buffer> notB = Future.await(bAdmin.get("/v1/sessions/" + session + "-w2/archive?user_id=" + user
+          + "&character_id=c1").send());
+      assertEquals(404, notB.statusCode(), notB.bodyAsString());
+      assertEquals("session_id", notB.bodyAsJsonObject().getJsonObject("error").getString("field"));
       // and may not retry the other's
       assertEquals(404, Future.await(bAdmin.post("/v1/tasks/" + wholeA1 + "/retry").send()).statusCode());
       assertEquals(404, Future.await(a.post("/v1/tasks/" + wholeB + "/retry").send()).statusCode());
@@ -353,6 +366,12 @@ class TenantIsolationTest {
       bAdmin.close();
       Future.await(gateway.close());
     }
+  }
+
+  /** A session's archived conversation, once the Archiver has written it (it follows the task's completion). */
+  private static JsonObject archived(WebClient c, String path) throws Exception {
+    return Future.await(TestStack.until(() -> c.get(path).send(), r -> r.statusCode() == 200, 60_000))
+        .bodyAsJsonObject();
   }
 
   private static String session(WebClient c, String user, String sessionId, String text) throws Exception {

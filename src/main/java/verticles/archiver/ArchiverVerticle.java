@@ -67,6 +67,7 @@ public final class ArchiverVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.ARCHIVE_USAGE, Archive.Usage::fromJson, this::usage),
         Bus.consume(vertx, Addresses.ARCHIVE_FORGET, Owner::required, this::forget),
         Bus.consume(vertx, Addresses.ARCHIVE_EXPORT, Archive.Export::fromJson, this::openExport),
+        Bus.consume(vertx, Addresses.ARCHIVE_READ, Archive.Read::fromJson, new ArchiveReader(store)::read),
         // readiness: one existence check (a HEAD on S3) proves the store answers and accepts our credentials
         Bus.consume(vertx, Addresses.HEALTH_ARCHIVE, Empty::fromJson, x -> store.exists("health/probe")
             .map(y -> new JsonObject().put("store", store.describe())))));

@@ -101,6 +101,7 @@ public final class Addresses {
   public static final String ARCHIVE_USAGE = "memory.archive.usage";
   public static final String ARCHIVE_FORGET = "memory.archive.forget";
   public static final String ARCHIVE_EXPORT = "memory.archive.export";
+  public static final String ARCHIVE_READ = "memory.archive.read";
   public static final String DLQ_REPLAY = "memory.dlq.replay";
 
   // Operators (AdminVerticle): export, forget, stats, retry

@@ -125,4 +125,31 @@ public final class Archive {
       return new JsonObject().put("path", path).put("bytes", bytes);
     }
   }
+
+  /** {@code memory.archive.read}: a session's archived conversation, replied as {@link Conversation}; 404 when none. */
+  public record Read(String userId, String characterId, String sessionId) implements Contract {
+    public static Read fromJson(JsonObject j) {
+      return new Read(Json.required(j, "user_id"), Json.required(j, "character_id"), Json.required(j, "session_id"));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("character_id", characterId).put("session_id", sessionId);
+    }
+  }
+
+  /** @param messages each {msg_id, role, name?, content, timestamp}, in time order */
+  public record Conversation(String sessionId, String userId, String characterId, String archivePath,
+      JsonArray messages) implements Contract {
+    public static Conversation fromJson(JsonObject j) {
+      return new Conversation(j.getString("session_id"), j.getString("user_id"), j.getString("character_id"),
+          j.getString("archive_path"), j.getJsonArray("messages", new JsonArray()));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("session_id", sessionId).put("user_id", userId).put("character_id", characterId)
+          .put("archive_path", archivePath).put("messages", messages);
+    }
+  }
 }

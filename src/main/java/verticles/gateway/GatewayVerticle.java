@@ -125,6 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
     AdminRoutes admin = new AdminRoutes(calls);
     MaintenanceRoutes maintenance = new MaintenanceRoutes(calls);
     EntityRoutes entities = new EntityRoutes(calls);
+    SessionArchiveRoutes archives = new SessionArchiveRoutes(calls);
     WebSocketProtocol ws = new WebSocketProtocol(calls.validator, recall, limiter, config().getJsonObject("http"));
 
     router.post("/v1/sessions").handler(require(MEMORY)).handler(ingestGate.handler()).handler(ingest::postSession);
@@ -154,6 +155,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(companion + "/events").handler(require(READ)).handler(entities::events);
     router.get("/v1/users/:user_id/characters/:character_id/:kind").handler(require(READ)).handler(recall::list);
     router.get("/v1/sessions/:session_id/context").handler(require(READ)).handler(contexts::get);
+    router.get("/v1/sessions/:session_id/archive").handler(require(READ)).handler(archives::get);
     router.get("/v1/tasks/:task_id").handler(require(READ)).handler(tasks::get);
     router.get("/v1/memories").handler(require(READ)).handler(memory::list);
     router.get("/v1/memories/:memory_id").handler(require(READ)).handler(memory::get);

@@ -119,7 +119,7 @@ final class SessionContextRoutes {
   }
 
   /** A required query parameter, given once, that is an id. */
-  private static String query(RoutingContext ctx, String name) {
+  static String query(RoutingContext ctx, String name) {
     List<String> all = ctx.queryParams().getAll(name);
     if (all.size() != 1) {
       throw new RequestValidator.ValidationException(name, all.isEmpty() ? "is required (a query parameter)"
