@@ -75,7 +75,7 @@ class SessionArchiveTest {
     String[][] cases = {
         {"/v1/sessions/s1/archive?character_id=c1", "user_id"},
         {"/v1/sessions/s1/archive?user_id=u1", "character_id"},
-        {"/v1/sessions/s1/archive?user_id=%20&character_id=c1", "user_id"},
+        {"/v1/sessions/s1/archive?user_id=&character_id=c1", "user_id"},
         {"/v1/sessions/s1/archive?user_id=u1&character_id=c1&character_id=c2", "character_id"},
         {"/v1/sessions/" + "x".repeat(65) + "/archive?user_id=u1&character_id=c1", "session_id"},
     };

@@ -56,6 +56,9 @@ class ConsoleMemoryTest {
         .put("character_id", CHARACTER).put("session_id", SESSION).put("messages", messages)));
     assertEquals(202, posted.statusCode(), posted.bodyAsString());
     Future.await(TestStack.awaitTask(posted.bodyAsJsonObject().getString("task_id"), "completed"));
+    // the archive is written right after the task completes: the console reads the conversation from it
+    Future.await(TestStack.until(() -> TestStack.get("/v1/sessions/" + SESSION + "/archive?user_id=" + USER
+        + "&character_id=" + CHARACTER), r -> r.statusCode() == 200, 60_000));
 
     memoryId = imported(new JsonObject().put("memory_type", "event").put("content", MEMORY_TEXT)
         .put("session_id", SESSION).put("source_msg_ids", new JsonArray().add("m3")).put("importance", 7));
@@ -124,6 +127,13 @@ class ConsoleMemoryTest {
     assertTrue(cited.getText().contains("Around the lake, like every Saturday."), cited.getText());
     assertEquals(4, Browser.all(By.cssSelector("#source-messages li")).size(), "the whole conversation");
     assertEquals(1, Browser.all(By.cssSelector("#source-messages li.cited")).size());
+    // read from the archived conversation in the object store, not pieced together from message memories
+    assertEquals("archive", Browser.await(By.id("source-messages")).getAttribute("data-source"));
+    String origin = Browser.await(By.id("sources-origin")).getText();
+    assertTrue(origin.startsWith("Archived conversation: conversations/") && origin.endsWith(SESSION + ".json"),
+        origin);
+    assertTrue(Browser.all(By.cssSelector("#source-messages li")).get(0).getText()
+        .contains("Morning! I just got back from my run."), "in time order");
   }
 
   @Test
