@@ -38,7 +38,7 @@ class TenantIsolationTest {
 
   @Test
   @DisplayName("random calls of two tenants on the same user ids (recall, lists, tasks, imports, exports, forget, one"
-      + " memory's reads and writes by id, transactions and batches) never cross tenants")
+      + " memory's reads and writes by id, transactions and batches, archived conversations) never cross tenants")
   void randomCallsNeverCross() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<String> users = List.of("alice-" + run, "bob-" + run, "张三-" + run);
@@ -63,6 +63,10 @@ class TenantIsolationTest {
       awaitCompleted(b, t);
     }
 
+    // each task's session, for the archive reads (their own Random: the calls' sequence stays as it was)
+    List<String> sessionsA = sessionsOf(a, tasksA);
+    List<String> sessionsB = sessionsOf(b, tasksB);
+    Random archives = new Random(7);
     Random r = new Random(42);
     int reads = 0;
     for (int i = 0; i < 120; i++) {
@@ -150,6 +154,16 @@ class TenantIsolationTest {
       if (reply.statusCode() == 200 && body.contains(mine)) {
         reads++;
       }
+      // an archived conversation: this tenant's session reads (once archived), the other's same user is 404
+      boolean theirSession = archives.nextBoolean();
+      int u = archives.nextInt(users.size());
+      String sessionId = (asA == theirSession ? sessionsB : sessionsA).get(u);
+      HttpResponse<Buffer> conversation = Future.await(me.get("/v1/sessions/" + encode(sessionId) + "/archive?user_id="
+          + encode(users.get(u)) + "&character_id=c1").send());
+      String read = conversation.bodyAsString();
+      assertFalse(read.contains(theirs), "tenant " + (asA ? "A" : "B") + " read the other's archive: " + read);
+      assertFalse(leaksInternalId(conversation, null), "internal ids never leak: " + read);
+      assertTrue(theirSession ? conversation.statusCode() == 404 : conversation.statusCode() < 500, read);
     }
     assertTrue(reads > 10, "the calls did read each tenant's own memories: " + reads);
     // nothing the other tenant sent by id reached a memory: each is whole, active, with its owner's secret
@@ -366,6 +380,14 @@ class TenantIsolationTest {
       bAdmin.close();
       Future.await(gateway.close());
     }
+  }
+
+  private static List<String> sessionsOf(WebClient c, List<String> tasks) throws Exception {
+    List<String> sessions = new ArrayList<>();
+    for (String task : tasks) {
+      sessions.add(Future.await(c.get("/v1/tasks/" + task).send()).bodyAsJsonObject().getString("session_id"));
+    }
+    return sessions;
   }
 
   /** A session's archived conversation, once the Archiver has written it (it follows the task's completion). */
