@@ -121,6 +121,7 @@ class ConsoleMemoryTest {
     assertEquals(1, Browser.all(By.cssSelector("#memory-list article")).size(), "only the memory with the text");
     assertTrue(found.getText().contains(MEMORY_TEXT), found.getText());
     assertTrue(found.getText().contains(SESSION), "its provenance: " + found.getText());
+    Screenshots.save("memories-en");
 
     found.findElement(By.className("sources-link")).click();
     WebElement cited = Browser.await(By.cssSelector("#source-messages li.cited"));
@@ -134,6 +135,7 @@ class ConsoleMemoryTest {
         origin);
     assertTrue(Browser.all(By.cssSelector("#source-messages li")).get(0).getText()
         .contains("Morning! I just got back from my run."), "in time order");
+    Screenshots.save("sources-en");
   }
 
   @Test
@@ -159,6 +161,7 @@ class ConsoleMemoryTest {
     assertTrue(Browser.driver().findElement(By.id("compare-b")).getText().contains("black cat"));
     assertTrue(Browser.driver().findElement(By.cssSelector("#compare-view del")).getText().contains("grey"));
     assertTrue(Browser.driver().findElement(By.cssSelector("#compare-view ins")).getText().contains("black"));
+    Screenshots.save("memory-en");
   }
 
   @Test
@@ -184,11 +187,18 @@ class ConsoleMemoryTest {
     Browser.signIn("en", TestStack.API_KEY);
     Browser.go("#/profile?user=" + USER + "&character=" + CHARACTER);
     Browser.awaitText(By.cssSelector("#profile-table .fact-history"), "杭州 → 上海");
+    Screenshots.save("profile-en");
     new Select(Browser.driver().findElement(By.id("lang-select"))).selectByValue("zh");
     Browser.awaitText(By.cssSelector("nav a[aria-current=page]"), "画像");
     Browser.awaitText(By.cssSelector("#profile-table thead"), "历史");
     assertEquals("zh", Browser.js("return sessionStorage.getItem('engram.console.lang')"));
     assertEquals("zh-CN", Browser.js("return document.documentElement.lang"));
+    Screenshots.save("profile-zh");
+    if (Screenshots.wanted()) { // the memory list in Chinese too, for the docs only
+      Browser.go("#/memories?user=" + USER + "&character=" + CHARACTER);
+      Browser.await(By.cssSelector("#memory-list article"));
+      Screenshots.save("memories-zh");
+    }
   }
 
   @Test

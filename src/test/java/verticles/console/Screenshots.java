@@ -19,12 +19,18 @@ final class Screenshots {
 
   private Screenshots() {}
 
+  /** Whether this run was asked for screenshots. */
+  static boolean wanted() {
+    String dir = System.getProperty("console.screenshots");
+    return dir != null && !dir.isBlank();
+  }
+
   /** Saves the whole page (up to a height) as {@code <name>.png} when screenshots were asked for. */
   static void save(String name) {
-    String dir = System.getProperty("console.screenshots");
-    if (dir == null || dir.isBlank()) {
+    if (!wanted()) {
       return;
     }
+    String dir = System.getProperty("console.screenshots");
     WebDriver d = Browser.driver();
     Dimension before = d.manage().window().getSize();
     long height = ((Number) Browser.js("return document.documentElement.scrollHeight")).longValue();
